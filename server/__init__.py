@@ -1,0 +1,1 @@
+"""aiops-mcp runtime: protocol wiring, configuration, gateway adapter and store."""
