@@ -1,0 +1,97 @@
+"""The audit trail: one JSON line per model call, redacted text only, with retention.
+
+Records older than the retention are dropped when the trail is opened and then once a day, so the
+file never grows without bound and never keeps a record past its retention by more than a day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from pydantic import BaseModel
+
+log = logging.getLogger(__name__)
+
+
+class AuditEntry(BaseModel):
+    time: datetime
+    tool: str
+    model: str
+    outcome: str
+    latency_ms: float
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    prompt_sha256: str
+    prompt: str
+    answer: str | None = None
+
+
+def prompt_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class AuditLog:
+    """Append-only JSONL; `path=None` keeps nothing (tests, or audit turned off)."""
+
+    _PURGE_EVERY_S = 86_400.0
+
+    def __init__(self, path: Path | None, retention_days: int) -> None:
+        self.path = path
+        self.retention = timedelta(days=retention_days)
+        self._lock = threading.Lock()
+        self._last_purge = 0.0
+        self.written = 0
+
+    def record(self, entry: AuditEntry) -> None:
+        if self.path is None:
+            return
+        line = entry.model_dump_json() + "\n"
+        try:
+            with self._lock:
+                if time.monotonic() - self._last_purge > self._PURGE_EVERY_S:
+                    self._purge_locked()
+                with self.path.open("a", encoding="utf-8") as fh:
+                    fh.write(line)
+                self.written += 1
+        except OSError as exc:
+            # The audit trail must never fail a tool call; the loss is logged.
+            log.warning("audit trail not written to %s: %s", self.path, exc)
+
+    def purge(self) -> int:
+        with self._lock:
+            return self._purge_locked()
+
+    def _purge_locked(self) -> int:
+        self._last_purge = time.monotonic()
+        if self.path is None or not self.path.exists():
+            if self.path is not None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            return 0
+        cutoff = datetime.now(UTC) - self.retention
+        kept: list[str] = []
+        dropped = 0
+        with self.path.open(encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    stamp = datetime.fromisoformat(json.loads(line)["time"])
+                except (ValueError, KeyError, TypeError):
+                    dropped += 1
+                    continue
+                if stamp.tzinfo is None:
+                    stamp = stamp.replace(tzinfo=UTC)
+                if stamp >= cutoff:
+                    kept.append(line)
+                else:
+                    dropped += 1
+        if dropped:
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text("".join(kept), encoding="utf-8")
+            os.replace(tmp, self.path)
+        return dropped

@@ -1,0 +1,336 @@
+"""The chain: redact → cache → for each model (breaker, retries, deadline, validation) → restore → audit.
+
+`Gateway.complete()` looks like one model to its callers (the FallbackModel idea): it returns one
+validated answer or raises AllModelsFailed with the whole trail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import anyio
+from pydantic import BaseModel, ValidationError
+
+from aiops_mcp.server.config import Settings, endpoint_key
+from aiops_mcp.server.gateway.audit import AuditEntry, AuditLog, prompt_hash
+from aiops_mcp.server.gateway.backoff import full_jitter
+from aiops_mcp.server.gateway.breaker import BreakerBoard
+from aiops_mcp.server.gateway.cache import ResponseCache
+from aiops_mcp.server.gateway.errors import (
+    AllModelsFailed,
+    ModelCallError,
+    RedactionFailed,
+    SchemaModeRefused,
+)
+from aiops_mcp.server.gateway.provider import ChatResult, Provider
+from aiops_mcp.server.gateway.redaction import Vault
+from aiops_mcp.tools.meta import Attempt, Usage
+
+log = logging.getLogger(__name__)
+
+# USD per million tokens (input, output): rough list prices, for the estimate in aiops://usage only.
+PRICES: dict[str, tuple[float, float]] = {
+    "openai/gpt-4o-mini": (0.15, 0.60),
+    "openai/gpt-4o": (2.50, 10.0),
+    "anthropic/claude-sonnet-4.5": (3.0, 15.0),
+    "xai/grok-3": (3.0, 15.0),
+    "groq/llama-3.1-8b": (0.05, 0.08),
+    "groq/llama-3.1-70b": (0.59, 0.79),
+}
+
+
+@dataclass
+class Completion:
+    answer: BaseModel
+    model: str
+    attempts: list[Attempt]
+    usage: Usage
+    redactions: int
+    cache: str
+
+
+@dataclass
+class GatewayStats:
+    calls: int = 0
+    answered: int = 0
+    exhausted: int = 0
+    cache_hits: int = 0
+    fallbacks: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    per_model: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def count(self, model: str, outcome: str) -> None:
+        bucket = self.per_model.setdefault(model, {})
+        bucket[outcome] = bucket.get(outcome, 0) + 1
+
+
+def _resolve(entry: str, settings: Settings) -> tuple[str, str]:
+    """'name:model' → (endpoint name, model); 'provider/model' → ('default', entry)."""
+    name, sep, model = entry.partition(":")
+    if sep and name in settings.endpoints:
+        return name, model
+    return "default", entry
+
+
+class Gateway:
+    """The only code that talks to models."""
+
+    def __init__(
+        self, settings: Settings, *, audit: AuditLog | None = None, env: Mapping[str, str] | None = None
+    ) -> None:
+        self.settings = settings
+        g = settings.gateway
+        self.breakers = BreakerBoard(g.breaker_threshold, g.breaker_cooldown_s)
+        self.cache = ResponseCache(g.cache_ttl_s, g.cache_size)
+        self.audit = audit or AuditLog(None, g.audit_retention_days)
+        self.stats = GatewayStats()
+        self._providers: dict[str, Provider] = {}
+        self._json_mode_models: set[str] = set()
+        self._env = env
+
+    def _provider(self, endpoint: str) -> Provider:
+        prov = self._providers.get(endpoint)
+        if prov is None:
+            if endpoint == "default":
+                key = self.settings.api_key.get_secret_value() if self.settings.api_key else "missing"
+                prov = Provider("default", self.settings.gateway.base_url, key)
+            else:
+                ep = self.settings.endpoints[endpoint]
+                prov = Provider(endpoint, ep.base_url, endpoint_key(self.settings, ep, self._env))
+            self._providers[endpoint] = prov
+        return prov
+
+    def usable(self, entry: str) -> bool:
+        endpoint, _ = _resolve(entry, self.settings)
+        return endpoint != "default" or self.settings.api_key is not None
+
+    async def aclose(self) -> None:
+        for prov in self._providers.values():
+            await prov.aclose()
+
+    async def complete(
+        self,
+        tool: str,
+        chain: list[str],
+        system: str,
+        user: str,
+        answer_model: type[BaseModel],
+        *,
+        deadline: float,
+    ) -> Completion:
+        """Ask the chain for `answer_model`. `deadline` is an absolute anyio.current_time()."""
+        self.stats.calls += 1
+        vault = Vault()
+        try:
+            red_system = vault.redact(system)
+            red_user = vault.redact(user)
+        except Exception as exc:
+            # Fail closed: if we cannot prove the prompt is clean, it does not leave the machine.
+            log.error("redaction failed for %s (%s); nothing sent", tool, type(exc).__name__)
+            raise RedactionFailed(type(exc).__name__) from None
+        schema = answer_model.model_json_schema()
+        key = hashlib.sha256(
+            json.dumps([chain, red_system, red_user, schema], sort_keys=True).encode()
+        ).hexdigest()
+        cached = self.cache.get(key)
+        if cached is not None:
+            model, redacted_answer = cached
+            self.stats.cache_hits += 1
+            answer = answer_model.model_validate(vault.restore_json(redacted_answer))
+            return Completion(answer, model, [], Usage(), vault.count, "hit")
+
+        attempts: list[Attempt] = []
+        usage = Usage()
+        total = 0
+        max_attempts = self.settings.gateway.max_attempts
+        for index, entry in enumerate(chain):
+            if not self.usable(entry):
+                attempts.append(Attempt(model=entry, outcome="no_credentials"))
+                continue
+            if not self.breakers.allow(entry):
+                attempts.append(Attempt(model=entry, outcome="breaker_open"))
+                self.stats.count(entry, "breaker_open")
+                continue
+            if index > 0 and attempts:
+                self.stats.fallbacks += 1
+            result = await self._try_model(
+                tool, entry, red_system, red_user, answer_model, schema, deadline, attempts, usage,
+                budget=max_attempts - total,
+            )
+            total = len([a for a in attempts if a.outcome not in ("breaker_open", "no_credentials")])
+            if result is not None:
+                self.stats.answered += 1
+                redacted_answer = result.model_dump(mode="json")
+                self.cache.put(key, (entry, redacted_answer))
+                answer = answer_model.model_validate(vault.restore_json(redacted_answer))
+                return Completion(answer, entry, attempts, usage, vault.count, "miss")
+            if total >= max_attempts or anyio.current_time() >= deadline:
+                break
+        self.stats.exhausted += 1
+        reason = "no model answered: " + ", ".join(f"{a.model} {a.outcome}" for a in attempts) if attempts else "empty chain"
+        raise AllModelsFailed(attempts, reason)
+
+    def _add_usage(self, model: str, chat: ChatResult, usage: Usage) -> None:
+        """Rejected answers cost tokens too, so every answer counts, valid or not."""
+        price_in, price_out = PRICES.get(model, (0.0, 0.0))
+        cost = (chat.prompt_tokens * price_in + chat.completion_tokens * price_out) / 1e6
+        usage.prompt_tokens += chat.prompt_tokens
+        usage.completion_tokens += chat.completion_tokens
+        usage.estimated_cost_usd = round(usage.estimated_cost_usd + cost, 6)
+        self.stats.prompt_tokens += chat.prompt_tokens
+        self.stats.completion_tokens += chat.completion_tokens
+        self.stats.cost_usd += cost
+
+    async def _try_model(
+        self,
+        tool: str,
+        entry: str,
+        system: str,
+        user: str,
+        answer_model: type[BaseModel],
+        schema: dict[str, Any],
+        deadline: float,
+        attempts: list[Attempt],
+        usage: Usage,
+        *,
+        budget: int,
+    ) -> BaseModel | None:
+        """Retries of one model; None means move on. Never sleeps or calls past the deadline."""
+        g = self.settings.gateway
+        endpoint, model = _resolve(entry, self.settings)
+        provider = self._provider(endpoint)
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        repaired = False
+        retry = 0
+        used = 0
+        while used < budget:
+            remaining = deadline - anyio.current_time()
+            if remaining <= 0.05:
+                attempts.append(Attempt(model=entry, outcome="deadline"))
+                self.breakers.release(entry)
+                return None
+            json_mode = entry in self._json_mode_models
+            fmt = _response_format(answer_model, schema, json_mode)
+            used += 1
+            started = time.perf_counter()
+            try:
+                with anyio.fail_after(min(g.attempt_timeout_s, remaining) + 0.5):
+                    chat = await provider.chat(
+                        model, messages, response_format=fmt, timeout=min(g.attempt_timeout_s, remaining)
+                    )
+            except SchemaModeRefused as exc:
+                # Not the model's fault: ask it again in JSON mode, and remember that for next time.
+                self._json_mode_models.add(entry)
+                self._note(tool, entry, attempts, "json_schema_refused", started, exc.detail, messages)
+                continue
+            except ModelCallError as exc:
+                self._note(tool, entry, attempts, exc.outcome, started, exc.detail, messages)
+                self.breakers.record_failure(entry)
+                if not exc.transient or retry >= g.retries_per_model:
+                    return None
+                delay = full_jitter(retry, g.backoff_base_s, g.backoff_cap_s)
+                if exc.retry_after is not None:
+                    if exc.retry_after > g.retry_after_cap_s:
+                        return None
+                    delay = max(delay, exc.retry_after)
+                if anyio.current_time() + delay >= deadline - 0.05:
+                    return None
+                retry += 1
+                await anyio.sleep(delay)
+                continue
+            except TimeoutError:
+                self._note(tool, entry, attempts, "timeout", started, "attempt timed out", messages)
+                self.breakers.record_failure(entry)
+                return None
+
+            self._add_usage(entry, chat, usage)
+            answer, problem = _parse(chat, answer_model)
+            if answer is not None:
+                self._note(tool, entry, attempts, "ok", started, None, messages, chat)
+                self.breakers.record_success(entry)
+                return answer
+            outcome, detail = problem
+            self._note(tool, entry, attempts, outcome, started, detail, messages, chat)
+            if repaired or outcome == "empty":
+                self.breakers.record_failure(entry)
+                return None
+            # One repair try: show the model its own answer and what was wrong with it.
+            repaired = True
+            messages = [
+                *messages[:2],
+                {"role": "assistant", "content": chat.content[:4000]},
+                {
+                    "role": "user",
+                    "content": f"That answer was not valid ({detail}). Reply with one JSON object "
+                    "that matches the schema, nothing else.",
+                },
+            ]
+        attempts.append(Attempt(model=entry, outcome="attempt_budget"))
+        return None
+
+    def _note(
+        self,
+        tool: str,
+        entry: str,
+        attempts: list[Attempt],
+        outcome: str,
+        started: float,
+        detail: str | None,
+        messages: list[dict[str, str]],
+        chat: ChatResult | None = None,
+    ) -> None:
+        latency = round((time.perf_counter() - started) * 1000, 2)
+        attempts.append(Attempt(model=entry, outcome=outcome, latency_ms=latency, detail=detail or None))
+        self.stats.count(entry, outcome)
+        prompt = "\n\n".join(m["content"] for m in messages)
+        self.audit.record(
+            AuditEntry(
+                time=datetime.now(UTC),
+                tool=tool,
+                model=entry,
+                outcome=outcome,
+                latency_ms=latency,
+                prompt_tokens=chat.prompt_tokens if chat else 0,
+                completion_tokens=chat.completion_tokens if chat else 0,
+                prompt_sha256=prompt_hash(prompt),
+                prompt=prompt,
+                answer=chat.content if chat else None,
+            )
+        )
+
+
+def _response_format(answer_model: type[BaseModel], schema: dict[str, Any], json_mode: bool) -> dict[str, Any]:
+    if json_mode:
+        return {"type": "json_object"}
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": answer_model.__name__, "schema": schema, "strict": False},
+    }
+
+
+def _parse(chat: ChatResult, answer_model: type[BaseModel]) -> tuple[BaseModel | None, tuple[str, str]]:
+    text = chat.content.strip()
+    if not text:
+        return None, ("empty", "empty content")
+    if text.startswith("```"):
+        # Some models fence JSON even in JSON mode; the fence is not part of the answer.
+        text = text.strip("`").removeprefix("json").strip()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, ("invalid_json", f"not JSON at char {exc.pos}")
+    try:
+        return answer_model.model_validate(data), ("ok", "")
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[:3]
+        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'root'}: {e['msg']}" for e in first)
+        return None, ("schema", detail[:300])
