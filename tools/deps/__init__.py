@@ -1,0 +1,1 @@
+"""Implicit dependency discovery in an infrastructure graph (`extract_dependencies`)."""
