@@ -1,0 +1,37 @@
+"""MCP wrapper of `classify_job`: which job type a payload is, from its fields and values."""
+
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import MCPServer
+from pydantic import Field
+
+from aiops_mcp.server.runtime import Runtime
+from aiops_mcp.tools.classify.engine import classify
+from aiops_mcp.tools.classify.llm import ASSIST
+from aiops_mcp.tools.classify.models import ClassifyInput, ClassifyResult
+from aiops_mcp.tools.classify.taxonomy import load_taxonomy
+from aiops_mcp.tools.wiring import annotations, check_size, guarded
+
+DESCRIPTION = """Classify a job payload into a job type (default taxonomy: discovery, sync, report,
+bir_filing, month_end_close; teams add their own in aiops.toml). Labels by the job's main effect,
+not by the nouns it mentions. Returns job_type, a calibrated confidence (>= 0.8 is reliable), the reason,
+and ranked alternatives. Pass job_types to restrict the candidates."""
+
+
+def register(server: MCPServer, rt: Runtime) -> None:
+    taxonomy = load_taxonomy(rt.settings.job_types or None)
+
+    @server.tool(name="classify_job", description=DESCRIPTION,
+                 annotations=annotations("Classify a job", open_world=True))
+    @guarded("classify_job", rt.usage)
+    async def classify_job(
+        payload: Annotated[dict[str, Any], Field(description="The job payload (any JSON object).")],
+        job_types: Annotated[list[str] | None, Field(description="Restrict to these job types.")] = None,
+    ) -> ClassifyResult:
+        check_size("payload", payload, rt.settings.limits.max_input_bytes)
+        if job_types:
+            unknown = sorted(set(job_types) - set(taxonomy.names()))
+            if unknown:
+                raise ValueError(f"job_types: unknown {unknown}; known: {sorted(taxonomy.names())}")
+        inp = ClassifyInput(payload=payload, job_types=job_types)
+        return await rt.answer("classify_job", inp, classify(payload, taxonomy, job_types), ASSIST)
