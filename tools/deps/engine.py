@@ -24,6 +24,12 @@ log = logging.getLogger(__name__)
 FORM_CONFIDENCE = {"url": 0.95, "host_port": 0.92, "host_key": 0.9, "flag": 0.85, "bare": 0.7}
 DATASTORES = {"database", "cache", "queue", "storage"}
 MAX_EVIDENCE = 3
+USERINFO_RE = re.compile(r"(://[^:@/\s]*):([^@/\s]+)@")
+
+
+def _mask_password(m: re.Match[str]) -> str:
+    # evidence is shown to people and models: keep the user, never the password
+    return f"{m.group(1)}:***@"
 
 
 @dataclass
@@ -64,7 +70,8 @@ def edge_type(ref: Reference | None, target: Node, kn: Knowledge) -> str:
             return by_var
         if ref.scheme in ("http", "https", "grpc", "grpcs", "ws", "wss") or role == "proxy":
             return "http_api"
-    return "http_api" if role == "proxy" else "service"
+    # an application reached by name without a datastore cue: it serves an API of some kind
+    return "http_api"
 
 
 def _given_pairs(edges: Iterable[Edge]) -> set[frozenset[str]]:
@@ -77,7 +84,12 @@ def _reference_edges(
     found: dict[tuple[str, str], _Candidate] = defaultdict(_Candidate)
     for node in nodes:
         src_role = _role(node, kn)
+        seen: set[tuple[str, str, str]] = set()
         for ref in references_of(node.properties, kn):
+            # the same variable repeated (k8s: pod env and container env) is one piece of evidence
+            if (ref.key, ref.raw, ref.host) in seen:
+                continue
+            seen.add((ref.key, ref.raw, ref.host))
             targets, ambiguous = index.resolve(ref.host)
             for tid in targets:
                 if tid == node.id:
@@ -95,7 +107,7 @@ def _reference_edges(
                 cand = found[(node.id, tid)]
                 cand.confidences.append(conf)
                 cand.types.append(edge_type(ref, target, kn))
-                ev = f"{ref.path}={ref.raw}"
+                ev = f"{ref.path}={USERINFO_RE.sub(_mask_password, ref.raw)}"
                 if ev not in cand.evidence:
                     cand.evidence.append(ev)
     return found
