@@ -1,0 +1,1 @@
+"""Incident prediction: a streaming anomaly detector and the `predict_incidents` engine."""
