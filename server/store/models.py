@@ -1,0 +1,225 @@
+"""Row models of the mcp_jobs tables, and the lenient reading of rows whose columns have the wrong type.
+
+Rows come from databases other programs write to (and SQLite does not enforce column types), so a
+row is read field by field: a bad optional field falls back to its default, a bad required field
+(id, time, message ...) drops the row; either way the problem is reported, never raised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+log = logging.getLogger(__name__)
+
+
+def _to_text(value: Any) -> Any:
+    # uuid columns arrive as UUID from psycopg and as text from SQLite/PostgREST: one type for callers.
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+def _to_datetime(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            return text  # let pydantic try, and report its message if it fails too
+    if isinstance(value, datetime) and value.tzinfo is None:
+        # Naive times in the store are taken as UTC (the schema's columns are timestamptz).
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def _to_object(value: Any) -> Any:
+    if value is None:
+        return {}
+    if isinstance(value, (bytes, bytearray)):
+        value = value.decode("utf-8", "replace")
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else {}
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not valid JSON ({exc.msg})") from None
+    if not isinstance(value, Mapping):
+        raise ValueError(f"expected a JSON object, got {type(value).__name__}")
+    return dict(value)
+
+
+class _Row(BaseModel):
+    @field_validator("id", "job_id", mode="before", check_fields=False)
+    @classmethod
+    def _ids(cls, v: Any) -> Any:
+        return _to_text(v)
+
+    @field_validator("created_at", "updated_at", "failed_at", mode="before", check_fields=False)
+    @classmethod
+    def _times(cls, v: Any) -> Any:
+        return _to_datetime(v)
+
+    @field_validator("payload", "data", "labels", mode="before", check_fields=False)
+    @classmethod
+    def _objects(cls, v: Any) -> Any:
+        return _to_object(v)
+
+
+class JobRow(_Row):
+    id: str
+    job_type: str
+    status: str = "unknown"
+    payload: dict[str, Any] = Field(default_factory=dict)
+    retry_count: int = 0
+    max_retries: int = 3
+    error: str | None = None
+    error_stack: str | None = None
+    created_at: datetime
+    updated_at: datetime | None = None
+
+
+class DlqRow(_Row):
+    """One dead-letter item; `model_dump(mode="json")` is the shape `triage_dlq` takes as an item."""
+
+    id: str
+    job_id: str | None = None
+    job_type: str = "unknown"
+    error: str = ""
+    error_stack: str | None = None
+    retry_count: int = 0
+    max_retries: int = 3
+    payload: dict[str, Any] = Field(default_factory=dict)
+    resolved: bool = False
+    created_at: datetime | None = None
+    failed_at: datetime
+
+    @field_validator("error", mode="before")
+    @classmethod
+    def _error(cls, v: Any) -> Any:
+        return "" if v is None else v
+
+
+class EventRow(_Row):
+    id: str
+    job_id: str | None = None
+    source: str
+    level: str = "info"
+    message: str
+    data: dict[str, Any] = Field(default_factory=dict)
+    created_at: datetime
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _level(cls, v: Any) -> Any:
+        return "info" if v is None else str(v).strip().lower()
+
+
+class MetricRow(_Row):
+    id: str
+    name: str
+    value: float
+    labels: dict[str, Any] = Field(default_factory=dict)
+    created_at: datetime
+
+
+class AuditRecord(BaseModel):
+    """One model call of the gateway, as the audit trail keeps it. Text fields are already redacted."""
+
+    time: datetime
+    tool: str
+    model: str | None = None
+    outcome: str
+    latency_ms: float = 0.0
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    prompt_hash: str | None = None
+    prompt: str | None = Field(None, description="Redacted prompt (placeholders, never the secret).")
+    answer: str | None = Field(None, description="Redacted answer.")
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, v: Any) -> Any:
+        return _to_datetime(v)
+
+
+class RowProblem(BaseModel):
+    """A row the store could not read as the schema says; `action` says what was done about it."""
+
+    table: str
+    row_id: str | None
+    column: str
+    detail: str
+    action: Literal["skipped", "defaulted"]
+
+    def __str__(self) -> str:
+        what = "row skipped" if self.action == "skipped" else "read as its default"
+        return f"{self.table} row {self.row_id or '?'}: column {self.column}: {self.detail} ({what})"
+
+
+_collector: ContextVar[list[RowProblem] | None] = ContextVar("aiops_store_row_problems", default=None)
+_MAX_KEPT = 200  # a table with one bad column would otherwise report every one of its rows
+_MAX_LOGGED = 20
+
+
+@contextlib.contextmanager
+def collect_row_problems() -> Iterator[list[RowProblem]]:
+    """Collect the problems of the rows read inside the block (per task), e.g. to show them in a tool result.
+
+    At most 200 problems are kept; rows past that are still skipped or defaulted, and logged at debug.
+    """
+    problems: list[RowProblem] = []
+    token = _collector.set(problems)
+    try:
+        yield problems
+    finally:
+        _collector.reset(token)
+
+
+def _report(problem: RowProblem) -> None:
+    problems = _collector.get()
+    seen = len(problems) if problems is not None else 0
+    if problems is not None and seen < _MAX_KEPT:
+        problems.append(problem)
+    if seen < _MAX_LOGGED:
+        log.warning("store: %s", problem)
+    else:
+        log.debug("store: %s", problem)
+
+
+M = TypeVar("M", bound=_Row)
+
+
+def read_row(model: type[M], raw: Mapping[str, Any], table: str) -> M | None:
+    """Validate one raw row; fall back to defaults for bad optional fields; None (reported) if unusable."""
+    data = dict(raw)
+    row_id = data.get("id")
+    row_id = None if row_id is None else str(row_id)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+    fields = model.model_fields
+    for err in errors:
+        column = str(err["loc"][0]) if err["loc"] else "?"
+        shown = repr(err.get("input"))[:60]
+        detail = f"{err['msg']} (value {shown})" if err["type"] != "missing" else "missing"
+        info = fields.get(column)
+        if info is not None and not info.is_required():
+            data.pop(column, None)
+            _report(RowProblem(table=table, row_id=row_id, column=column, detail=detail, action="defaulted"))
+        else:
+            _report(RowProblem(table=table, row_id=row_id, column=column, detail=detail, action="skipped"))
+            return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:  # pragma: no cover - defaults are valid by construction
+        _report(RowProblem(table=table, row_id=row_id, column="?", detail=str(exc), action="skipped"))
+        return None
