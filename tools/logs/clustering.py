@@ -1,0 +1,112 @@
+"""Batch clustering of masked messages: frequency-based common patterns, then column-wise splitting.
+
+The idea follows Brain (Yu et al., 2023): within messages of one token count, a template's constant
+words occur at the same position in every line of that template, so they share one frequency. For each
+distinct message the frequency shared by the most words (ties: the higher one) marks its longest common
+pattern, and messages with the same pattern form a candidate cluster. Each cluster is then refined column
+by column: a column whose values look like data (digits, names with dots or slashes, key=value values,
+many distinct words) becomes a variable; a column with a few plain words splits the cluster, because
+different wording means a different event ("... from file X: Bad file descriptor" vs "... Permission
+denied"). No per-system setting is involved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .masking import VAR, generalize, looks_variable
+
+# A column of plain words with at most this many distinct values splits a cluster; more means data.
+MAX_SPLIT_VALUES = 3
+
+
+@dataclass
+class Cluster:
+    """Distinct masked messages (token tuples) that share one template."""
+
+    members: list[tuple[str, ...]]
+    template: list[str]
+
+
+def _lcp_key(toks: tuple[str, ...], freq: dict[tuple[int, str], int]) -> tuple[tuple[int, str], ...]:
+    fs = [freq[(i, t)] for i, t in enumerate(toks) if t != VAR]
+    if not fs:
+        return ()
+    counts = Counter(fs)
+    best = max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    return tuple((i, t) for i, t in enumerate(toks) if t != VAR and freq[(i, t)] == best)
+
+
+_FIELD_NAME = re.compile(r"^([A-Za-z_][\w.\[\]]*)[=:]")
+
+
+def _split_key(values: list[str]) -> Callable[[str], str] | None:
+    """How a column of differing values splits its cluster, or None when the column is a variable.
+
+    Values of named fields ("uid=1", "uid=2") are data, but different field names are different events;
+    words that look like data are data; a few plain words are wording.
+    """
+    names = [_FIELD_NAME.match(v) for v in values]
+    if all(names):
+        if len({n.group(1) for n in names if n}) == 1:
+            return None
+        return lambda v: m.group(1) if (m := _FIELD_NAME.match(v)) else v
+    if all(looks_variable(v) for v in values) or len(values) > MAX_SPLIT_VALUES:
+        return None
+    return lambda v: v
+
+
+def _refine(members: list[tuple[str, ...]], counts: dict[tuple[str, ...], int], n_tok: int) -> list[Cluster]:
+    """Split on columns of few plain words; build the template of each resulting cluster."""
+    stack = [members]
+    done: list[Cluster] = []
+    while stack:
+        group = stack.pop()
+        template: list[str] = []
+        split_col = -1
+        split_n = 0
+        split_key: Callable[[str], str] | None = None
+        for i in range(n_tok):
+            vals = list({m[i] for m in group})
+            if len(vals) == 1:
+                template.append(vals[0])
+                continue
+            key = None if VAR in vals else _split_key(vals)
+            if key is None:
+                template.append(generalize(vals))
+                continue
+            n_parts = len({key(v) for v in vals})
+            if split_key is None or n_parts < split_n:
+                split_col, split_n, split_key = i, n_parts, key
+            template.append(VAR)
+        if split_key is not None:
+            parts: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+            for m in group:
+                parts[split_key(m[split_col])].append(m)
+            stack.extend(parts.values())
+        else:
+            done.append(Cluster(group, template))
+    return done
+
+
+def cluster(counts: dict[tuple[str, ...], int]) -> list[Cluster]:
+    """Cluster distinct masked token tuples (with their line counts) into templates."""
+    by_len: dict[int, list[tuple[str, ...]]] = defaultdict(list)
+    for toks in counts:
+        by_len[len(toks)].append(toks)
+    out: list[Cluster] = []
+    for n_tok, msgs in by_len.items():
+        freq: dict[tuple[int, str], int] = defaultdict(int)
+        for m in msgs:
+            c = counts[m]
+            for i, t in enumerate(m):
+                freq[(i, t)] += c
+        groups: dict[tuple, list[tuple[str, ...]]] = defaultdict(list)
+        for m in msgs:
+            groups[_lcp_key(m, freq)].append(m)
+        for members in groups.values():
+            out.extend(_refine(members, counts, n_tok))
+    return out
