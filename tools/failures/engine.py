@@ -1,0 +1,80 @@
+"""Offline failure analysis: pure, deterministic, fast. The model (when any) is checked against this."""
+
+from __future__ import annotations
+
+from . import rules_code, rules_db, rules_limits, rules_net
+from .models import FailureAnalysis, FailureInput
+from .parse import ParsedError, ceil_seconds, parse, retry_after
+from .signature import signature
+from .verdict import Verdict
+
+MAX_BACKOFF_SECONDS = 900
+
+
+def classify(p: ParsedError) -> Verdict | None:
+    """The most specific rule wins: quotas/auth/TLS, then SQLSTATE/PostgREST, then protocols, then languages."""
+    for module in (rules_limits, rules_db, rules_net, rules_code):
+        if v := module.classify(p):
+            return v
+    return None
+
+
+def _unknown(p: ParsedError) -> Verdict:
+    name = p.root.name if p.root else "error"
+    return Verdict(
+        "unknown",
+        "code",
+        "unknown",
+        f"No rule recognised {name}; treat it as a bug until shown otherwise.",
+        "Read the stack at the job's innermost frame; add a rule or a typed exception for this failure.",
+        0.3,
+        "unknown",
+        backoff_base=30.0,
+    )
+
+
+def analyze(inp: FailureInput) -> tuple[FailureAnalysis, Verdict, ParsedError]:
+    """Analysis plus the intermediate facts (used by DLQ triage and the model merge)."""
+    p = parse(inp.error, inp.error_stack)
+    v = classify(p) or _unknown(p)
+    exhausted = inp.retry_count >= inp.max_retries
+    # An unknown error gets one bounded retry: cheap, and the budget caps the waste.
+    retryable = v.category == "transient" or (v.category == "unknown" and inp.retry_count == 0)
+    should_retry = retryable and not exhausted
+    wait: int | None = None
+    if should_retry:
+        hint = retry_after(p.text)
+        if hint is not None:
+            wait = ceil_seconds(hint)
+        else:
+            wait = int(min(MAX_BACKOFF_SECONDS, v.backoff_base * (2 ** min(inp.retry_count, 10))))
+    reason = v.reason
+    if p.app_frame and p.app_frame.short() not in reason:
+        reason += f" Raised from {p.app_frame.short()}."
+    if v.category == "transient" and exhausted:
+        reason += (
+            f" Retries exhausted ({inp.retry_count}/{inp.max_retries}): no further retry; requeue by hand "
+            "once the dependency is healthy."
+        )
+    fix = v.fix
+    if v.category == "transient" and exhausted:
+        fix = "Requeue the job once the dependency recovers (budget spent). " + fix
+    out = FailureAnalysis(
+        should_retry=should_retry,
+        category=v.category,  # type: ignore[arg-type]
+        root_cause=v.root_cause,  # type: ignore[arg-type]
+        reason=reason,
+        suggested_fix=fix,
+        retry_after_seconds=wait,
+        confidence=round(v.confidence, 2),
+        error_class=v.error_class,
+        signature=signature(inp.error),
+        retries_exhausted=exhausted,
+        app_frame=p.app_frame.short() if p.app_frame else None,
+    )
+    return out, v, p
+
+
+def analyze_failure(inp: FailureInput) -> FailureAnalysis:
+    """Decide retry or not, category, root cause, a specific fix and a wait hint, from the error alone."""
+    return analyze(inp)[0]

@@ -1,0 +1,473 @@
+"""Network, HTTP, AWS (botocore), Google (api-core / gRPC) and LLM-provider SDK errors."""
+
+from __future__ import annotations
+
+import re
+
+from .parse import ParsedError
+from .verdict import Verdict, internal_host
+
+# botocore retries/standard.py + _retry.json (transient), and the common non-retryable codes.
+_AWS_TRANSIENT = {
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "PriorRequestNotComplete",
+    "InternalError",
+    "InternalFailure",
+    "InternalServerError",
+    "InternalServerException",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "ServiceException",
+    "TransactionConflictException",
+    "TransactionInProgressException",
+    "ModelNotReadyException",
+    "IDPCommunicationError",
+    "EC2ThrottledException",
+}
+_AWS_PERMANENT: dict[str, tuple[str, str, str]] = {
+    "ValidationException": (
+        "code",
+        "The request does not match the API/table schema.",
+        "Fix the request parameters.",
+    ),
+    "InvalidParameterValue": (
+        "code",
+        "Invalid request parameter.",
+        "Fix the request parameters in the code.",
+    ),
+    "InvalidParameterException": (
+        "code",
+        "Invalid request parameter.",
+        "Fix the request parameters in the code.",
+    ),
+    "MissingParameter": ("code", "A required parameter is missing.", "Fix the request the code builds."),
+    "SerializationException": ("code", "The request body is malformed.", "Fix the request serialisation."),
+    "ConditionalCheckFailedException": (
+        "data",
+        "The stored item contradicts the write's condition.",
+        "Re-read the item and reconcile its state (or drop the stale write); do not blind-retry.",
+    ),
+    "NoSuchKey": (
+        "data",
+        "The object key does not exist.",
+        "Fix the object key in the payload or create it first.",
+    ),
+    "NoSuchBucket": (
+        "infra",
+        "The bucket does not exist.",
+        "Fix the bucket name/region in the configuration.",
+    ),
+    "ResourceNotFoundException": (
+        "infra",
+        "The resource (table/function/model) does not exist in this account/region.",
+        "Create the resource or fix its name/region in the configuration.",
+    ),
+    "EntityTooLarge": (
+        "data",
+        "The upload exceeds the size limit.",
+        "Use multipart upload or shrink the object.",
+    ),
+    "ItemCollectionSizeLimitExceededException": (
+        "data",
+        "Item collection too large.",
+        "Redesign the partition.",
+    ),
+    "InvalidObjectState": ("data", "The object is archived.", "Restore the object before reading it."),
+    "PreconditionFailed": ("data", "A precondition on the object failed.", "Reconcile the object's state."),
+    "ServiceQuotaExceededException": ("external", "Service quota exceeded.", "Request a quota increase."),
+    "KMSAccessDeniedException": ("infra", "KMS key access denied.", "Grant the role use of the KMS key."),
+    "ModelErrorException": ("code", "The model rejected the request.", "Fix the model input."),
+}
+S3_OPS = re.compile(
+    r"\b(PutObject|GetObject|HeadObject|UploadPart|CreateMultipartUpload|CompleteMultipartUpload|"
+    r"ListObjects\w*|CopyObject|DeleteObjects?|S3UploadFailedError)\b"
+)
+
+# gRPC status codes (google/rpc/code.proto, grpc doc/statuscodes.md) and api-core exception names.
+_GRPC: dict[str, tuple[str, str]] = {
+    "CANCELLED": ("transient", "external"),
+    "UNKNOWN": ("transient", "external"),
+    "INVALID_ARGUMENT": ("permanent", "code"),
+    "DEADLINE_EXCEEDED": ("transient", "external"),
+    "NOT_FOUND": ("permanent", "data"),
+    "ALREADY_EXISTS": ("permanent", "data"),
+    "PERMISSION_DENIED": ("permanent", "infra"),
+    "RESOURCE_EXHAUSTED": ("transient", "external"),
+    "FAILED_PRECONDITION": ("permanent", "data"),
+    "ABORTED": ("transient", "external"),
+    "OUT_OF_RANGE": ("permanent", "data"),
+    "UNIMPLEMENTED": ("permanent", "code"),
+    "INTERNAL": ("transient", "external"),
+    "UNAVAILABLE": ("transient", "external"),
+    "DATA_LOSS": ("permanent", "infra"),
+    "UNAUTHENTICATED": ("permanent", "infra"),
+}
+_APICORE = {
+    "ServiceUnavailable": "UNAVAILABLE",
+    "InternalServerError": "INTERNAL",
+    "BadGateway": "UNAVAILABLE",
+    "GatewayTimeout": "DEADLINE_EXCEEDED",
+    "DeadlineExceeded": "DEADLINE_EXCEEDED",
+    "TooManyRequests": "RESOURCE_EXHAUSTED",
+    "ResourceExhausted": "RESOURCE_EXHAUSTED",
+    "Aborted": "ABORTED",
+    "Cancelled": "CANCELLED",
+    "Unknown": "UNKNOWN",
+    "DataLoss": "DATA_LOSS",
+    "AlreadyExists": "ALREADY_EXISTS",
+    "NotFound": "NOT_FOUND",
+    "FailedPrecondition": "FAILED_PRECONDITION",
+    "OutOfRange": "OUT_OF_RANGE",
+    "InvalidArgument": "INVALID_ARGUMENT",
+    "MethodNotImplemented": "UNIMPLEMENTED",
+    "Unauthenticated": "UNAUTHENTICATED",
+}
+
+_STATUS_PATTERNS = [
+    r"(?:Client|Server) error '(\d{3})",
+    r"\b(\d{3}) (?:Client|Server) Error\b",
+    r"Error code: (\d{3})\b",
+    r"<HttpError (\d{3})\b",
+    r"status(?:Code| code|_code)?[=: ]+(\d{3})\b",
+    r"Request failed with status code (\d{3})",
+    r"\bHTTP(?:/\d(?:\.\d)?)?[ :]+(?:error )?(\d{3})\b",
+    r"An error occurred \((\d{3})\)",
+    r"google\.\w+(?:\.\w+)*\.\w+: (\d{3})\b",
+    r"(?:ServerError|ClientError|APIError): (\d{3})\b",
+    r"responded with (?:status )?(\d{3})\b",
+    r"^\w*(?:Error|Exception): (\d{3})\b",
+    r"\b(\d{3}) (?:Service Unavailable|Bad Gateway|Gateway Time-?out|Internal Server Error|Too Many Requests|"
+    r"Not Found|Gone|Conflict|Forbidden|Unauthorized|Bad Request|Payload Too Large|Unprocessable)",
+]
+
+
+def http_status(text: str) -> int | None:
+    for pat in _STATUS_PATTERNS:
+        if m := re.search(pat, text, re.M):
+            code = int(m[1])
+            if 400 <= code <= 599:
+                return code
+    return None
+
+
+def _owner(p: ParsedError, default: str = "external") -> str:
+    if p.hosts:
+        return "infra" if all(internal_host(h) for h in p.hosts) else "external"
+    return default
+
+
+def _aws(p: ParsedError) -> Verdict | None:
+    m = re.search(r"An error occurred \((\w+)\) when calling the (\w+) operation", p.text)
+    code = m[1] if m else None
+    if not code:
+        for name in p.names:
+            short = name.rsplit(".", 1)[-1]
+            if "botocore" in name and (short in _AWS_TRANSIENT or short in _AWS_PERMANENT):
+                code = short
+    if not code or code.isdigit():
+        return None
+    if code in _AWS_TRANSIENT:
+        if code.startswith("Request") or code == "PriorRequestNotComplete":
+            why = f"AWS {code}: botocore retries it (transient error code)."
+        else:
+            why = f"AWS {code}: the service is temporarily unable to serve the request; botocore retries it."
+        return Verdict(
+            "transient",
+            "external",
+            f"aws.{code}",
+            why,
+            "Retry with exponential backoff (botocore standard mode).",
+            0.9,
+            "upstream",
+            backoff_base=5.0,
+        )
+    if code in _AWS_PERMANENT:
+        root, why, fix = _AWS_PERMANENT[code]
+        if code == "ValidationException" and re.search(r"size has exceeded|too large|exceeds", p.text, re.I):
+            root, why, fix = "data", "The item exceeds the service's size limit.", "Shrink or split the item."
+        return Verdict("permanent", root, f"aws.{code}", f"AWS {code}: {why}", fix, 0.88, root)
+    return None
+
+
+def _grpc(p: ParsedError) -> Verdict | None:
+    status = None
+    if m := re.search(r"StatusCode\.([A-Z_]+)", p.text):
+        status = m[1]
+    elif m := re.search(r"\b\d{3} ([A-Z_]{5,})\b", p.text):
+        status = m[1] if m[1] in _GRPC else None
+    if not status:
+        for name in p.names:
+            short = name.rsplit(".", 1)[-1]
+            if ("google" in name or "grpc" in name) and short in _APICORE:
+                status = _APICORE[short]
+                break
+    if not status:
+        return None
+    cat, root = _GRPC.get(status, ("permanent", "code"))
+    if root == "external" and p.hosts and all(internal_host(h) for h in p.hosts):
+        root = "infra"
+    if status in {"UNAVAILABLE", "DEADLINE_EXCEEDED", "INTERNAL", "ABORTED", "UNKNOWN", "CANCELLED"}:
+        ip = re.search(r"ipv4:(\d+\.\d+\.\d+\.\d+)", p.text)
+        if ip and internal_host(ip[1]):
+            root = "infra"
+    flags = {"data_loss"} if status == "DATA_LOSS" else set()
+    if status in {"PERMISSION_DENIED", "UNAUTHENTICATED"}:
+        flags.add("auth")
+    fixes = {
+        "DATA_LOSS": "Unrecoverable data loss/corruption reported: regenerate the artefact from its source and "
+        "investigate the producer before replaying.",
+        "INVALID_ARGUMENT": "Fix the request the code builds (see the error details).",
+        "NOT_FOUND": "Fix the resource id/name in the payload (or create the resource).",
+        "ALREADY_EXISTS": "The resource exists already: treat it as done (idempotent create) or use a new id.",
+        "FAILED_PRECONDITION": "Bring the resource into the required state first (see the message).",
+        "UNIMPLEMENTED": "Call a method the server supports (check API version) and redeploy.",
+    }
+    fam = "upstream" if cat == "transient" else ("data_loss" if status == "DATA_LOSS" else root)
+    return Verdict(
+        cat,
+        root,
+        f"grpc.{status}",
+        f"gRPC/Google API status {status}: "
+        + (
+            "the reference client libraries retry it."
+            if cat == "transient"
+            else "not retryable; same input fails."
+        ),
+        fixes.get(
+            status, "Retry with exponential backoff." if cat == "transient" else "Fix the request or config."
+        ),
+        0.88,
+        fam,
+        flags=flags,
+        backoff_base=5.0,
+    )
+
+
+_HTTP_TEXT = {
+    400: (
+        "code",
+        "The server rejected the request as malformed.",
+        "Fix the request the code builds (see details).",
+    ),
+    404: (
+        "data",
+        "The requested entity does not exist.",
+        "Check the id/path from the payload; skip if deleted.",
+    ),
+    405: ("code", "Method not allowed.", "Fix the HTTP method/endpoint in the code."),
+    406: ("code", "Not acceptable.", "Fix the Accept header."),
+    409: (
+        "data",
+        "Conflict with the resource's current state.",
+        "Reconcile the resource state before resubmitting.",
+    ),
+    410: ("data", "The entity is gone upstream.", "Drop the job (entity deleted) or fix the reference."),
+    411: ("code", "Length required.", "Send Content-Length."),
+    412: ("data", "Precondition failed.", "Re-read the resource and retry with the current ETag."),
+    413: (
+        "data",
+        "The payload exceeds the server's limit.",
+        "Compress/split the document or upload in parts.",
+    ),
+    414: ("code", "URI too long.", "Move parameters into the body."),
+    415: ("code", "Unsupported media type.", "Fix the Content-Type."),
+    422: ("data", "The server could not process the record's content.", "Fix the record's invalid fields."),
+    428: ("code", "Precondition required.", "Send If-Match/ETag."),
+    431: ("code", "Headers too large.", "Shrink the request headers."),
+    451: ("external", "Unavailable for legal reasons.", "Contact the provider."),
+    501: ("code", "Not implemented by the server.", "Use an endpoint/method the server supports."),
+    505: ("code", "HTTP version not supported.", "Fix the client's HTTP version."),
+}
+
+
+def _http(p: ParsedError) -> Verdict | None:
+    code = http_status(p.text)
+    if code is None:
+        return None
+    owner = _owner(p)
+    if code in (408, 425, 429) or (code >= 500 and code not in (501, 505)):
+        if re.search(r"supabase|postgrest|pooler", p.text, re.I):
+            owner = "infra"
+        return Verdict(
+            "transient",
+            owner,
+            f"http.{code}",
+            f"HTTP {code}: a temporary server-side condition (RFC 9110); the same request can succeed later.",
+            "Retry with exponential backoff and jitter, honouring Retry-After.",
+            0.85,
+            "upstream",
+            backoff_base=15.0,
+        )
+    root, why, fix = _HTTP_TEXT.get(code, ("code", f"Client error {code}.", "Fix the request."))
+    if code == 404 and re.search(
+        r"\bmodel\b|model_not_found|does not exist or you do not have access", p.text, re.I
+    ):
+        root, why, fix = (
+            "code",
+            "The model id is unknown or retired.",
+            "Update the model id in the config/code.",
+        )
+    if code == 400 and re.search(
+        r"context[_ ]length|maximum context|prompt is too long|too many tokens", p.text, re.I
+    ):
+        why, fix = (
+            "The prompt exceeds the model's context window.",
+            ("Chunk or summarise the input (map-reduce) before the call, or use a longer-context model."),
+        )
+    if code == 409 and re.search(r"openai", p.text, re.I):
+        return Verdict(
+            "transient", "external", "http.409", "OpenAI 409: the SDK retries it.", "Retry.", 0.7, "upstream"
+        )
+    return Verdict("permanent", root, f"http.{code}", f"HTTP {code}: {why}", fix, 0.8, root)
+
+
+_LLM_TRANSIENT = re.compile(
+    r"overloaded_error|\boverloaded\b|APIConnectionError|APITimeoutError|InternalServerError|api_error|"
+    r"ServerError|Connection error\.|Request timed out\.",
+    re.I,
+)
+_LLM_CODE = re.compile(
+    r"context_length_exceeded|maximum context length|prompt is too long|LengthFinishReasonError|"
+    r"length limit was reached|stop_reason['\"]?: ?['\"]?max_tokens|finish_reason['\"]?: ?['\"]?length|"
+    r"unsupported_parameter|Unsupported parameter|Unrecognized request argument|invalid_request_error|"
+    r"not_found_error|model_not_found|APIResponseValidationError|UnprocessableEntityError",
+    re.I,
+)
+
+
+def _llm(p: ParsedError) -> Verdict | None:
+    if not re.search(r"openai|anthropic|genai|gemini|claude|gpt-|bedrock|mistral|groq|cohere", p.text, re.I):
+        return None
+    if re.search(r"ContentFilterFinishReasonError|content_filter|content_policy_violation", p.text, re.I):
+        return Verdict(
+            "permanent",
+            "data",
+            "llm.content_filter",
+            "The provider's content filter blocked the input.",
+            "Review the input document; route it to manual processing.",
+            0.8,
+            "data",
+        )
+    if _LLM_CODE.search(p.text):
+        if re.search(
+            r"LengthFinishReasonError|length limit|max_tokens|finish_reason['\"]?: ?['\"]?length", p.text
+        ):
+            why = "The structured output was truncated at max_tokens; the same call truncates again."
+            fix = "Raise max_tokens (or max_completion_tokens) for this call or ask for a smaller output schema."
+        elif re.search(r"context_length|maximum context|prompt is too long", p.text, re.I):
+            why = "The prompt exceeds the model's context window; the same input always fails."
+            fix = "Chunk/summarise the document before the call (map-reduce) or use a longer-context model."
+        elif re.search(r"not_found|model_not_found", p.text, re.I):
+            why = "The model id is unknown or retired."
+            fix = "Update the model id in the configuration (check the provider's current model list)."
+        else:
+            why = "The provider rejected the request as invalid; the same request always fails."
+            fix = "Fix the request parameters the code sends (see the provider's message)."
+        return Verdict("permanent", "code", "llm.invalid_request", why, fix, 0.88, "code")
+    if _LLM_TRANSIENT.search(p.text):
+        return Verdict(
+            "transient",
+            "external",
+            "llm.unavailable",
+            "The model provider is overloaded/unavailable or the connection failed; its SDK retries this.",
+            "Retry with backoff; fail over to the next model in the chain if the outage persists.",
+            0.85,
+            "upstream",
+            backoff_base=20.0,
+        )
+    return None
+
+
+_DNS_PERM = re.compile(
+    r"ENOTFOUND|EAI_NONAME|Name or service not known|nodename nor servname|no such host|"
+    r"No address associated with hostname|UnknownHostException|\[Errno -2\]|NXDOMAIN",
+    re.I,
+)
+_DNS_TEMP = re.compile(
+    r"EAI_AGAIN|Temporary failure in name resolution|\[Errno -3\]|server misbehaving|"
+    r"i/o timeout.*:53|SERVFAIL",
+    re.I,
+)
+_CONNECT = re.compile(
+    r"ECONNREFUSED|Connection refused|\[Errno 111\]|Error 111|ConnectTimeout|Connect timeout|"
+    r"connect ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|EHOSTUNREACH|No route to host|ENETUNREACH|"
+    r"Network is unreachable|\[Errno 11[03]\]|PoolTimeout|ConnectException|"
+    r"failed to establish a new connection|NewConnectionError|Cannot connect to host",
+    re.I,
+)
+_MIDSTREAM = re.compile(
+    r"ECONNRESET|Connection reset|\[Errno 104\]|socket hang up|EPIPE|Broken pipe|"
+    r"\[Errno 32\]|RemoteDisconnected|Server disconnected|RemoteProtocolError|"
+    r"ReadTimeout|Read timed out|ReadError|WriteTimeout|ETIMEDOUT|ESOCKETTIMEDOUT|"
+    r"ECONNABORTED|UND_ERR_(HEADERS|BODY)_TIMEOUT|UND_ERR_SOCKET|HeadersTimeoutError|"
+    r"BodyTimeoutError|other side closed|Connection aborted|ChunkedEncodingError|"
+    r"IncompleteRead|unexpected EOF|\bEOF\b|connection closed|i/o timeout|timed out|"
+    r"Timeout(Error)?\b|context deadline exceeded|GOAWAY|fetch failed|"
+    r"SocketTimeoutException|ServerDisconnectedError|ClientOSError",
+    re.I,
+)
+
+
+def _network(p: ParsedError) -> Verdict | None:
+    t = p.text
+    host = p.hosts[0] if p.hosts else None
+    if _DNS_TEMP.search(t):
+        return Verdict(
+            "transient",
+            "infra",
+            "net.dns_temporary",
+            "Temporary DNS resolution failure (EAI_AGAIN); resolution usually succeeds on retry.",
+            "Retry with backoff; if it persists check the worker's resolver.",
+            0.85,
+            "dns",
+            subject=host,
+            backoff_base=5.0,
+        )
+    if _DNS_PERM.search(t):
+        return Verdict(
+            "permanent",
+            "infra",
+            "net.dns_nxdomain",
+            f"The hostname {host or ''} does not resolve (NXDOMAIN): a wrong host in the configuration.".replace(
+                "  ", " "
+            ),
+            "Fix the hostname/URL in the configuration (typo, missing env var); retrying cannot help.",
+            0.85,
+            "config",
+            subject=host,
+        )
+    if _CONNECT.search(t):
+        return Verdict(
+            "transient",
+            "infra",
+            "net.connect_failed",
+            "The connection could not be established (refused/timeout/unreachable): the endpoint or "
+            "our network path is down or restarting.",
+            "Retry with backoff; check the target service is up and reachable from the workers.",
+            0.8,
+            "upstream",
+            subject=host,
+            backoff_base=5.0,
+        )
+    if _MIDSTREAM.search(t):
+        owner = "infra" if host and internal_host(host) else "external"
+        return Verdict(
+            "transient",
+            owner,
+            "net.connection_dropped",
+            "The connection dropped or timed out mid-request; a fresh connection usually succeeds.",
+            "Retry with backoff on a new connection; use idempotency keys for writes.",
+            0.8,
+            "upstream",
+            subject=host,
+            backoff_base=5.0,
+        )
+    return None
+
+
+def classify(p: ParsedError) -> Verdict | None:
+    for rule in (_llm, _aws, _grpc, _http, _network):
+        if v := rule(p):
+            return v
+    return None
