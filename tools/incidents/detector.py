@@ -24,7 +24,10 @@ from collections import deque
 from datetime import datetime
 
 _EPS = 1e-9
-VIEWS = ("spike", "shift", "jump", "volatility")
+VIEWS = ("spike", "shift", "jump", "volatility", "surprise")
+# "surprise" (order-2 sequence model, CAD-like) finds broken patterns but costs more false alarms
+# than it saves on the development series; it stays available, off by default.
+DEFAULT_VIEWS = ("spike", "shift", "jump", "volatility")
 _STABLE_AFTER = 30  # the first statistics are too unstable to be remembered as peaks
 
 
@@ -47,6 +50,58 @@ class _Ew:
         self.var = (1.0 - a) * (self.var + a * d * d)
 
 
+class _SequenceModel:
+    """How surprising the current quantised value is after the previous two (order-2 Markov
+    model with back-off to order 1 and 0). Catches a normal value at an abnormal moment."""
+
+    def __init__(self, levels: int, warmup: int) -> None:
+        self._levels = levels
+        self._warmup = warmup
+        self._seen: list[float] = []
+        self._lo = 0.0
+        self._width = 0.0
+        self._q1: int | None = None
+        self._q2: int | None = None
+        self._c0: dict[int, int] = {}
+        # context -> counts of the next symbol; the total is kept under the key None
+        self._c1: dict[object, dict[int | None, int]] = {}
+        self._c2: dict[object, dict[int | None, int]] = {}
+        self._n = 0
+
+    @staticmethod
+    def _backoff(table: dict[object, dict[int | None, int]], ctx: object, q: int, prior: float) -> float:
+        """P(q | ctx), smoothed towards the shorter context's estimate; then count q."""
+        counts = table.setdefault(ctx, {})
+        total = counts.get(None, 0)
+        p = (counts.get(q, 0) + prior) / (total + 1.0)
+        counts[q] = counts.get(q, 0) + 1
+        counts[None] = total + 1
+        return p
+
+    def surprise(self, x: float) -> float:
+        if self._width == 0.0:
+            self._seen.append(x)
+            if len(self._seen) < self._warmup:
+                return 0.0
+            lo, hi = min(self._seen), max(self._seen)
+            self._lo = lo
+            self._width = (hi - lo) / self._levels if hi > lo else max(abs(hi), 1.0) / self._levels
+            self._seen = []
+        q = math.floor((x - self._lo) / self._width)
+        c0 = self._c0
+        p0 = (c0.get(q, 0) + 1.0) / (self._n + len(c0) + 1.0)
+        p = p0
+        q1, q2 = self._q1, self._q2
+        if q1 is not None:
+            p = self._backoff(self._c1, q1, q, p0)
+            if q2 is not None:
+                p = self._backoff(self._c2, (q2, q1), q, p)
+        c0[q] = c0.get(q, 0) + 1
+        self._n += 1
+        self._q2, self._q1 = q1, q
+        return -math.log(p)
+
+
 class StreamingDetector:
     """Scores each new point from the points seen so far (never the future); deterministic."""
 
@@ -61,7 +116,14 @@ class StreamingDetector:
         memory: int = 3000,
         rest: int = 100,
         eta_sigmas: float = 4.0,
+        levels: int = 8,
+        surprise_span: int = 4,
+        views: tuple[str, ...] = DEFAULT_VIEWS,
     ) -> None:
+        self._mask = tuple(v in views for v in VIEWS)
+        self._seq = _SequenceModel(levels, warmup)
+        self._surprise = 0.0
+        self._surprise_a = 2.0 / (surprise_span + 1)
         self.limit = limit
         self._long = _Ew(long_span)
         self._absdiff = _Ew(long_span)
@@ -120,11 +182,14 @@ class StreamingDetector:
         step = abs(x - self._prev) if self._prev is not None else 0.0
         self._vol += self._vol_a * (step - self._vol)
         typical_step = self._absdiff.mean + floor
+        if self._mask[4]:
+            self._surprise += self._surprise_a * (self._seq.surprise(x) - self._surprise)
         raws = (
             abs(x - lg.mean) / sd,
             abs(dev) / (math.sqrt(self._shift.var + self._shift.mean**2) + floor),
             step / typical_step,
             self._vol / typical_step,
+            self._surprise,
         )
         mean_before, sd_before = lg.mean, sd
         lg.update(x)
@@ -143,7 +208,7 @@ class StreamingDetector:
         ratios = {}
         for k, r in enumerate(raws):
             p = peaks[k] * decay
-            if warm and p > 0.0:
+            if warm and p > 0.0 and self._mask[k]:
                 ratio = r / p
                 ratios[VIEWS[k]] = ratio
                 if ratio > best:
