@@ -85,21 +85,34 @@ def create_server(settings: Settings | None = None, *, runtime: Runtime | None =
 
 
 def _register_resources(server: MCPServer, rt: Runtime) -> None:
-    @server.resource("aiops://config", name="config", mime_type="application/json",
-                     description="Effective configuration and model chains (no secrets).")
+    @server.resource(
+        "aiops://config",
+        name="config",
+        mime_type="application/json",
+        description="Effective configuration and model chains (no secrets).",
+    )
     def config_resource() -> str:
         return json.dumps(rt.settings.public_view(), indent=2)
 
-    @server.resource("aiops://usage", name="usage", mime_type="application/json",
-                     description="Since start: calls per tool, engines, fallbacks, breakers, tokens, cost.")
+    @server.resource(
+        "aiops://usage",
+        name="usage",
+        mime_type="application/json",
+        description="Since start: calls per tool, engines, fallbacks, breakers, tokens, cost.",
+    )
     def usage_resource() -> str:
         g = rt.gateway.stats
         data = {
             "tools": rt.usage.snapshot(),
             "gateway": {
-                "calls": g.calls, "answered": g.answered, "exhausted": g.exhausted, "cache_hits": g.cache_hits,
-                "fallbacks": g.fallbacks, "prompt_tokens": g.prompt_tokens,
-                "completion_tokens": g.completion_tokens, "estimated_cost_usd": round(g.cost_usd, 6),
+                "calls": g.calls,
+                "answered": g.answered,
+                "exhausted": g.exhausted,
+                "cache_hits": g.cache_hits,
+                "fallbacks": g.fallbacks,
+                "prompt_tokens": g.prompt_tokens,
+                "completion_tokens": g.completion_tokens,
+                "estimated_cost_usd": round(g.cost_usd, 6),
                 "per_model": g.per_model,
             },
             "breakers": rt.gateway.breakers.snapshot(),
@@ -107,8 +120,12 @@ def _register_resources(server: MCPServer, rt: Runtime) -> None:
         }
         return json.dumps(data, indent=2)
 
-    @server.resource("aiops://dlq/unresolved", name="dlq-unresolved", mime_type="application/json",
-                     description="Unresolved dead-letter-queue rows from the store, newest first (max 100).")
+    @server.resource(
+        "aiops://dlq/unresolved",
+        name="dlq-unresolved",
+        mime_type="application/json",
+        description="Unresolved dead-letter-queue rows from the store, newest first (max 100).",
+    )
     async def dlq_resource() -> str:
         rows = await rt.store.unresolved_dlq(100)
         return json.dumps([row.model_dump(mode="json") for row in rows], indent=2)
@@ -125,25 +142,31 @@ def _register_prompts(server: MCPServer) -> None:
     @server.prompt(name="investigate_failed_job", title="Investigate a failed job")
     def investigate_failed_job(job_id: str) -> list[UserMessage]:
         """Walk a failed job from its error to a retry decision and a fix."""
-        return [UserMessage(
-            f"Investigate failed job {job_id}. 1) Call analyze_failure with job_id={job_id}. "
-            "2) If the root cause is infra or external, call summarize_logs for the job's worker source over "
-            "the last hour to confirm. 3) Say whether to retry (and when), the fix, and what to watch."
-        )]
+        return [
+            UserMessage(
+                f"Investigate failed job {job_id}. 1) Call analyze_failure with job_id={job_id}. "
+                "2) If the root cause is infra or external, call summarize_logs for the job's worker source over "
+                "the last hour to confirm. 3) Say whether to retry (and when), the fix, and what to watch."
+            )
+        ]
 
     @server.prompt(name="triage_dead_letter_queue", title="Triage the dead-letter queue")
     def triage_dead_letter_queue(limit: str = "50") -> list[UserMessage]:
         """Triage the unresolved DLQ and propose actions, critical items first."""
-        return [UserMessage(
-            f"Call triage_dlq with limit={limit} and no items. For each group, critical first: state the "
-            "root cause, the action (retry / manual_fix / redeploy / ignore), who should act, and any "
-            "statutory deadline at risk. For groups with action retry, say which can be retried now."
-        )]
+        return [
+            UserMessage(
+                f"Call triage_dlq with limit={limit} and no items. For each group, critical first: state the "
+                "root cause, the action (retry / manual_fix / redeploy / ignore), who should act, and any "
+                "statutory deadline at risk. For groups with action retry, say which can be retried now."
+            )
+        ]
 
     @server.prompt(name="incident_review", title="Look for incidents coming")
     def incident_review(names: str = "queue_depth,error_rate", window: str = "last 6h") -> list[UserMessage]:
         """Check metrics for degradation and correlate with job events."""
-        return [UserMessage(
-            f"Call predict_incidents with names={names.split(',')} and window={window!r}. Report each "
-            "prediction by urgency with its time to incident and evidence, then suggest mitigations."
-        )]
+        return [
+            UserMessage(
+                f"Call predict_incidents with names={names.split(',')} and window={window!r}. Report each "
+                "prediction by urgency with its time to incident and evidence, then suggest mitigations."
+            )
+        ]

@@ -14,7 +14,7 @@ def _open_in(path: str | None) -> TextIO:
     if path in (None, "-"):
         return sys.stdin
     try:
-        return open(path, encoding="utf-8", errors="replace")  # noqa: SIM115 - closed by the caller
+        return open(path, encoding="utf-8", errors="replace")
     except OSError as exc:
         raise SystemExit(f"aiops-mcp: cannot read {path}: {exc.strerror}") from None
 
@@ -34,7 +34,9 @@ def _read_json_arg(arg: str | None) -> dict[str, Any]:
     try:
         data = json.loads(text) if text.strip() else {}
     except json.JSONDecodeError as exc:
-        raise SystemExit(f"aiops-mcp: arguments are not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        raise SystemExit(
+            f"aiops-mcp: arguments are not valid JSON ({exc.msg} at line {exc.lineno})"
+        ) from None
     if not isinstance(data, dict):
         raise SystemExit("aiops-mcp: arguments must be a JSON object of the tool's fields")
     return data
@@ -42,7 +44,9 @@ def _read_json_arg(arg: str | None) -> dict[str, Any]:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="aiops-mcp", description="AI-ops MCP server for mcp-jobs.")
-    p.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default), ERROR; logs go to stderr")
+    p.add_argument(
+        "--log-level", default=None, help="DEBUG, INFO, WARNING (default), ERROR; logs go to stderr"
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", help="serve the tools over stdio (default) or streamable HTTP")

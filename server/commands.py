@@ -63,8 +63,10 @@ def doctor(settings: Settings) -> int:
     out.write(f"configuration: {settings.source}\n")
     out.write(f"gateway base URL: {settings.gateway.base_url}\n")
     rt = Runtime.create(settings)
-    reason = None if settings.models_enabled else (
-        "AIOPS_OFFLINE is set" if settings.offline else "no credentials (set AI_GATEWAY_API_KEY)"
+    reason = (
+        None
+        if settings.models_enabled
+        else ("AIOPS_OFFLINE is set" if settings.offline else "no credentials (set AI_GATEWAY_API_KEY)")
     )
     problems = 0
 
@@ -80,7 +82,11 @@ def doctor(settings: Settings) -> int:
                 started = time.perf_counter()
                 try:
                     await rt.gateway.complete(
-                        "doctor", [entry], 'Reply with the JSON object {"reply": "OK"}.', "ping", _Ping,
+                        "doctor",
+                        [entry],
+                        'Reply with the JSON object {"reply": "OK"}.',
+                        "ping",
+                        _Ping,
                         deadline=anyio.current_time() + settings.gateway.attempt_timeout_s,
                     )
                     out.write(f"  {entry}: OK ({(time.perf_counter() - started) * 1000:.0f} ms)\n")

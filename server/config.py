@@ -62,7 +62,9 @@ class GatewaySettings(_Strict):
     max_attempts: int = Field(6, ge=1, le=20, description="Attempts over the whole chain, never more.")
     backoff_base_s: float = Field(0.25, ge=0)
     backoff_cap_s: float = Field(4.0, ge=0)
-    retry_after_cap_s: float = Field(30.0, ge=0, description="A longer Retry-After moves on to the next model.")
+    retry_after_cap_s: float = Field(
+        30.0, ge=0, description="A longer Retry-After moves on to the next model."
+    )
     breaker_threshold: int = Field(3, ge=1, description="Consecutive failures that open a model's breaker.")
     breaker_cooldown_s: float = Field(30.0, ge=0)
     cache_ttl_s: float = Field(600.0, ge=0, description="0 turns the response cache off.")
@@ -79,7 +81,9 @@ class Limits(_Strict):
 
 
 class HttpSettings(_Strict):
-    token: SecretStr | None = Field(None, description="Bearer token; required off loopback (AIOPS_HTTP_TOKEN).")
+    token: SecretStr | None = Field(
+        None, description="Bearer token; required off loopback (AIOPS_HTTP_TOKEN)."
+    )
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
 
 

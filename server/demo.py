@@ -29,8 +29,14 @@ SAMPLE_PAYLOAD = {
 }
 SAMPLE_GRAPH = {
     "nodes": [
-        {"id": "api", "type": "service", "name": "api",
-         "properties": {"env": {"DATABASE_URL": "postgresql://app@db:5432/app", "REDIS_URL": "redis://cache:6379/0"}}},
+        {
+            "id": "api",
+            "type": "service",
+            "name": "api",
+            "properties": {
+                "env": {"DATABASE_URL": "postgresql://app@db:5432/app", "REDIS_URL": "redis://cache:6379/0"}
+            },
+        },
         {"id": "db", "type": "service", "name": "db", "properties": {"image": "postgres:16"}},
         {"id": "cache", "type": "service", "name": "cache", "properties": {"image": "redis:7"}},
     ],
@@ -69,7 +75,9 @@ def _show(title: str, data: dict[str, Any], keys: list[str]) -> None:
 async def _tour(store_url: str) -> int:
     from mcp import Client, StdioServerParameters
 
-    env = {k: v for k, v in os.environ.items() if k.startswith(("AIOPS_", "AI_GATEWAY", "VERCEL", "SUPABASE"))}
+    env = {
+        k: v for k, v in os.environ.items() if k.startswith(("AIOPS_", "AI_GATEWAY", "VERCEL", "SUPABASE"))
+    }
     env["AIOPS_STORE"] = store_url
     env.setdefault("AIOPS_LOG_LEVEL", "ERROR")
     params = StdioServerParameters(
@@ -77,8 +85,10 @@ async def _tour(store_url: str) -> int:
     )
     async with Client(params, cache=None) as client:
         tools = (await client.list_tools()).tools
-        print(f"connected over stdio ({client.protocol_version}); {len(tools)} tools: "
-              + ", ".join(t.name for t in tools))
+        print(
+            f"connected over stdio ({client.protocol_version}); {len(tools)} tools: "
+            + ", ".join(t.name for t in tools)
+        )
 
         async def call(name: str, args: dict[str, Any]) -> dict[str, Any]:
             result = await client.call_tool(name, args)
@@ -88,22 +98,37 @@ async def _tour(store_url: str) -> int:
                 return {}
             return result.structured_content or {}
 
-        _show("classify_job (a sync payload)", await call("classify_job", {"payload": SAMPLE_PAYLOAD}),
-              ["job_type", "confidence", "reason"])
-        _show("validate_job_payload", await call("validate_job_payload", {"payload": SAMPLE_PAYLOAD,
-                                                                         "job_type": "sync"}),
-              ["valid", "problems"])
-        _show("analyze_failure (duplicate key)", await call("analyze_failure", SAMPLE_FAILURE),
-              ["should_retry", "category", "root_cause", "suggested_fix"])
-        _show("triage_dlq (unresolved rows from the store)", await call("triage_dlq", {"limit": 100}),
-              ["summary", "groups"])
-        _show("summarize_logs (sync-worker events from the store)",
-              await call("summarize_logs", {"source": "sync-worker", "start": "2000-01-01T00:00:00Z"}),
-              ["summary", "stats", "error_patterns"])
+        _show(
+            "classify_job (a sync payload)",
+            await call("classify_job", {"payload": SAMPLE_PAYLOAD}),
+            ["job_type", "confidence", "reason"],
+        )
+        _show(
+            "validate_job_payload",
+            await call("validate_job_payload", {"payload": SAMPLE_PAYLOAD, "job_type": "sync"}),
+            ["valid", "problems"],
+        )
+        _show(
+            "analyze_failure (duplicate key)",
+            await call("analyze_failure", SAMPLE_FAILURE),
+            ["should_retry", "category", "root_cause", "suggested_fix"],
+        )
+        _show(
+            "triage_dlq (unresolved rows from the store)",
+            await call("triage_dlq", {"limit": 100}),
+            ["summary", "groups"],
+        )
+        _show(
+            "summarize_logs (sync-worker events from the store)",
+            await call("summarize_logs", {"source": "sync-worker", "start": "2000-01-01T00:00:00Z"}),
+            ["summary", "stats", "error_patterns"],
+        )
         _show("extract_dependencies", await call("extract_dependencies", SAMPLE_GRAPH), ["edges"])
-        _show("predict_incidents (queue depth climbing)",
-              await call("predict_incidents", {"metrics": _series(), "limits": {"queue_depth": 5000}}),
-              ["summary", "predictions"])
+        _show(
+            "predict_incidents (queue depth climbing)",
+            await call("predict_incidents", {"metrics": _series(), "limits": {"queue_depth": 5000}}),
+            ["summary", "predictions"],
+        )
         _show("redact_text", await call("redact_text", {"text": SAMPLE_TEXT}), ["text", "findings"])
     return 0
 

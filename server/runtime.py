@@ -79,9 +79,7 @@ class Runtime:
             return "no credentials: set AI_GATEWAY_API_KEY (or configure an [endpoints.<name>] table)"
         return None
 
-    async def answer(
-        self, tool: str, inp: Any, offline: Out, assist: ModelAssist[Any, Out] | None
-    ) -> Out:
+    async def answer(self, tool: str, inp: Any, offline: Out, assist: ModelAssist[Any, Out] | None) -> Out:
         started = time.perf_counter()
         result, meta = await self._maybe_model(tool, inp, offline, assist)
         meta.latency_ms = round((time.perf_counter() - started) * 1000, 2)
@@ -109,7 +107,11 @@ class Runtime:
             # A hard stop a little past the gateway's own deadline: the call always ends.
             with anyio.fail_after(budget + 1.0):
                 done = await self.gateway.complete(
-                    tool, self.settings.chain(tool), system_prompt(tool), user, assist.answer_model,
+                    tool,
+                    self.settings.chain(tool),
+                    system_prompt(tool),
+                    user,
+                    assist.answer_model,
                     deadline=deadline,
                 )
         except AllModelsFailed as exc:

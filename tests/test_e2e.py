@@ -23,7 +23,10 @@ def _series() -> list[dict[str, Any]]:
         {
             "name": "queue_depth",
             "points": [
-                {"timestamp": (NOW + timedelta(minutes=i)).isoformat(), "value": 100 + i * (1 if i < 50 else 30)}
+                {
+                    "timestamp": (NOW + timedelta(minutes=i)).isoformat(),
+                    "value": 100 + i * (1 if i < 50 else 30),
+                }
                 for i in range(80)
             ],
         }
@@ -31,21 +34,35 @@ def _series() -> list[dict[str, Any]]:
 
 
 CALLS: dict[str, dict[str, Any]] = {
-    "classify_job": {"payload": {"source": {"system": "odoo"}, "destination": {"table": "invoices"},
-                                 "mode": "incremental"}},
+    "classify_job": {
+        "payload": {"source": {"system": "odoo"}, "destination": {"table": "invoices"}, "mode": "incremental"}
+    },
     "analyze_failure": {"error": "HTTP 503 Service Unavailable from api.bir.gov.ph", "retry_count": 0},
-    "triage_dlq": {"items": [
-        {"id": "d1", "error": "connection refused to pooler 10.0.0.5:6543", "job_type": "sync"},
-        {"id": "d2", "error": "connection refused to pooler 10.0.0.5:6543", "job_type": "sync"},
-        {"id": "d3", "error": "invalid TIN format for vendor 42", "job_type": "bir_filing"},
-    ], "as_of": NOW.isoformat()},
-    "extract_dependencies": {"nodes": [
-        {"id": "api", "type": "service", "name": "api",
-         "properties": {"env": {"DATABASE_URL": "postgresql://app@db:5432/app"}}},
-        {"id": "db", "type": "service", "name": "db", "properties": {"image": "postgres:16"}},
-    ]},
-    "summarize_logs": {"lines": [f"2025-01-06 10:00:{i:02d} ERROR worker-{i % 3} timeout after {100 + i} ms"
-                                 for i in range(40)] + ["2025-01-06 10:01:00 INFO done"]},
+    "triage_dlq": {
+        "items": [
+            {"id": "d1", "error": "connection refused to pooler 10.0.0.5:6543", "job_type": "sync"},
+            {"id": "d2", "error": "connection refused to pooler 10.0.0.5:6543", "job_type": "sync"},
+            {"id": "d3", "error": "invalid TIN format for vendor 42", "job_type": "bir_filing"},
+        ],
+        "as_of": NOW.isoformat(),
+    },
+    "extract_dependencies": {
+        "nodes": [
+            {
+                "id": "api",
+                "type": "service",
+                "name": "api",
+                "properties": {"env": {"DATABASE_URL": "postgresql://app@db:5432/app"}},
+            },
+            {"id": "db", "type": "service", "name": "db", "properties": {"image": "postgres:16"}},
+        ]
+    },
+    "summarize_logs": {
+        "lines": [
+            f"2025-01-06 10:00:{i:02d} ERROR worker-{i % 3} timeout after {100 + i} ms" for i in range(40)
+        ]
+        + ["2025-01-06 10:01:00 INFO done"]
+    },
     "redact_text": {"text": "mail maria@acme.ph, TIN 123-456-789-000"},
     "validate_job_payload": {"payload": {"source": "a", "destination": "a"}, "job_type": "sync"},
     "predict_incidents": {"metrics": _series(), "limits": {"queue_depth": 5000}},
@@ -81,10 +98,14 @@ async def test_every_tool_in_memory_both_eras(mode: str) -> None:
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_every_tool_over_stdio_both_eras(mode: str, tmp_path: Path) -> None:
-    env = {"AIOPS_OFFLINE": "1", "AIOPS_STORE": f"sqlite:///{tmp_path / 's.sqlite'}",
-           "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
-    params = StdioServerParameters(command=sys.executable, args=["-m", "aiops_mcp.server.cli", "serve"],
-                                   env=env, cwd=str(tmp_path))
+    env = {
+        "AIOPS_OFFLINE": "1",
+        "AIOPS_STORE": f"sqlite:///{tmp_path / 's.sqlite'}",
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+    }
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "aiops_mcp.server.cli", "serve"], env=env, cwd=str(tmp_path)
+    )
     async with Client(params, mode=mode, cache=None) as client:
         await _check_all(client)
 

@@ -20,17 +20,28 @@ confidence. Respects retry_count/max_retries: an exhausted job is never retried.
 
 
 def register(server: MCPServer, rt: Runtime) -> None:
-    @server.tool(name="analyze_failure", description=DESCRIPTION,
-                 annotations=annotations("Analyze a job failure", open_world=True))
+    @server.tool(
+        name="analyze_failure",
+        description=DESCRIPTION,
+        annotations=annotations("Analyze a job failure", open_world=True),
+    )
     @guarded("analyze_failure", rt.usage)
     async def analyze_failure(
-        error: Annotated[str | None, Field(description="The error message (first line of the failure).")] = None,
-        error_stack: Annotated[str | None, Field(description="Full stack trace or error chain, if any.")] = None,
+        error: Annotated[
+            str | None, Field(description="The error message (first line of the failure).")
+        ] = None,
+        error_stack: Annotated[
+            str | None, Field(description="Full stack trace or error chain, if any.")
+        ] = None,
         job_type: Annotated[str | None, Field(description="Job type, e.g. sync or bir_filing.")] = None,
         retry_count: Annotated[int, Field(ge=0, description="Retries already spent.")] = 0,
         max_retries: Annotated[int, Field(ge=0, description="Retries the job is allowed.")] = 3,
-        payload: Annotated[dict[str, Any] | None, Field(description="The job's payload, for context.")] = None,
-        job_id: Annotated[str | None, Field(description="Load error, stack and counts of this job from the store.")] = None,
+        payload: Annotated[
+            dict[str, Any] | None, Field(description="The job's payload, for context.")
+        ] = None,
+        job_id: Annotated[
+            str | None, Field(description="Load error, stack and counts of this job from the store.")
+        ] = None,
     ) -> FailureAnalysis:
         limit = rt.settings.limits.max_input_bytes
         for name, value in (("error", error), ("error_stack", error_stack), ("payload", payload)):
@@ -47,6 +58,12 @@ def register(server: MCPServer, rt: Runtime) -> None:
             payload = payload or job.payload
         if not error:
             raise ToolError("error is required (or a job_id whose job has an error)")
-        inp = FailureInput(error=error, error_stack=error_stack, job_type=job_type, retry_count=retry_count,
-                           max_retries=max_retries, payload=payload)
+        inp = FailureInput(
+            error=error,
+            error_stack=error_stack,
+            job_type=job_type,
+            retry_count=retry_count,
+            max_retries=max_retries,
+            payload=payload,
+        )
         return await rt.answer("analyze_failure", inp, offline_analysis(inp), ASSIST)

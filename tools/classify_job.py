@@ -21,8 +21,11 @@ and ranked alternatives. Pass job_types to restrict the candidates."""
 def register(server: MCPServer, rt: Runtime) -> None:
     taxonomy = load_taxonomy(rt.settings.job_types or None)
 
-    @server.tool(name="classify_job", description=DESCRIPTION,
-                 annotations=annotations("Classify a job", open_world=True))
+    @server.tool(
+        name="classify_job",
+        description=DESCRIPTION,
+        annotations=annotations("Classify a job", open_world=True),
+    )
     @guarded("classify_job", rt.usage)
     async def classify_job(
         payload: Annotated[dict[str, Any], Field(description="The job payload (any JSON object).")],

@@ -19,16 +19,25 @@ does not exist. Give nodes (+ the edges already known), or paths to docker-compo
 
 
 def register(server: MCPServer, rt: Runtime) -> None:
-    @server.tool(name="extract_dependencies", description=DESCRIPTION,
-                 annotations=annotations("Extract implicit dependencies", open_world=True))
+    @server.tool(
+        name="extract_dependencies",
+        description=DESCRIPTION,
+        annotations=annotations("Extract implicit dependencies", open_world=True),
+    )
     @guarded("extract_dependencies", rt.usage)
     async def extract_dependencies(
-        nodes: Annotated[list[dict[str, Any]] | None, Field(
-            description="Nodes {id, type, name, properties}; properties hold env, image, ports, urls...")] = None,
+        nodes: Annotated[
+            list[dict[str, Any]] | None,
+            Field(
+                description="Nodes {id, type, name, properties}; properties hold env, image, ports, urls..."
+            ),
+        ] = None,
         edges: Annotated[list[dict[str, Any]] | None, Field(description="Edges already known.")] = None,
         min_confidence: Annotated[float, Field(ge=0, le=1, description="Drop edges below this.")] = 0.5,
-        paths: Annotated[list[str] | None, Field(
-            description="docker-compose or Kubernetes YAML files to read instead of nodes.")] = None,
+        paths: Annotated[
+            list[str] | None,
+            Field(description="docker-compose or Kubernetes YAML files to read instead of nodes."),
+        ] = None,
     ) -> DepsResult:
         check_size("nodes", nodes, rt.settings.limits.max_input_bytes)
         if paths:
@@ -37,5 +46,7 @@ def register(server: MCPServer, rt: Runtime) -> None:
             edges = (edges or []) + graph.get("edges", [])
         if not nodes:
             raise ValueError("nodes: give at least one node, or paths to compose/k8s files")
-        inp = DepsInput.model_validate({"nodes": nodes, "edges": edges or [], "min_confidence": min_confidence})
+        inp = DepsInput.model_validate(
+            {"nodes": nodes, "edges": edges or [], "min_confidence": min_confidence}
+        )
         return await rt.answer("extract_dependencies", inp, extract(inp), ASSIST)

@@ -19,17 +19,28 @@ value}]}], or names + window ("last 6h") to read the store's metrics table; even
 
 
 def register(server: MCPServer, rt: Runtime) -> None:
-    @server.tool(name="predict_incidents", description=DESCRIPTION,
-                 annotations=annotations("Predict incidents", open_world=True))
+    @server.tool(
+        name="predict_incidents",
+        description=DESCRIPTION,
+        annotations=annotations("Predict incidents", open_world=True),
+    )
     @guarded("predict_incidents", rt.usage)
     async def predict_incidents(
-        metrics: Annotated[list[dict[str, Any]] | None, Field(description="Inline series {name, points}.")] = None,
+        metrics: Annotated[
+            list[dict[str, Any]] | None, Field(description="Inline series {name, points}.")
+        ] = None,
         names: Annotated[list[str] | None, Field(description="Metric names to read from the store.")] = None,
-        window: Annotated[str | None, Field(description='Store window, e.g. "last 6h" (default last 6h).')] = None,
-        events: Annotated[list[dict[str, Any]] | None, Field(
-            description="Recent job events {timestamp, level, message, source?}.")] = None,
-        limits: Annotated[dict[str, float] | None, Field(
-            description="Known capacity per metric name, e.g. {queue_depth: 10000}.")] = None,
+        window: Annotated[
+            str | None, Field(description='Store window, e.g. "last 6h" (default last 6h).')
+        ] = None,
+        events: Annotated[
+            list[dict[str, Any]] | None,
+            Field(description="Recent job events {timestamp, level, message, source?}."),
+        ] = None,
+        limits: Annotated[
+            dict[str, float] | None,
+            Field(description="Known capacity per metric name, e.g. {queue_depth: 10000}."),
+        ] = None,
         as_of: Annotated[datetime | None, Field(description="Prediction time (default: last point).")] = None,
     ) -> PredictResult:
         check_size("metrics", metrics, rt.settings.limits.max_input_bytes)
@@ -54,7 +65,13 @@ def register(server: MCPServer, rt: Runtime) -> None:
 
             for p in result.predictions:
                 if p.severity == "critical":
-                    rt.alerts.submit(Alert(source="predict_incidents", key=f"incident:{p.kind}:{','.join(p.metrics)}",
-                                           severity="critical", title=f"Predicted incident: {p.kind}",
-                                           text="; ".join(p.evidence[:3])))
+                    rt.alerts.submit(
+                        Alert(
+                            source="predict_incidents",
+                            key=f"incident:{p.kind}:{','.join(p.metrics)}",
+                            severity="critical",
+                            title=f"Predicted incident: {p.kind}",
+                            text="; ".join(p.evidence[:3]),
+                        )
+                    )
         return result

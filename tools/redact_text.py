@@ -17,8 +17,11 @@ This is exactly what the gateway does before any model sees a prompt. Never call
 
 
 def register(server: MCPServer, rt: Runtime) -> None:
-    @server.tool(name="redact_text", description=DESCRIPTION,
-                 annotations=annotations("Redact secrets and PII", open_world=False))
+    @server.tool(
+        name="redact_text",
+        description=DESCRIPTION,
+        annotations=annotations("Redact secrets and PII", open_world=False),
+    )
     @guarded("redact_text", rt.usage)
     async def redact_text(
         text: Annotated[str, Field(description="Any text: a log, a payload, a stack trace.")],
@@ -26,4 +29,6 @@ def register(server: MCPServer, rt: Runtime) -> None:
         check_size("text", text, rt.settings.limits.max_input_bytes)
         clean, findings = redact(text)
         rt.usage.record("redact_text", engine="offline", attempts=0, degraded=False)
-        return RedactResult(text=clean, findings=[Finding(kind=k, count=c) for k, c in sorted(findings.items())])
+        return RedactResult(
+            text=clean, findings=[Finding(kind=k, count=c) for k, c in sorted(findings.items())]
+        )

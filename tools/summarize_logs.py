@@ -22,14 +22,19 @@ _CHUNK = 5000
 
 
 def register(server: MCPServer, rt: Runtime) -> None:
-    @server.tool(name="summarize_logs", description=DESCRIPTION,
-                 annotations=annotations("Summarize logs", open_world=True))
+    @server.tool(
+        name="summarize_logs",
+        description=DESCRIPTION,
+        annotations=annotations("Summarize logs", open_world=True),
+    )
     @guarded("summarize_logs", rt.usage)
     async def summarize_logs(
         ctx: Context,
         lines: Annotated[list[str] | None, Field(description="Log lines, oldest first.")] = None,
         text: Annotated[str | None, Field(description="A log as one text (split on newlines).")] = None,
-        source: Annotated[str | None, Field(description="Job-event source in the store, e.g. sync-worker.")] = None,
+        source: Annotated[
+            str | None, Field(description="Job-event source in the store, e.g. sync-worker.")
+        ] = None,
         start: Annotated[str | None, Field(description='Window start: ISO 8601 or "last 1h".')] = None,
         end: Annotated[str | None, Field(description="Window end: ISO 8601 (default now).")] = None,
         max_patterns: Annotated[int, Field(ge=1, le=500, description="Most patterns returned.")] = 50,
@@ -59,7 +64,9 @@ def register(server: MCPServer, rt: Runtime) -> None:
 
             window_start, window_end = parse_window(start, end, now=datetime.now(UTC))
             count = 0
-            async for event in rt.store.job_events(source, window_start, window_end, max_rows=limits.max_store_rows):
+            async for event in rt.store.job_events(
+                source, window_start, window_end, max_rows=limits.max_store_rows
+            ):
                 summarizer.feed(event.message, timestamp=event.created_at, level=event.level)
                 count += 1
                 if count % _CHUNK == 0:

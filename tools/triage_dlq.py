@@ -20,13 +20,20 @@ as_of is the triage time (default now)."""
 
 
 def register(server: MCPServer, rt: Runtime) -> None:
-    @server.tool(name="triage_dlq", description=DESCRIPTION,
-                 annotations=annotations("Triage the dead-letter queue", open_world=True))
+    @server.tool(
+        name="triage_dlq",
+        description=DESCRIPTION,
+        annotations=annotations("Triage the dead-letter queue", open_world=True),
+    )
     @guarded("triage_dlq", rt.usage)
     async def triage_dlq(
-        items: Annotated[list[dict[str, Any]] | None, Field(
-            description="DLQ items {id, error, error_stack?, job_type?, retry_count?, max_retries?, payload?, "
-            "failed_at?}; omit to read the store.")] = None,
+        items: Annotated[
+            list[dict[str, Any]] | None,
+            Field(
+                description="DLQ items {id, error, error_stack?, job_type?, retry_count?, max_retries?, payload?, "
+                "failed_at?}; omit to read the store."
+            ),
+        ] = None,
         limit: Annotated[int, Field(ge=1, le=5000, description="Most items read from the store.")] = 50,
         as_of: Annotated[datetime | None, Field(description="Triage time, ISO 8601 (default now).")] = None,
     ) -> DlqTriage:
@@ -52,6 +59,12 @@ def notify_critical(rt: Runtime, result: DlqTriage) -> None:
 
     for group in result.groups:
         if group.severity == "critical":
-            rt.alerts.submit(Alert(source="triage_dlq", key=f"dlq:{group.signature}", severity="critical",
-                                   title=f"DLQ: {group.count} critical item(s)",
-                                   text=f"{group.signature} → {group.action} ({group.root_cause})"))
+            rt.alerts.submit(
+                Alert(
+                    source="triage_dlq",
+                    key=f"dlq:{group.signature}",
+                    severity="critical",
+                    title=f"DLQ: {group.count} critical item(s)",
+                    text=f"{group.signature} → {group.action} ({group.root_cause})",
+                )
+            )

@@ -20,8 +20,11 @@ of problems {path, message} an agent can fix."""
 def register(server: MCPServer, rt: Runtime) -> None:
     schemas = rt.settings.payload_schemas or None
 
-    @server.tool(name="validate_job_payload", description=DESCRIPTION,
-                 annotations=annotations("Validate a job payload", open_world=True))
+    @server.tool(
+        name="validate_job_payload",
+        description=DESCRIPTION,
+        annotations=annotations("Validate a job payload", open_world=True),
+    )
     @guarded("validate_job_payload", rt.usage)
     async def validate_job_payload(
         payload: Annotated[dict[str, Any], Field(description="The job payload.")],
@@ -29,4 +32,6 @@ def register(server: MCPServer, rt: Runtime) -> None:
     ) -> ValidationResult:
         check_size("payload", payload, rt.settings.limits.max_input_bytes)
         inp = ValidateInput(payload=payload, job_type=job_type)
-        return await rt.answer("validate_job_payload", inp, validate_payload(payload, job_type, schemas), ASSIST)
+        return await rt.answer(
+            "validate_job_payload", inp, validate_payload(payload, job_type, schemas), ASSIST
+        )

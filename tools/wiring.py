@@ -71,7 +71,9 @@ def guarded(tool: str, usage: Any) -> Callable[[Callable[P, Awaitable[R]]], Call
                 if type(exc).__name__ in {"StoreError", "WindowTooLarge"}:
                     raise ToolError(str(exc)) from None
                 log.exception("%s failed", tool)
-                raise ToolError(f"internal error in {tool} ({type(exc).__name__}); see the server log") from None
+                raise ToolError(
+                    f"internal error in {tool} ({type(exc).__name__}); see the server log"
+                ) from None
 
         return inner
 

@@ -20,7 +20,9 @@ class _ModelState:
 class BreakerBoard:
     """Closed → open after `threshold` consecutive failures → half-open after `cooldown_s` (one trial call)."""
 
-    def __init__(self, threshold: int, cooldown_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, threshold: int, cooldown_s: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.threshold = threshold
         self.cooldown_s = cooldown_s
         self._clock = clock

@@ -117,6 +117,12 @@ class Gateway:
         for prov in self._providers.values():
             await prov.aclose()
 
+    async def __aenter__(self) -> Gateway:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
     async def complete(
         self,
         tool: str,
@@ -163,7 +169,15 @@ class Gateway:
             if index > 0 and attempts:
                 self.stats.fallbacks += 1
             result = await self._try_model(
-                tool, entry, red_system, red_user, answer_model, schema, deadline, attempts, usage,
+                tool,
+                entry,
+                red_system,
+                red_user,
+                answer_model,
+                schema,
+                deadline,
+                attempts,
+                usage,
                 budget=max_attempts - total,
             )
             total = len([a for a in attempts if a.outcome not in ("breaker_open", "no_credentials")])
@@ -176,7 +190,11 @@ class Gateway:
             if total >= max_attempts or anyio.current_time() >= deadline:
                 break
         self.stats.exhausted += 1
-        reason = "no model answered: " + ", ".join(f"{a.model} {a.outcome}" for a in attempts) if attempts else "empty chain"
+        reason = (
+            "no model answered: " + ", ".join(f"{a.model} {a.outcome}" for a in attempts)
+            if attempts
+            else "empty chain"
+        )
         raise AllModelsFailed(attempts, reason)
 
     def _add_usage(self, model: str, chat: ChatResult, usage: Usage) -> None:
@@ -308,7 +326,9 @@ class Gateway:
         )
 
 
-def _response_format(answer_model: type[BaseModel], schema: dict[str, Any], json_mode: bool) -> dict[str, Any]:
+def _response_format(
+    answer_model: type[BaseModel], schema: dict[str, Any], json_mode: bool
+) -> dict[str, Any]:
     if json_mode:
         return {"type": "json_object"}
     return {
