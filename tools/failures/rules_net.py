@@ -353,18 +353,22 @@ def _llm(p: ParsedError) -> Verdict | None:
         if re.search(
             r"LengthFinishReasonError|length limit|max_tokens|finish_reason['\"]?: ?['\"]?length", p.text
         ):
+            kind = "max_tokens"
             why = "The structured output was truncated at max_tokens; the same call truncates again."
             fix = "Raise max_tokens (or max_completion_tokens) for this call or ask for a smaller output schema."
         elif re.search(r"context_length|maximum context|prompt is too long", p.text, re.I):
+            kind = "context_length"
             why = "The prompt exceeds the model's context window; the same input always fails."
             fix = "Chunk/summarise the document before the call (map-reduce) or use a longer-context model."
         elif re.search(r"not_found|model_not_found", p.text, re.I):
+            kind = "model_not_found"
             why = "The model id is unknown or retired."
             fix = "Update the model id in the configuration (check the provider's current model list)."
         else:
+            kind = "invalid_request"
             why = "The provider rejected the request as invalid; the same request always fails."
             fix = "Fix the request parameters the code sends (see the provider's message)."
-        return Verdict("permanent", "code", "llm.invalid_request", why, fix, 0.88, "code")
+        return Verdict("permanent", "code", f"llm.{kind}", why, fix, 0.88, "code")
     if _LLM_TRANSIENT.search(p.text):
         return Verdict(
             "transient",
