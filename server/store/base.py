@@ -88,7 +88,6 @@ class BaseStore:
     """Shared behaviour; a backend supplies the `_` primitives below."""
 
     label: str = "store"
-    table_names = {"events": "job_events", "metrics": "metrics", "dlq": "dead_letter_queue", "jobs": "jobs"}
 
     # --- primitives -------------------------------------------------------------------------------
     async def _dlq_rows(self, limit: int) -> list[dict[str, Any]]:
