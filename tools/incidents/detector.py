@@ -28,7 +28,6 @@ VIEWS = ("spike", "shift", "jump", "volatility", "surprise")
 # "surprise" (order-2 sequence model, CAD-like) finds broken patterns but costs more false alarms
 # than it saves on the development series; it stays available, off by default.
 DEFAULT_VIEWS = ("spike", "shift", "jump", "volatility")
-_STABLE_AFTER = 30  # the first statistics are too unstable to be remembered as peaks
 
 
 class _Ew:
@@ -134,6 +133,8 @@ class StreamingDetector:
         self._vol = 0.0
         self._vol_a = 2.0 / (vol_span + 1)
         self._warmup = warmup
+        # the first statistics are too unstable to be remembered as peaks
+        self._stable_after = min(30, warmup // 2)
         self._decay = 0.5 ** (1.0 / memory)  # a remembered peak halves over `memory` points
         self._peaks = [0.0] * len(VIEWS)
         self._recent: deque[float] = deque(maxlen=rest)
@@ -198,7 +199,7 @@ class StreamingDetector:
             self._absdiff.update(step)
         self._prev = x
         self.last_views = dict(zip(VIEWS, raws, strict=True))
-        if self._n <= _STABLE_AFTER:
+        if self._n <= self._stable_after:
             return 0.0, None
 
         best = 0.0

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from aiops_mcp.tools.meta import Meta
 from pydantic import BaseModel, Field
+
+from aiops_mcp.tools.meta import Meta
 
 Kind = Literal["anomaly", "trend", "changepoint", "correlated"]
 Severity = Literal["critical", "high", "medium", "low"]
