@@ -41,7 +41,8 @@ _DATETIME_TOKEN = re.compile(r"^\d+(?:[-/.:T_,]\d+)+[,:;]?$|^\d{6,}$")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _HOSTISH = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[\w.:@/-]{3,}$")
-SAMPLE = 400
+SAMPLE = 200
+_ZERO = str.maketrans("123456789", "000000000")
 
 
 def level_of(token: str, letters: bool = False) -> str | None:
@@ -105,17 +106,28 @@ def learn_layout(lines: Sequence[str]) -> HeaderLayout:
     if not sample:
         return HeaderLayout()
     n = len(sample)
-    rows = [ln.split()[:16] for ln in sample]
+    rows = [ln.split(None, 13)[:13] for ln in sample]
+    # a token's class depends on where its digits are, not on their values: classify each shape once
+    by_shape: dict[str, str] = {}
+    classes: dict[str, str] = {}
+    for r in rows:
+        for t in r:
+            if t not in classes:
+                shape = t.translate(_ZERO)
+                c = by_shape.get(shape)
+                if c is None:
+                    c = by_shape[shape] = _token_class(shape)
+                classes[t] = c
     gaps = [[len(g) for g in re.findall(r"(?<=\S)\s+(?=\S)", ln)][:16] for ln in sample]
 
     def share(pred: Callable[[list[str]], bool]) -> float:
         return sum(1 for r in rows if pred(r)) / n
 
-    level_pos = Counter(next((i for i, t in enumerate(r[:12]) if _token_class(t) == "L"), -1) for r in rows)
+    level_pos = Counter(next((i for i, t in enumerate(r[:12]) if classes[t] == "L"), -1) for r in rows)
     pos, hits = max(((p, c) for p, c in level_pos.items() if p >= 0), key=lambda pc: pc[1], default=(-1, 0))
     if pos >= 0 and hits >= 0.6 * n:
         k = pos + 1
-        while k < 12 and share(lambda r, k=k: len(r) > k + 1 and _token_class(r[k]) in "B-") >= 0.6:
+        while k < 12 and share(lambda r, k=k: len(r) > k + 1 and classes[r[k]] in "B-") >= 0.6:
             k += 1
         if share(lambda r, k=k: len(r) > k + 1 and r[k].endswith(":") and len(r[k]) > 1) >= 0.6:
             k += 1
@@ -128,11 +140,11 @@ def learn_layout(lines: Sequence[str]) -> HeaderLayout:
     ends = Counter()
     for r in rows:
         i = 0
-        while i < len(r) - 1 and _token_class(r[i]) in "NT-BHL":
+        while i < len(r) - 1 and classes[r[i]] in "NT-BHL":
             i += 1
-        if 0 < i < len(r) - 1 and _token_class(r[i]) == "C":
+        if 0 < i < len(r) - 1 and classes[r[i]] == "C":
             i += 1
-        elif 0 < i < len(r) - 2 and _token_class(r[i]) == "W" and _token_class(r[i + 1]) == "C":
+        elif 0 < i < len(r) - 2 and classes[r[i]] == "W" and classes[r[i + 1]] == "C":
             i += 2  # "host component[pid]:" of syslog
         ends[i] += 1
     k, hits = ends.most_common(1)[0]
