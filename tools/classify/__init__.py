@@ -1,0 +1,1 @@
+"""Job classification (`classify_job`) with a data-driven taxonomy."""
