@@ -67,3 +67,20 @@ class BreakerBoard:
 
     def snapshot(self) -> dict[str, State]:
         return {model: self.state(model) for model in self._models}
+
+    # The interface the gateway calls, shared with the Redis-backed board (shared_state.py), whose
+    # verdicts need I/O. Here they are the sync methods: no await point, so no race between callers.
+    async def aallow(self, model: str) -> bool:
+        return self.allow(model)
+
+    async def arecord_success(self, model: str) -> None:
+        self.record_success(model)
+
+    async def arecord_failure(self, model: str) -> None:
+        self.record_failure(model)
+
+    async def arelease(self, model: str) -> None:
+        self.release(model)
+
+    async def aclose(self) -> None:
+        return None

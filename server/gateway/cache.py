@@ -40,5 +40,15 @@ class ResponseCache:
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
 
+    # The interface the gateway calls, shared with the Redis-backed cache (shared_state.py).
+    async def aget(self, key: str) -> Any | None:
+        return self.get(key)
+
+    async def aput(self, key: str, value: Any) -> None:
+        self.put(key, value)
+
+    async def aclose(self) -> None:
+        return None
+
     def __len__(self) -> int:
         return len(self._entries)

@@ -85,17 +85,50 @@ class Gateway:
     """The only code that talks to models."""
 
     def __init__(
-        self, settings: Settings, *, audit: AuditLog | None = None, env: Mapping[str, str] | None = None
+        self,
+        settings: Settings,
+        *,
+        audit: AuditLog | None = None,
+        env: Mapping[str, str] | None = None,
+        breakers: Any = None,
+        cache: Any = None,
     ) -> None:
+        """`breakers`/`cache`: anything with the async interface of BreakerBoard/ResponseCache; by default
+        in memory, or shared through Redis when `redis_url` is set (replicas agree on which model is down)."""
         self.settings = settings
         g = settings.gateway
-        self.breakers = BreakerBoard(g.breaker_threshold, g.breaker_cooldown_s)
-        self.cache = ResponseCache(g.cache_ttl_s, g.cache_size)
+        if settings.redis_url and (breakers is None or cache is None):
+            from aiops_mcp.server.gateway.shared_state import shared_state
+
+            shared_breakers, shared_cache = shared_state(
+                settings.redis_url,
+                g.breaker_threshold,
+                g.breaker_cooldown_s,
+                g.cache_ttl_s,
+                g.cache_size,
+                trial_lease_s=g.attempt_timeout_s + 1.0,
+            )
+            breakers = shared_breakers if breakers is None else breakers
+            cache = shared_cache if cache is None else cache
+        # `is None`, not `or`: an empty cache has len() 0 and is falsy.
+        self.breakers = (
+            BreakerBoard(g.breaker_threshold, g.breaker_cooldown_s) if breakers is None else breakers
+        )
+        self.cache = ResponseCache(g.cache_ttl_s, g.cache_size) if cache is None else cache
         self.audit = audit or AuditLog(None, g.audit_retention_days)
         self.stats = GatewayStats()
         self._providers: dict[str, Provider] = {}
         self._json_mode_models: set[str] = set()
+        self._schemas: dict[type[BaseModel], tuple[dict[str, Any], str]] = {}
         self._env = env
+
+    def _schema(self, answer_model: type[BaseModel]) -> tuple[dict[str, Any], str]:
+        """The JSON schema of an answer model and its canonical text, built once per model class."""
+        found = self._schemas.get(answer_model)
+        if found is None:
+            schema = answer_model.model_json_schema()
+            found = self._schemas[answer_model] = (schema, json.dumps(schema, sort_keys=True))
+        return found
 
     def _provider(self, endpoint: str) -> Provider:
         prov = self._providers.get(endpoint)
@@ -116,6 +149,8 @@ class Gateway:
     async def aclose(self) -> None:
         for prov in self._providers.values():
             await prov.aclose()
+        await self.breakers.aclose()
+        await self.cache.aclose()
 
     async def __aenter__(self) -> Gateway:
         return self
@@ -143,11 +178,13 @@ class Gateway:
             # Fail closed: if we cannot prove the prompt is clean, it does not leave the machine.
             log.error("redaction failed for %s (%s); nothing sent", tool, type(exc).__name__)
             raise RedactionFailed(type(exc).__name__) from None
-        schema = answer_model.model_json_schema()
+        # A chain that names a model twice would restart that model's retry cycle: each model once.
+        chain = list(dict.fromkeys(chain))
+        schema, schema_json = self._schema(answer_model)
         key = hashlib.sha256(
-            json.dumps([chain, red_system, red_user, schema], sort_keys=True).encode()
+            "\x00".join((json.dumps(chain), red_system, red_user, schema_json)).encode()
         ).hexdigest()
-        cached = self.cache.get(key)
+        cached = await self.cache.aget(key)
         if cached is not None:
             model, redacted_answer = cached
             self.stats.cache_hits += 1
@@ -162,29 +199,35 @@ class Gateway:
             if not self.usable(entry):
                 attempts.append(Attempt(model=entry, outcome="no_credentials"))
                 continue
-            if not self.breakers.allow(entry):
+            if not await self.breakers.aallow(entry):
                 attempts.append(Attempt(model=entry, outcome="breaker_open"))
                 self.stats.count(entry, "breaker_open")
                 continue
             if index > 0 and attempts:
                 self.stats.fallbacks += 1
-            result = await self._try_model(
-                tool,
-                entry,
-                red_system,
-                red_user,
-                answer_model,
-                schema,
-                deadline,
-                attempts,
-                usage,
-                budget=max_attempts - total,
-            )
+            try:
+                result = await self._try_model(
+                    tool,
+                    entry,
+                    red_system,
+                    red_user,
+                    answer_model,
+                    schema,
+                    deadline,
+                    attempts,
+                    usage,
+                    budget=max_attempts - total,
+                )
+            except BaseException:
+                # Cancelled mid-call (the caller's hard stop): a half-open trial must not stay taken forever.
+                with anyio.CancelScope(shield=True):
+                    await self.breakers.arelease(entry)
+                raise
             total = len([a for a in attempts if a.outcome not in ("breaker_open", "no_credentials")])
             if result is not None:
                 self.stats.answered += 1
                 redacted_answer = result.model_dump(mode="json")
-                self.cache.put(key, (entry, redacted_answer))
+                await self.cache.aput(key, (entry, redacted_answer))
                 answer = answer_model.model_validate(vault.restore_json(redacted_answer))
                 return Completion(answer, entry, attempts, usage, vault.count, "miss")
             if total >= max_attempts or anyio.current_time() >= deadline:
@@ -234,7 +277,7 @@ class Gateway:
             remaining = deadline - anyio.current_time()
             if remaining <= 0.05:
                 attempts.append(Attempt(model=entry, outcome="deadline"))
-                self.breakers.release(entry)
+                await self.breakers.arelease(entry)
                 return None
             json_mode = entry in self._json_mode_models
             fmt = _response_format(answer_model, schema, json_mode)
@@ -252,7 +295,7 @@ class Gateway:
                 continue
             except ModelCallError as exc:
                 self._note(tool, entry, attempts, exc.outcome, started, exc.detail, messages)
-                self.breakers.record_failure(entry)
+                await self.breakers.arecord_failure(entry)
                 if not exc.transient or retry >= g.retries_per_model:
                     return None
                 delay = full_jitter(retry, g.backoff_base_s, g.backoff_cap_s)
@@ -267,19 +310,19 @@ class Gateway:
                 continue
             except TimeoutError:
                 self._note(tool, entry, attempts, "timeout", started, "attempt timed out", messages)
-                self.breakers.record_failure(entry)
+                await self.breakers.arecord_failure(entry)
                 return None
 
             self._add_usage(entry, chat, usage)
             answer, problem = _parse(chat, answer_model)
             if answer is not None:
                 self._note(tool, entry, attempts, "ok", started, None, messages, chat)
-                self.breakers.record_success(entry)
+                await self.breakers.arecord_success(entry)
                 return answer
             outcome, detail = problem
             self._note(tool, entry, attempts, outcome, started, detail, messages, chat)
             if repaired or outcome == "empty":
-                self.breakers.record_failure(entry)
+                await self.breakers.arecord_failure(entry)
                 return None
             # One repair try: show the model its own answer and what was wrong with it.
             repaired = True
@@ -293,6 +336,7 @@ class Gateway:
                 },
             ]
         attempts.append(Attempt(model=entry, outcome="attempt_budget"))
+        await self.breakers.arelease(entry)
         return None
 
     def _note(
@@ -309,6 +353,8 @@ class Gateway:
         latency = round((time.perf_counter() - started) * 1000, 2)
         attempts.append(Attempt(model=entry, outcome=outcome, latency_ms=latency, detail=detail or None))
         self.stats.count(entry, outcome)
+        if self.audit.path is None:
+            return
         prompt = "\n\n".join(m["content"] for m in messages)
         self.audit.record(
             AuditEntry(
