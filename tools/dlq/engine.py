@@ -33,6 +33,7 @@ class _Group:
     rule: str = ""
     category: str = "unknown"
     root_cause: str = "code"
+    summary: str | None = None
 
     @property
     def deadline(self) -> datetime | None:
@@ -61,23 +62,75 @@ def _aware(dt: datetime | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-def triage(items: list[DlqItem], *, as_of: datetime) -> DlqTriage:
-    """Group, label and rank DLQ items. `as_of` is the triage time (deadlines are compared with it)."""
-    if as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=UTC)
+@dataclass
+class Override:
+    """Labels a model may set on a group whose offline evidence is weak (see llm.py)."""
+
+    action: str | None = None
+    root_cause: str | None = None
+    summary: str | None = None
+
+
+def item_facts(items: list[DlqItem]) -> list[ItemFacts]:
     for it in items:
         it.failed_at = _aware(it.failed_at)
         it.created_at = _aware(it.created_at)
-    facts = [facts_for(it) for it in items]
+    return [facts_for(it) for it in items]
+
+
+def partition(facts: list[ItemFacts]) -> list[tuple[tuple[str, ...], list[ItemFacts]]]:
     buckets: dict[tuple[str, ...], list[ItemFacts]] = {}
     for f in facts:
         buckets.setdefault(group_key(f), []).append(f)
-    groups = [_Group(k, v) for k, v in buckets.items()]
+    return _join_dependency_aliases(buckets)
+
+
+def _join_dependency_aliases(
+    buckets: dict[tuple[str, ...], list[ItemFacts]],
+) -> list[tuple[tuple[str, ...], list[ItemFacts]]]:
+    """One unhealthy dependency named two ways (a URL host in one message, the payload's integration in
+    another) is one group: join dependency buckets whose items share a name."""
+    out: list[tuple[tuple[str, ...], list[ItemFacts]]] = []
+    joined: list[tuple[set[str], tuple[str, ...], list[ItemFacts]]] = []
+    for key, members in buckets.items():
+        if key[0] != "dependency_unhealthy":
+            out.append((key, members))
+            continue
+        names = set().union(*(m.aliases for m in members))
+        for entry in joined:
+            if entry[0] & names:
+                entry[0].update(names)
+                entry[2].extend(members)
+                break
+        else:
+            joined.append((names, key, list(members)))
+    return out + [(key, members) for _, key, members in joined]
+
+
+def triage(items: list[DlqItem], *, as_of: datetime) -> DlqTriage:
+    """Group, label and rank DLQ items. `as_of` is the triage time (deadlines are compared with it)."""
+    return assemble(partition(item_facts(items)), as_of=as_of, n_items=len(items))
+
+
+def assemble(
+    parts: list[tuple[tuple[str, ...], list[ItemFacts]]],
+    *,
+    as_of: datetime,
+    n_items: int,
+    overrides: dict[tuple[str, ...], Override] | None = None,
+) -> DlqTriage:
+    """Label, rank and render a partition of the items (the offline one, or one a model refined)."""
+    if as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=UTC)
+    overrides = overrides or {}
+    groups = [_Group(k, v) for k, v in parts]
     for g in groups:
-        g.action = group_action(g.members)
+        o = overrides.get(g.key, Override())
+        g.action = o.action or group_action(g.members)
         g.category = group_category(g.members)
-        g.root_cause = group_root_cause(g.members)
+        g.root_cause = o.root_cause or group_root_cause(g.members)
         g.severity, g.rule = group_severity(g.members, g.action, as_of)
+        g.summary = o.summary
     groups.sort(key=_Group.sort_key)
 
     out_groups: list[DlqGroup] = []
@@ -91,7 +144,7 @@ def triage(items: list[DlqItem], *, as_of: datetime) -> DlqTriage:
             priority = floor
         position[g.severity] += 1
         members = sorted(g.members, key=lambda m: (m.item.failed_at or _FAR, m.item.id))
-        summary = _summary_line(g)
+        summary = g.summary or _summary_line(g)
         example = signature(members[0].item.error)
         out_groups.append(
             DlqGroup(
@@ -124,7 +177,7 @@ def triage(items: list[DlqItem], *, as_of: datetime) -> DlqTriage:
                     deadline=m.deadline,
                 )
             )
-    return DlqTriage(items=out_items, groups=out_groups, summary=_summary(out_groups, len(items)))
+    return DlqTriage(items=out_items, groups=out_groups, summary=_summary(out_groups, n_items))
 
 
 def _summary(groups: list[DlqGroup], n: int) -> str:

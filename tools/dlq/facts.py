@@ -39,6 +39,7 @@ class ItemFacts:
     deadline: datetime | None
     ignore_reason: str | None
     corruption: bool
+    aliases: frozenset[str] = frozenset()  # every name this item gives its dependency (host, integration)
 
 
 def end_of_day_pht(value: Any) -> datetime | None:
@@ -114,6 +115,14 @@ def ignore_evidence(item: DlqItem, v: Verdict, text: str) -> str | None:
     return None
 
 
+def payload_service(item: DlqItem) -> str | None:
+    payload = item.payload or {}
+    for key in _SERVICE_KEYS:
+        if isinstance(payload.get(key), str) and payload[key]:
+            return str(payload[key]).lower()
+    return None
+
+
 def service_of(item: DlqItem, p: ParsedError) -> str:
     """The dependency involved: provider SDK, AWS service, URL host, payload integration, code module."""
     names = " ".join(p.names).lower()
@@ -141,10 +150,8 @@ def service_of(item: DlqItem, p: ParsedError) -> str:
             if provider in h:
                 return provider
         return re.sub(r"^(api|www)\d*\.", "", h)
-    payload = item.payload or {}
-    for key in _SERVICE_KEYS:
-        if isinstance(payload.get(key), str) and payload[key]:
-            return str(payload[key]).lower()
+    if named := payload_service(item):
+        return named
     if "google" in names or "grpc" in names:
         return "google"
     if p.app_frame:
@@ -163,13 +170,15 @@ def facts_for(item: DlqItem) -> ItemFacts:
     )
     analysis, verdict, parsed = analyze(inp)
     payload = item.payload or {}
+    service = service_of(item, parsed)
     return ItemFacts(
         item=item,
         analysis=analysis,
         verdict=verdict,
         parsed=parsed,
-        service=service_of(item, parsed),
+        service=service,
         deadline=_deadline(payload),
         ignore_reason=ignore_evidence(item, verdict, parsed.text),
         corruption=bool(_CORRUPTION.search(parsed.text)) or "data_loss" in verdict.flags,
+        aliases=frozenset(a for a in (service, payload_service(item)) if a),
     )

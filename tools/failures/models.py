@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from aiops_mcp.tools.meta import Meta
 from pydantic import BaseModel, ConfigDict, Field
+
+from aiops_mcp.tools.meta import Meta
 
 Category = Literal["transient", "permanent", "unknown"]
 RootCause = Literal["infra", "code", "data", "external"]

@@ -22,7 +22,8 @@ _JAVA_FRAME = re.compile(r"^\s*at ([\w$.<>]+)\(([\w$.-]+):(\d+)\)\s*$")
 _GO_FRAME = re.compile(r"^\s+(/\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?\s*$")
 # An exception line: dotted name whose last part looks like an exception, then ": message" or EOL.
 _EXC_LINE = re.compile(
-    r"^(?:Caused by: |\[cause\]: |Uncaught |Unhandled rejection )?((?:[a-z_]\w*\.)*[A-Z]\w*)(?::\s?(.*))?$"
+    r"^(?:Caused by: |\[cause\]: |Uncaught |Unhandled rejection )?"
+    r"((?:[a-z_]\w*\.)*(?:[A-Z]\w*|gaierror|herror|timeout))(?::\s?(.*))?$"
 )
 # The last part of a name must look like an exception class (not "Traceback" or "DETAIL").
 _EXC_SUFFIX = re.compile(
@@ -31,7 +32,7 @@ _EXC_SUFFIX = re.compile(
     r"Unauthenticated|Expired|NoSuchKey|NoSuchBucket|_InactiveRpcError|Unknown|DataLoss|RetryError|Interrupt|"
     r"Protocol|TooManyRequests|ResourceExhausted|ServiceUnavailable|InternalServerError|BadGateway|"
     r"GatewayTimeout|AlreadyExists|FailedPrecondition|OutOfRange|InvalidArgument|MethodNotImplemented|"
-    r"TemplateNotFound|InvalidOperation|BadZipFile)$"
+    r"TemplateNotFound|InvalidOperation|BadZipFile|gaierror|herror|socket\.timeout)$"
 )
 _NOT_EXC = {"HINT", "DETAIL", "CONTEXT", "NOTE", "LINE"}
 _NODE_LOWER = re.compile(r"^(error|panic|fatal error|FATAL|ERROR):\s+(.*)$")
@@ -144,6 +145,7 @@ def message_text(error: str, stack: str) -> str:
 
 
 def _exceptions(text: str) -> list[ExcLine]:
+    """Exception lines in printed order; an inline "(Caused by X(...))" follows the line it sits in."""
     found: list[ExcLine] = []
     for line in text.splitlines():
         s = line.strip()
@@ -151,25 +153,33 @@ def _exceptions(text: str) -> list[ExcLine]:
             found.append(ExcLine(m[1], (m[2] or "").strip()))
         elif m := _NODE_LOWER.match(s):
             found.append(ExcLine(m[1].lower(), m[2].strip()))
-    for m in _INLINE_CAUSE.finditer(text):
-        found.append(ExcLine(m[1], m[2]))
-    # Python prints the root first and the latest exception last; Java/Node "Caused by" goes deeper.
+        else:
+            continue
+        found.extend(ExcLine(c[1], c[2]) for c in _INLINE_CAUSE.finditer(s))
     return found
+
+
+def _dedupe(excs: list[ExcLine]) -> list[ExcLine]:
+    out: list[ExcLine] = []
+    for e in excs:
+        if not out or out[-1].name != e.name:
+            out.append(e)
+    return out
 
 
 def parse(error: str, stack: str | None) -> ParsedError:
     stack = stack or ""
     text = message_text(error or "", stack)
-    chained = bool(_PY_CHAIN.search(stack))
-    excs = _exceptions(text)
-    # Dedupe consecutive repeats (the error line is usually also the stack's last line).
-    uniq: list[ExcLine] = []
-    for e in excs:
-        if not uniq or (uniq[-1].name, uniq[-1].message[:80]) != (e.name, e.message[:80]):
-            uniq.append(e)
-    if chained:
-        # Python chain: blocks are printed root-first; reorder so index 0 is the outermost.
-        uniq = list(reversed(uniq))
+    stack_excs = _exceptions(message_text("", stack)) if stack else []
+    if _PY_CHAIN.search(stack):
+        # Python prints the root cause first and the latest exception last: make index 0 the outermost.
+        stack_excs = list(reversed(stack_excs))
+    error_excs = _exceptions(error or "")
+    if stack_excs and error_excs and error_excs[0].name == stack_excs[0].name:
+        uniq = _dedupe(stack_excs)
+    else:
+        # The logged error wraps what the stack shows (or there is no stack): it is the outermost.
+        uniq = _dedupe(error_excs + stack_excs)
     frames_raw = _frames(stack)
     frames = [f for f, _ in frames_raw]
     app: Frame | None = None
@@ -193,9 +203,8 @@ def parse(error: str, stack: str | None) -> ParsedError:
 
 # ---- retry hints -----------------------------------------------------------------------------------
 
-_DUR_PART = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(ms|h|hours?|m(?!s)|min(?:ute)?s?|s(?:ec(?:ond)?s?)?|d(?:ays?)?)\b", re.I
-)
+_UNIT = r"(?:milliseconds?|ms|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s|days?|d)(?![a-z])"
+_DUR_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(" + _UNIT + ")", re.I)
 _HINTS = [
     re.compile(r"retry[-_ ]after['\"]?\s*[:=]\s*['\"]?(\d+(?:\.\d+)?)\b", re.I),
     re.compile(r"retryDelay['\"]?\s*[:=]\s*['\"]?(\d+(?:\.\d+)?)s", re.I),
@@ -205,8 +214,7 @@ _HINTS = [
 ]
 _PHRASE = re.compile(
     r"(?:try again|retry|retrying|please retry|wait|reset[s]?|available again)\s+(?:in|after|for)\s+"
-    r"(?:about\s+|approximately\s+)?((?:\d+(?:\.\d+)?\s*(?:ms|h|hours?|m(?!s)|min(?:ute)?s?|s(?:ec(?:ond)?s?)?|d(?:ays?)?)\b"
-    r"[\s,and]*)+)",
+    r"(?:about\s+|approximately\s+)?((?:\d+(?:\.\d+)?\s*" + _UNIT + r"[\s,]*(?:and\s+)?)+)",
     re.I,
 )
 
@@ -218,7 +226,7 @@ def _duration(s: str) -> float | None:
         u = unit.lower()
         if u.startswith("d"):
             mult = 86400.0
-        elif u == "ms":
+        elif u == "ms" or u.startswith("milli"):
             mult = 0.001
         elif u.startswith("h"):
             mult = 3600.0
