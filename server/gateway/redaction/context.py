@@ -1,0 +1,223 @@
+"""Secrets recognised by where they stand: after a sensitive name, in a header, in a URL's userinfo.
+
+Every scanner here is gated by a cheap substring test on the lower-cased text (the keyword
+prefilter), so text without `pass`, `token`, `key`, `://` ... never reaches a context regex.
+Each yields (start, end, kind) spans of the secret only: names, operators and quotes survive.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .keys import KEYWORDS, VENDORS, classify
+from .validators import is_placeholder, looks_random
+
+Span = tuple[int, int, str]
+
+_IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+
+_OPVAL = re.compile(
+    r"""
+    (?P<kq>\\?["'`])?                               # closing quote of a quoted name
+    (?:[ \t]+[A-Za-z_][\w\[\]]*(?=[ \t]*[:=]))?     # a type between name and operator: `var x string = ...`
+    [ \t]*
+    (?P<op>:::=|::=|:=|\?=|\.=|\+=|=>|->|==|=|:|,|[ \t]+value[ \t]*=)
+    [ \t]*
+    (?:
+        (?P<vq>\\?["'`])(?P<qv>.{0,400}?)(?P=vq)
+      | (?P<uv>(?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]*=|\s|$))+)
+    )
+    """,
+    re.X,
+)
+_FLAGVAL = re.compile(r"""(?:=|[ \t]+)(?:(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)|(?P<uv>[^\s"'`\\]+))""")
+_XMLVAL = re.compile(r">\s*(?P<uv>[^<\s][^<]{0,300}?)\s*</")
+_SCHEME = re.compile(r"(?i)(?:bearer|basic|token|digest|bot|apikey|sso-key|negotiate)[ \t]+(?=\S)")
+_CODE_REF = re.compile(
+    r"^(?:self|this|os|process|config|settings|env|environ|params|args|request|options|opts|cfg|conf|secrets|"
+    r"vars|inputs|ENV|System)\b[.\[(]|[()]"
+)
+_PROSE_AFTER = re.compile(r"[ \t]+[a-z]{2,}\b")
+
+
+def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, after: str) -> bool:
+    if not value or is_placeholder(value):
+        return False
+    if not quoted and _CODE_REF.search(value):
+        return False
+    if sensitivity == "password":
+        if len(value) < 3:
+            return False
+        # "password: required", "--password via the CLI": a lower-case word followed by more prose
+        if not quoted and value.isalpha() and value.islower() and _PROSE_AFTER.match(after):
+            return False
+        # a quoted sentence ("This field is required.") is a message about a password, not one
+        return not (quoted and value.count(" ") >= 2 and re.fullmatch(r"[A-Za-z ,.'!?\-]+", value))
+    if sensitivity == "secret":
+        return looks_random(value, min_len=8, min_entropy=2.8)
+    return looks_random(value, min_len=16, min_entropy=3.2)  # weak: a bare `key`
+
+
+def value_kind(ident: str, sensitivity: str) -> str:
+    """Placeholder kind for a value found under a sensitive name."""
+    low = ident.lower()
+    if sensitivity == "password":
+        return "SECRET" if "secret" in low else "PASSWORD"
+    if "token" in low or "auth" in low or "bearer" in low:
+        return "TOKEN"
+    if "key" in low:
+        return "API_KEY"
+    return "SECRET"
+
+
+def _strip_tail(value: str, start: int) -> tuple[str, int, int]:
+    """Drop unbalanced closing brackets and a sentence-final dot from an unquoted value."""
+    end = start + len(value)
+    while (
+        value
+        and value[-1] in ")]}."
+        and (
+            value[-1] == "."
+            or value.count(value[-1]) > value.count({")": "(", "]": "[", "}": "{"}[value[-1]])
+        )
+    ):
+        value = value[:-1]
+        end -= 1
+    return value, start, end
+
+
+def assignment_spans(text: str, lower: str) -> Iterator[Span]:
+    """`name <op> value` where the name announces a secret (see keys.classify)."""
+    seen: set[int] = set()
+    n = len(text)
+    for kw in KEYWORDS:
+        i = lower.find(kw)
+        while i >= 0:
+            left = i
+            while left > 0 and text[left - 1] in _IDENT_CHARS:
+                left -= 1
+            right = i + len(kw)
+            while right < n and text[right] in _IDENT_CHARS:
+                right += 1
+            i = lower.find(kw, right)
+            if left in seen:
+                continue
+            seen.add(left)
+            raw = text[left:right]
+            ident = raw.lstrip("-.").rstrip(".-")
+            if not ident:
+                continue
+            sens = classify(ident)
+            if sens is None:
+                continue
+            if ident.lower().endswith(("signature", "sig")) and (left == 0 or text[left - 1] not in "?&"):
+                continue  # signatures are credentials in signed-URL queries; elsewhere they are data
+            is_flag = raw.startswith("--") or (
+                raw.startswith("-") and len(ident) > 1 and left > 0 and text[left - 1] == " "
+            )
+            end_ident = left + len(raw.rstrip(".-"))
+            yield from _value_after(text, ident, sens, end_ident, left, is_flag)
+
+
+_VENDOR_WORD = re.compile(r"(?<![\w.\-])([A-Za-z]{3,16})(?=[ \t]*(?:[:=]|\bbot\b|\bkey\b))")
+
+
+def vendor_spans(text: str, lower: str) -> Iterator[Span]:
+    """`sourcegraph: <40 hex>`: a service's bare name as the key; only strongly random values count."""
+    for m in _VENDOR_WORD.finditer(text):
+        if m.group(1).lower() not in VENDORS:
+            continue
+        v = _OPVAL.match(text, m.end())
+        if v is None:
+            continue
+        g = "qv" if v.group("qv") is not None else "uv"
+        val = v.group(g)
+        if len(val) >= 20 and looks_random(val, min_len=20, min_entropy=3.5):
+            yield v.start(g), v.end(g), "API_KEY"
+
+
+def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag: bool) -> Iterator[Span]:
+    if left > 0 and text[left - 1] == "<" and pos < len(text) and text[pos] == ">":
+        m = _XMLVAL.match(text, pos)
+        if m:
+            v = m.group("uv").strip()
+            if _value_is_secret(v, sens, op="xml", quoted=True, after=""):
+                yield m.start("uv"), m.start("uv") + len(v), value_kind(ident, sens)
+        return
+    m = _OPVAL.match(text, pos)
+    if m is None:
+        if is_flag:
+            m = _FLAGVAL.match(text, pos)
+            if m:
+                quoted = m.group("qv") is not None
+                v = m.group("qv") if quoted else m.group("uv")
+                g = "qv" if quoted else "uv"
+                if _value_is_secret(v, sens, op="flag", quoted=quoted, after=text[m.end() : m.end() + 12]):
+                    yield m.start(g), m.end(g), value_kind(ident, sens)
+        return
+    op = m.group("op")
+    quoted = m.group("qv") is not None
+    if op == "," and not (quoted and m.group("kq")):
+        return
+    g = "qv" if quoted else "uv"
+    v, start = m.group(g), m.start(g)
+    sm = _SCHEME.match(v)
+    if sm and len(v) > sm.end():
+        v, start = v[sm.end() :], start + sm.end()
+    elif not quoted and v.lower() in ("bearer", "basic", "token", "digest", "bot"):
+        # unquoted scheme then the credential: `Authorization: Bearer abc`
+        sm2 = re.compile(r"[ \t]+([^\s\"'`\\,;]+)").match(text, m.end())
+        if not sm2:
+            return
+        v, start = sm2.group(1), sm2.start(1)
+    if not quoted:
+        v, start, _ = _strip_tail(v, start)
+    after = text[start + len(v) : start + len(v) + 12]
+    if _value_is_secret(v, sens, op=op, quoted=quoted, after=after):
+        yield start, start + len(v), value_kind(ident, sens)
+
+
+_BEARER = re.compile(r"(?i)\bbearer[ \t]+([A-Za-z0-9\-._~+/]{16,}=*)")
+_URL_USERINFO = re.compile(
+    r"[A-Za-z][\w+.\-]*://(?P<user>[^\s:/@'\"<>]*):(?P<pw>[^\s@/'\"<>]+)@(?=[\w\[.\-])"
+)
+_CURL_USER = re.compile(
+    r"(?:^|\s)(?:-u|--user)(?:[ \t]+|=)(?P<v>\"[^\"\n]*\"(?::\"[^\"\n]*\")?|'[^'\n]*'|\S+)"
+)
+_LOGIN_P = re.compile(r"\blogin\b[^\n]*?[ \t]-p[ \t]+(?P<v>[^\s\"']+)")
+_K8S_DATA_LINE = re.compile(r"^[ \t]*[\w.\-]+:[ \t]*['\"]?(?P<v>[A-Za-z0-9+/]{8,}={0,2})['\"]?[ \t]*$", re.M)
+
+
+def other_spans(text: str, lower: str) -> Iterator[Span]:
+    """Bearer tokens, URL userinfo passwords, curl -u, docker login -p, Kubernetes Secret data."""
+    if "bearer" in lower:
+        for m in _BEARER.finditer(text):
+            v = m.group(1)
+            if looks_random(v, min_len=16, min_entropy=3.0):
+                yield m.start(1), m.end(1), "TOKEN"
+    if "://" in text:
+        for m in _URL_USERINFO.finditer(text):
+            pw = m.group("pw")
+            if not is_placeholder(pw) and not pw.startswith("$"):
+                yield m.start("pw"), m.end("pw"), "PASSWORD"
+    if "-u" in text:
+        for m in _CURL_USER.finditer(text):
+            v = m.group("v")
+            inner = v.replace('"', "").replace("'", "")
+            if ":" not in inner or "$" in inner or "{{" in inner:
+                continue
+            user, _, pw = inner.partition(":")
+            if not pw or is_placeholder(pw) or (len(set(pw)) == 1 and len(set(user)) <= 1):
+                continue
+            yield m.start("v"), m.end("v"), "BASIC_AUTH"
+    if "login" in lower:
+        for m in _LOGIN_P.finditer(text):
+            if not is_placeholder(m.group("v")):
+                yield m.start("v"), m.end("v"), "PASSWORD"
+    if "kind:" in lower and "secret" in lower and "data:" in lower:
+        start = lower.find("data:")
+        for m in _K8S_DATA_LINE.finditer(text, start):
+            v = m.group("v")
+            if len(v) % 4 == 0 and not is_placeholder(v):
+                yield m.start("v"), m.end("v"), "SECRET"

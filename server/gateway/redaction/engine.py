@@ -1,0 +1,108 @@
+"""Find every sensitive span in a text: the detector pipeline behind `Vault.redact`.
+
+Order of work per text (one pass per family, each gated by a substring prefilter):
+  1. private-key blocks (only if "PRIVATE KEY" occurs);
+  2. one alternation over all literal-prefixed vendor formats + JWT (`rules.PREFIX_RE`), plus the few
+     formats without a literal start, each behind its own gate substring;
+  3. context: sensitive names followed by a value, headers, URL userinfo, curl -u (`context`);
+  4. personal data: e-mail (per '@'), IPs/MACs, one digit-run regex for all number formats, IBANs.
+Overlaps are resolved longest-first, so a whole `user:password` or quoted value wins over a piece of it.
+"""
+
+from __future__ import annotations
+
+from . import context, pii
+from .rules import GATED, PREFIX_RE, PRIVATE_KEY_RE, RULE_BY_GROUP, Rule
+from .validators import is_placeholder, jwt_ok, shannon
+
+Span = tuple[int, int, str]
+
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+# priority when two candidates have the same length (lower wins)
+_PRIORITY = {"PRIVATE_KEY": 0}
+
+
+def _rule_accepts(rule: Rule, value: str) -> bool:
+    if rule.check == "none":
+        return True
+    if rule.check == "jwt":
+        return jwt_ok(value)
+    body = value[rule.prefix_len :]
+    if is_placeholder(body):
+        return False
+    if rule.check == "placeholder":
+        return True
+    # generated tokens: at least ~3 bits/char over the random part (short bodies get a lower bar)
+    need = 3.0 if len(body) >= 20 else 2.5
+    return shannon(body) >= need
+
+
+def _prefix_spans(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in PREFIX_RE.finditer(text):
+        g = m.lastgroup
+        if g is None:
+            continue
+        rule = RULE_BY_GROUP[g]
+        if _rule_accepts(rule, m.group(g)):
+            out.append((m.start(), m.end(), rule.kind))
+    for gate, rx, rule in GATED:
+        if gate in text:
+            for m in rx.finditer(text):
+                if _rule_accepts(rule, m.group()):
+                    start, end = m.start(), m.end()
+                    if not rule.anchored:
+                        while start > 0 and text[start - 1] in _TOKEN_CHARS:
+                            start -= 1
+                    out.append((start, end, rule.kind))
+    return out
+
+
+def find_spans(text: str) -> list[Span]:
+    """All sensitive spans of `text`, sorted, non-overlapping."""
+    if not text:
+        return []
+    cands: list[Span] = []
+    if "PRIVATE KEY" in text:
+        for m in PRIVATE_KEY_RE.finditer(text):
+            body = m.group(2)
+            stripped = body.strip()
+            if stripped:
+                body_start = m.start(2) + (len(body) - len(body.lstrip()))
+                cands.append((body_start, body_start + len(stripped), "PRIVATE_KEY"))
+    cands.extend(_prefix_spans(text))
+    lower = text.lower()
+    cands.extend(context.assignment_spans(text, lower))
+    cands.extend(context.other_spans(text, lower))
+    cands.extend(context.vendor_spans(text, lower))
+    if "@" in text:
+        cands.extend(pii.email_spans(text))
+    cands.extend(pii.network_spans(text))
+    cands.extend(pii.number_spans(text))
+    cands.extend(pii.iban_spans(text))
+    if len(cands) <= 1:
+        return cands
+    return _resolve(cands)
+
+
+def _resolve(cands: list[Span]) -> list[Span]:
+    """Overlapping candidates are merged into their union (never leave a piece of a secret behind);
+    the merged span takes the kind of its longest member (ties: private key first, then earliest found)."""
+    cands.sort(key=lambda s: (s[0], -s[1]))
+    out: list[Span] = []
+    cur_s, cur_e, cur_k = cands[0]
+    best = (cur_e - cur_s, -_PRIORITY.get(cur_k, 1))
+    for s, e, k in cands[1:]:
+        if e <= s:
+            continue
+        if s < cur_e:
+            score = (e - s, -_PRIORITY.get(k, 1))
+            if score > best:
+                best, cur_k = score, k
+            cur_e = max(cur_e, e)
+            continue
+        out.append((cur_s, cur_e, cur_k))
+        cur_s, cur_e, cur_k = s, e, k
+        best = (e - s, -_PRIORITY.get(k, 1))
+    out.append((cur_s, cur_e, cur_k))
+    return out

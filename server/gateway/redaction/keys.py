@@ -1,0 +1,281 @@
+"""Which names announce a secret: `password`, `api_key`, `githubToken`, `X-Api-Key`, `AccountKey`.
+
+Used by the text scanner (identifier before `=`, `:`, `=>` ...) and by the JSON walker (dict keys).
+The test is on the *last* component of the name, so `token_type`, `keyword`, `key_down_event`,
+`UserSecretsId` and `max_tokens` are ordinary names while `bot_token1` and `sumo_access_key` are not.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Literal
+
+Sensitivity = Literal["password", "secret", "weak"] | None
+
+# Components that make the value secret whatever it looks like (a password can be a plain word).
+_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase", "secret", "secrete", "pw"})
+# Components that name a credential; the value still has to look generated.
+_SECRET_WORDS = frozenset(
+    {
+        "token",
+        "apikey",
+        "api_key",
+        "secretkey",
+        "accesskey",
+        "privatekey",
+        "authkey",
+        "auth",
+        "authorization",
+        "credential",
+        "credentials",
+        "signature",
+        "sig",
+        "bearer",
+        "cookie",
+        "sessionid",
+        "session",
+        "dsn",
+        "connectionstring",
+        "connstr",
+        "jwt",
+        "otp",
+        "pat",
+        "psk",
+        "salt",
+        "hmac",
+    }
+)
+# Run-together names (`apikey`, `DBPASSWORD`, `authtoken`) checked by suffix.
+_SUFFIXES_PASSWORD = ("password", "passwd", "secret")
+_SUFFIXES_SECRET = ("token", "apikey", "secretkey", "accesskey", "privatekey", "authkey", "credentials")
+# Components that make the whole name non-secret (public halves of key pairs, metadata about a secret).
+_NEUTRAL = frozenset(
+    {
+        "public",
+        "pub",
+        "publishable",
+        "type",
+        "name",
+        "id",
+        "ids",
+        "length",
+        "len",
+        "expiry",
+        "expires",
+        "expiration",
+        "ttl",
+        "url",
+        "uri",
+        "path",
+        "file",
+        "count",
+        "max",
+        "min",
+        "policy",
+        "hint",
+        "field",
+        "header",
+        "prefix",
+        "format",
+        "version",
+        "kind",
+        "label",
+    }
+)
+
+_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_SEP = re.compile(r"[^A-Za-z0-9]+")
+
+
+@lru_cache(maxsize=4096)
+def components(name: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for chunk in _SEP.split(name):
+        if chunk:
+            out.extend(p.lower() for p in _CAMEL.findall(chunk))
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def classify(name: str) -> Sensitivity:
+    """password: redact any real value; secret: redact a value that looks generated; weak: bare `key`."""
+    parts = components(name)
+    # trailing digits and repeated keywords (`token4`, `api_token_123`, `tokenToken`) do not change the meaning
+    while parts and parts[-1].isdigit():
+        parts = parts[:-1]
+    if not parts:
+        return None
+    last = parts[-1]
+    if any(p in _NEUTRAL for p in parts[-2:]) and last not in _PASSWORD_WORDS:
+        return None
+    if last in _PASSWORD_WORDS or last.endswith(_SUFFIXES_PASSWORD):
+        return "password"
+    if last in _SECRET_WORDS or last.endswith(_SUFFIXES_SECRET):
+        return "secret"
+    if last == "key":
+        # `api_key`, `secret_key`, `access_key`, `private_key`, `AccountKey`, `X-Api-Key` are credentials;
+        # a bare `key` is often an ordinary lookup key.
+        if len(parts) >= 2 and parts[-2] in (
+            "api",
+            "secret",
+            "access",
+            "private",
+            "account",
+            "master",
+            "auth",
+            "client",
+            "encryption",
+            "signing",
+            "license",
+            "service",
+            "admin",
+        ):
+            return "secret"
+        return "weak"
+    return None
+
+
+# Services whose bare name is used as the key of their credential (`sourcegraph: <key>`); a value
+# under one of these names is redacted only when it looks strongly random (see context.py).
+VENDORS = frozenset(
+    [
+        "adafruit",
+        "adobe",
+        "airtable",
+        "algolia",
+        "alibaba",
+        "anthropic",
+        "artifactory",
+        "asana",
+        "atlassian",
+        "authress",
+        "aws",
+        "azure",
+        "beamer",
+        "bitbucket",
+        "bittrex",
+        "clickhouse",
+        "clojars",
+        "cloudflare",
+        "codecov",
+        "coinbase",
+        "confluent",
+        "contentful",
+        "databricks",
+        "datadog",
+        "digitalocean",
+        "discord",
+        "doppler",
+        "dropbox",
+        "droneci",
+        "duffel",
+        "dynatrace",
+        "easypost",
+        "etsy",
+        "facebook",
+        "fastly",
+        "finicity",
+        "finnhub",
+        "flickr",
+        "flutterwave",
+        "frameio",
+        "freshbooks",
+        "gcp",
+        "github",
+        "gitlab",
+        "gitter",
+        "gocardless",
+        "grafana",
+        "groq",
+        "harness",
+        "hashicorp",
+        "heroku",
+        "hubspot",
+        "huggingface",
+        "infracost",
+        "intercom",
+        "jfrog",
+        "jira",
+        "kraken",
+        "kucoin",
+        "launchdarkly",
+        "linear",
+        "linkedin",
+        "lob",
+        "looker",
+        "mailchimp",
+        "mailgun",
+        "mapbox",
+        "mattermost",
+        "meraki",
+        "messagebird",
+        "netlify",
+        "newrelic",
+        "notion",
+        "npm",
+        "nytimes",
+        "okta",
+        "openai",
+        "pagerduty",
+        "paypal",
+        "plaid",
+        "planetscale",
+        "postman",
+        "prefect",
+        "pulumi",
+        "pypi",
+        "rapidapi",
+        "readme",
+        "replicate",
+        "rubygems",
+        "scalingo",
+        "sendbird",
+        "sendgrid",
+        "sendinblue",
+        "sentry",
+        "settlemint",
+        "shippo",
+        "shopify",
+        "sidekiq",
+        "slack",
+        "snyk",
+        "sonar",
+        "sonarqube",
+        "sourcegraph",
+        "square",
+        "squarespace",
+        "stripe",
+        "sumologic",
+        "supabase",
+        "telegram",
+        "travis",
+        "trello",
+        "twilio",
+        "twitch",
+        "twitter",
+        "typeform",
+        "vercel",
+        "yandex",
+        "zendesk",
+    ]
+)
+
+# Lower-case substrings that can start a sensitive name; the scanner looks for these with str.find
+# (a C-speed memchr loop) before running any context regex: gitleaks' keyword prefilter.
+KEYWORDS: tuple[str, ...] = (
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "key",
+    "auth",
+    "credential",
+    "sig",
+    "bearer",
+    "cookie",
+    "session",
+    "dsn",
+    "jwt",
+    "pw",
+)

@@ -1,0 +1,164 @@
+"""Personal data: e-mail, IP and MAC addresses, phone numbers, cards, IBANs and national ids.
+
+Numbers are found by one permissive "digit run" regex and then *classified* by their grouping
+(3-3-4 is a phone, 2-7-1 an SSS number, 4-4-4-4 plus Luhn a card ...), so a text is scanned
+once for all number-shaped data instead of once per format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .validators import IBAN_LENGTHS, iban_ok, ipv4_ok, ipv6_ok, luhn_ok, ssn_ok
+
+Span = tuple[int, int, str]
+
+_EMAIL_RIGHT = re.compile(
+    r"@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}"
+    r"[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w\-])"
+)
+_EMAIL_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+
+_IPV4 = re.compile(
+    r"(?<![\w.])(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}"
+    r"(?![\w]|\.\d)"
+)
+_IPV6 = re.compile(
+    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])"
+)
+_MAC = re.compile(r"(?<![\w:\-])[0-9A-Fa-f]{2}([:\-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?![\w:\-])")
+
+# One regex for every number-shaped candidate: optional +country code or (area), then digits with
+# single spaces or dashes between groups.
+_NUMBER = re.compile(
+    r"(?<![\w+\-/.,:])(?:\+\d{1,3}[ \-]?)?(?:\(\d{1,4}\)[ \-]?)?\d(?:[ \-]?\d){6,22}(?![\w\-]|\.\d)"
+)
+_GROUPS = re.compile(r"\d+")
+_ID_CONTEXT = re.compile(
+    r"(?i)(?P<tin>\btin\b|tax identification|taxpayer)|(?P<sss>\bsss\b|social security system)|"
+    r"(?P<philhealth>philhealth|\bphic\b)|(?P<pagibig>pag-?ibig|\bhdmf\b)|(?P<ssn>\bssn\b|social security)"
+)
+
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,34}")
+
+
+def email_spans(text: str) -> Iterator[Span]:
+    i = text.find("@")
+    while i > 0:
+        m = _EMAIL_RIGHT.match(text, i)
+        if m:
+            left = i
+            while left > 0 and text[left - 1] in _EMAIL_LOCAL and i - left < 64:
+                left -= 1
+            while left < i and text[left] in ".-+":
+                left += 1
+            # `scheme://user:password@host` is URL userinfo (the password is redacted by context.py)
+            word_start = max(text.rfind(" ", 0, i), text.rfind("\n", 0, i))
+            if left < i and "://" not in text[word_start + 1 : i]:
+                yield left, m.end(), "EMAIL"
+                i = text.find("@", m.end())
+                continue
+        i = text.find("@", i + 1)
+
+
+def network_spans(text: str) -> Iterator[Span]:
+    if "." in text:
+        for m in _IPV4.finditer(text):
+            if ipv4_ok(m.group()):
+                yield m.start(), m.end(), "IP_ADDRESS"
+    if "::" in text or text.count(":") >= 5:
+        for m in _IPV6.finditer(text):
+            cand = m.group()
+            if cand.count(":") < 2 or not ipv6_ok(cand):
+                continue
+            groups = [g for g in cand.split(":") if g]
+            # `a::b`, `dead::beef` in code are valid addresses but not plausible ones
+            if "::" in cand and len(groups) < 3 and not any(ch.isdigit() for ch in cand):
+                continue
+            yield m.start(), m.end(), "IP_ADDRESS"
+        for m in _MAC.finditer(text):
+            yield m.start(), m.end(), "MAC_ADDRESS"
+    elif "-" in text:
+        for m in _MAC.finditer(text):
+            yield m.start(), m.end(), "MAC_ADDRESS"
+
+
+def _classify_number(raw: str, before: str) -> str | None:
+    digits = "".join(_GROUPS.findall(raw))
+    nd = len(digits)
+    groups = [len(g) for g in _GROUPS.findall(raw)]
+    shape = tuple(groups)
+    ctx = _ID_CONTEXT.search(before)
+    if raw.startswith("+"):
+        return "PHONE" if 8 <= nd <= 15 else None
+    if raw.startswith("("):
+        return "PHONE" if 9 <= nd <= 12 else None
+    # Philippine government ids (formatted): TIN 3-3-3[-3|-5], SSS 2-7-1, PhilHealth 2-9-1, Pag-IBIG 4-4-4
+    dashed = "-" in raw and " " not in raw
+    if dashed and shape in ((3, 3, 3), (3, 3, 3, 3), (3, 3, 3, 5)):
+        return "TIN"
+    if dashed and shape == (2, 7, 1):
+        return "SSS"
+    if dashed and shape == (2, 9, 1):
+        return "PHILHEALTH"
+    if dashed and shape == (4, 4, 4):
+        return "PAGIBIG"
+    if shape == (3, 2, 4):
+        return "SSN" if ssn_ok(digits[:3], digits[3:5], digits[5:]) else None
+    # Cards: 13-19 digits, a known issuer range (2-6), Luhn; contiguous or in 4-digit groups (Amex 4-6-5)
+    card_grouping = len(groups) == 1 or all(g == 4 for g in groups[:-1]) or shape in ((4, 6, 5), (4, 6, 4))
+    if 13 <= nd <= 19 and digits[0] in "23456" and card_grouping and luhn_ok(digits):
+        return "CARD"
+    # Phones: Philippine mobile 09xx, NANP 3-3-4, 0-prefixed national numbers (JP 090-1234-5678)
+    if digits.startswith("09") and nd == 11 and (len(groups) == 1 or shape in ((4, 3, 4), (4, 7), (2, 9))):
+        return "PHONE"
+    if shape == (3, 3, 4) and digits[0] in "23456789":
+        return "PHONE"
+    if len(groups) >= 3 and digits[0] == "0" and 10 <= nd <= 11 and all(g >= 2 for g in groups):
+        return "PHONE"
+    # Unformatted ids need their name nearby
+    if ctx:
+        kind = ctx.lastgroup
+        if kind == "tin" and nd in (9, 12, 14):
+            return "TIN"
+        if kind == "sss" and nd == 10:
+            return "SSS"
+        if kind == "philhealth" and nd == 12:
+            return "PHILHEALTH"
+        if kind == "pagibig" and nd == 12:
+            return "PAGIBIG"
+        if kind == "ssn" and nd == 9 and ssn_ok(digits[:3], digits[3:5], digits[5:]):
+            return "SSN"
+    return None
+
+
+def number_spans(text: str) -> Iterator[Span]:
+    for m in _NUMBER.finditer(text):
+        raw = m.group()
+        kind = _classify_number(raw, text[max(0, m.start() - 40) : m.start()])
+        if kind:
+            yield m.start(), m.end(), kind
+
+
+def iban_spans(text: str) -> Iterator[Span]:
+    for m in _IBAN.finditer(text):
+        raw = m.group()
+        want = IBAN_LENGTHS.get(raw[:2])
+        # walk the candidate collecting exactly the country's length (spaces allowed between groups)
+        lengths = [want] if want else range(34, 14, -1)
+        for target in lengths:
+            count, end = 0, 0
+            for j, ch in enumerate(raw):
+                if ch != " ":
+                    count += 1
+                    if count == target:
+                        end = j + 1
+                        break
+            if not end:
+                continue
+            if end < len(raw) and raw[end] != " ":
+                continue  # would cut a group in two: not this length
+            if iban_ok(raw[:end].replace(" ", "")):
+                yield m.start(), m.start() + end, "IBAN"
+                break

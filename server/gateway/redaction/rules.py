@@ -1,0 +1,211 @@
+"""Formats that identify themselves: vendor prefixes, JWTs, private-key blocks, webhook URLs.
+
+All of them are compiled into ONE alternation (`PREFIX_RE`), so a text is scanned once for every
+vendor format at the same time; the literal prefixes let the regex engine reject most positions
+at the first character. Each rule names its placeholder kind and the check applied to the hit:
+
+- "random": the part after the prefix must not be a placeholder and must carry entropy
+  (rejects `ghu_xxxx...`, `GR1348941` + `123123...`, `sgp_5555555dAAAAA...`);
+- "placeholder": only the placeholder test (formats whose test keys are legitimately repetitive);
+- "jwt": the header must decode to a JSON object with alg/typ;
+- "none": the shape alone is conclusive.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+
+class Rule(NamedTuple):
+    kind: str
+    pattern: str
+    check: str = "random"
+    prefix_len: int = 0  # characters of fixed prefix excluded from the entropy test
+    gate: str | None = (
+        None  # formats that do not start with a literal run alone, only if `gate` is in the text
+    )
+    anchored: bool = True  # False: may sit inside a longer run (the span is widened to the whole run)
+
+
+_T = r"(?![\w\-])"  # right boundary for token-ish formats
+
+RULES: list[Rule] = [
+    # --- LLM providers
+    Rule("ANTHROPIC_KEY", r"sk-ant-[a-z]{2,8}\d{0,2}-[\w\-]{20,}" + _T, prefix_len=14),
+    Rule("OPENAI_KEY", r"sk-(?:proj|svcacct|admin|None)-[\w\-]{20,}" + _T, prefix_len=8),
+    Rule("OPENAI_KEY", r"sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}" + _T, "none"),
+    Rule("OPENAI_KEY", r"sk-[A-Za-z0-9]{32,}" + _T, prefix_len=3),
+    Rule(
+        "LLM_API_KEY",
+        r"(?:gsk_[A-Za-z0-9]{40,}|xai-[A-Za-z0-9]{60,}|pplx-[A-Za-z0-9]{40,}|r8_[A-Za-z0-9]{30,}"
+        r"|lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}|pcsk_[\w]{40,}|sk-or-v1-[a-f0-9]{64})" + _T,
+        prefix_len=4,
+    ),
+    Rule("HUGGINGFACE_TOKEN", r"(?:hf_|api_org_)[A-Za-z0-9]{30,40}" + _T, prefix_len=3),
+    Rule("GOOGLE_API_KEY", r"AIza[\w\-]{35}" + _T, prefix_len=4),
+    Rule("GOOGLE_OAUTH", r"(?:ya29\.[\w\-]{30,}|GOCSPX-[\w\-]{28}|1//0[\w\-]{40,})" + _T, prefix_len=5),
+    # --- source hosts
+    Rule(
+        "GITHUB_TOKEN",
+        r"(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})" + _T,
+        prefix_len=4,
+    ),
+    Rule(
+        "GITLAB_TOKEN",
+        r"(?:gl(?:pat|dt|ft|soat|rt|ffct|wt)-[\w\-]{20,50}(?:\.[0-9a-z]{2}[0-9a-z]{7})?"
+        r"|glcbt-(?:[0-9a-fA-F]{1,5}_)?[\w\-]{20,50}|glimt-[\w\-]{25}|glptt-[\w\-]{40}"
+        r"|glagent-[\w\-]{50,1024}|gloas-[\w\-]{64}|GR1348941[\w\-]{20,50})" + _T,
+        prefix_len=6,
+    ),
+    Rule("BITBUCKET_TOKEN", r"ATBB[A-Za-z0-9_=.\-]{32,}" + _T, prefix_len=4),
+    Rule("ATLASSIAN_TOKEN", r"ATATT3[A-Za-z0-9_=\-]{50,}" + _T, prefix_len=6),
+    # --- chat
+    Rule(
+        "SLACK_TOKEN",
+        r"(?:xox[abposr]-(?:\d+-)*[A-Za-z0-9\-]{8,}|xoxe(?:\.xox[bp])?-\d-[A-Za-z0-9\-]{20,}"
+        r"|xoxe-[\d\-]{10,}[a-f0-9]{20,}|xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+)" + _T,
+        prefix_len=5,
+    ),
+    Rule(
+        "SLACK_WEBHOOK",
+        r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\-]{20,}",
+        "none",
+    ),
+    Rule(
+        "DISCORD_WEBHOOK",
+        r"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d+/[\w\-]{40,}",
+        "none",
+    ),
+    Rule("DISCORD_TOKEN", r"[MNO][\w\-]{23,25}\.[\w\-]{6}\.[\w\-]{27,40}" + _T, gate=".", anchored=False),
+    Rule("TELEGRAM_TOKEN", r"(?<!\d)\d{5,16}:A[\w\-]{34}" + _T, gate=":A"),
+    Rule("TEAMS_WEBHOOK", r"https://[\w\-]+\.webhook\.office\.com/webhookb2/[\w\-@/]{40,}", "none"),
+    # --- cloud
+    Rule(
+        "AWS_ACCESS_KEY",
+        r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])(?<!EXAMPLE)",
+        "none",
+    ),
+    Rule("AWS_BEDROCK_KEY", r"ABSK[A-Za-z0-9+/]{100,}={0,2}", prefix_len=4),
+    Rule("AZURE_CLIENT_SECRET", r"[\w~.]{3}\dQ~[\w~.\-]{31,34}(?![\w~.\-])", gate="Q~"),
+    Rule("ALIBABA_KEY", r"LTAI[A-Za-z0-9]{20}" + _T, prefix_len=4),
+    Rule("DIGITALOCEAN_TOKEN", r"do[por]_v1_[a-f0-9]{64}" + _T, prefix_len=7),
+    Rule("PLANETSCALE_TOKEN", r"pscale_(?:tkn|oauth|pw)_[\w=.\-]{32,64}" + _T, prefix_len=11),
+    Rule("PULUMI_TOKEN", r"pul-[a-f0-9]{40}" + _T, prefix_len=4),
+    Rule("SCALINGO_TOKEN", r"tk-us-[\w\-]{48}" + _T, prefix_len=6),
+    Rule(
+        "YANDEX_KEY",
+        r"(?:YC[\w\-]{38}|AQVN[\w\-]{35,38}|t1\.[A-Za-z0-9_\-]+={0,2}\.[A-Za-z0-9_\-]{86}={0,2})"
+        r"(?![\w\-=])",
+        prefix_len=2,
+    ),
+    Rule(
+        "VAULT_TOKEN",
+        r"(?:hv[sb]\.[\w\-]{24,}|s\.(?=[A-Za-z0-9]{0,23}\d)(?=[A-Za-z0-9]{0,23}[a-z])(?=[A-Za-z0-9]{0,23}[A-Z])"
+        r"[A-Za-z0-9]{24}(?![\w\-.]))",
+        prefix_len=4,
+    ),
+    Rule("HEROKU_KEY", r"HRKU-[\w\-]{58,64}" + _T, prefix_len=5),
+    Rule("JFROG_KEY", r"(?:AKCp[A-Za-z0-9]{69}|cmVmd[A-Za-z0-9]{59})" + _T, prefix_len=4),
+    Rule("OPENSHIFT_TOKEN", r"sha256~[\w\-]{43}" + _T, prefix_len=7),
+    Rule(
+        "ONEPASSWORD_TOKEN",
+        r"(?:ops_eyJ[A-Za-z0-9+/]{250,}={0,3}|A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})"
+        r"-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5})" + _T,
+        prefix_len=4,
+    ),
+    Rule(
+        "FLY_TOKEN",
+        r"(?:fo1_[\w\-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3}|FlyV1 fm\d+_[A-Za-z0-9+/=,_\-]{100,})",
+        prefix_len=4,
+    ),
+    Rule("DOPPLER_TOKEN", r"dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}" + _T, prefix_len=6),
+    Rule("DATABRICKS_TOKEN", r"dapi[a-f0-9]{32}(?:-\d)?" + _T, prefix_len=4),
+    Rule("DYNATRACE_TOKEN", r"dt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64}" + _T, prefix_len=7),
+    Rule("NEWRELIC_KEY", r"(?:NRAK-[A-Z0-9]{27}|NRJS-[a-f0-9]{19}|NRII-[\w\-]{32})" + _T, prefix_len=5),
+    Rule("CLOUDFLARE_KEY", r"v1\.0-[a-f0-9]{24}-[a-f0-9]{146}" + _T, prefix_len=5),
+    Rule("HASHICORP_TOKEN", r"[a-z0-9]{14}\.atlasv1\.[\w=\-]{60,70}" + _T, gate=".atlasv1."),
+    Rule(
+        "GRAFANA_TOKEN",
+        r"(?:glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}"
+        r"|eyJrIjoi[A-Za-z0-9]{70,400}={0,2})(?![\w\-=])",
+        prefix_len=4,
+    ),
+    Rule("SUPABASE_KEY", r"(?:sbp_[a-f0-9]{40}|sb_secret_[\w\-]{20,})" + _T, prefix_len=4),
+    Rule("VERCEL_TOKEN", r"vc[kpiar]_[A-Za-z0-9]{24,}" + _T, prefix_len=4),
+    # --- package registries and dev tools
+    Rule("NPM_TOKEN", r"npm_[A-Za-z0-9]{36}" + _T, prefix_len=4),
+    Rule("PYPI_TOKEN", r"pypi-AgEIcHlwaS5vcmc[\w\-]{50,}" + _T, prefix_len=19),
+    Rule("DOCKER_TOKEN", r"dckr_pat_[\w\-]{27}" + _T, prefix_len=9),
+    Rule("RUBYGEMS_TOKEN", r"rubygems_[a-f0-9]{48}" + _T, prefix_len=9),
+    Rule("POSTMAN_TOKEN", r"PMAK-[a-f0-9]{24}-[a-f0-9]{34}" + _T, prefix_len=5),
+    Rule("LINEAR_TOKEN", r"lin_api_[A-Za-z0-9]{40}" + _T, prefix_len=8),
+    Rule("PREFECT_TOKEN", r"pnu_[A-Za-z0-9]{36}" + _T, prefix_len=4),
+    Rule("README_TOKEN", r"rdme_[a-z0-9]{70}" + _T, prefix_len=5),
+    Rule("SENTRY_TOKEN", r"(?:sntrys_eyJ[A-Za-z0-9+/=_]{50,}|sntryu_[a-f0-9]{64})" + _T, prefix_len=7),
+    Rule("SONAR_TOKEN", r"sq[upa]_[A-Za-z0-9]{40}" + _T, prefix_len=4),
+    Rule("SOURCEGRAPH_TOKEN", r"sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}" + _T, prefix_len=4),
+    Rule("SETTLEMINT_TOKEN", r"sm_(?:pat|aat|sat)_[a-z0-9]{16}" + _T, prefix_len=7),
+    Rule("HARNESS_TOKEN", r"(?:pat|sat)\.[\w\-]{22}\.[\w\-]{24}\.[\w\-]{20}" + _T, prefix_len=4),
+    Rule("INFRACOST_TOKEN", r"ico-[A-Za-z0-9]{32}" + _T, prefix_len=4),
+    Rule("NOTION_TOKEN", r"(?:ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43})" + _T, prefix_len=4),
+    Rule("FIGMA_TOKEN", r"figd_[\w\-]{40}" + _T, prefix_len=5),
+    Rule("TYPEFORM_TOKEN", r"tfp_[\w.=\-]{59}" + _T, prefix_len=4),
+    Rule("FRAMEIO_TOKEN", r"fio-u-[\w=\-]{64}" + _T, prefix_len=6),
+    Rule("CLOJARS_TOKEN", r"CLOJARS_[a-z0-9]{60}" + _T, prefix_len=8),
+    Rule("CONTENTFUL_TOKEN", r"CFPAT-[\w\-]{43}" + _T, prefix_len=6),
+    Rule("DEFINED_NETWORKING_KEY", r"dnkey-[\w=\-]{26}-[\w=\-]{52}" + _T, prefix_len=6),
+    Rule("AGE_SECRET_KEY", r"AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}", "none"),
+    Rule("INTRA42_SECRET", r"s-s4t2(?:ud|af)-[a-f0-9]{64}" + _T, prefix_len=9),
+    Rule("OCTOPUS_KEY", r"API-[A-Z0-9]{26}" + _T, prefix_len=4),
+    Rule("ADOBE_KEY", r"p8e-[A-Za-z0-9]{32}" + _T, prefix_len=4),
+    Rule("BEAMER_KEY", r"b_[\w=\-]{44}" + _T, prefix_len=2),
+    Rule("DROPBOX_TOKEN", r"sl\.[\w=\-]{130,}" + _T, prefix_len=3),
+    Rule("DUFFEL_TOKEN", r"duffel_(?:test|live)_[\w=\-]{43}" + _T, prefix_len=12),
+    # --- payment
+    Rule("STRIPE_KEY", r"(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,}" + _T, prefix_len=8),
+    Rule("STRIPE_KEY", r"whsec_[A-Za-z0-9]{32,}" + _T, prefix_len=6),
+    Rule("SQUARE_TOKEN", r"(?:sq0(?:atp|csp)-[\w\-^]{22,60}|EAAA[\w\-]{60})" + _T, prefix_len=7),
+    Rule("EASYPOST_TOKEN", r"EZ[AT]K[A-Za-z0-9]{54}" + _T, prefix_len=4),
+    Rule("SHOPIFY_TOKEN", r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}" + _T, prefix_len=6),
+    Rule("SHIPPO_TOKEN", r"shippo_(?:live|test)_[a-f0-9]{40}" + _T, prefix_len=12),
+    Rule("FLUTTERWAVE_KEY", r"FLW(?:PUBK|SECK)_TEST-[a-h0-9]{32}-X" + _T, prefix_len=13),
+    Rule(
+        "PLAID_TOKEN",
+        r"access-(?:sandbox|development|production)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}"
+        r"-[0-9a-f]{12}" + _T,
+        "none",
+    ),
+    Rule("GOCARDLESS_TOKEN", r"live_[\w=\-]{40}" + _T, prefix_len=5),
+    Rule("LOB_KEY", r"(?:live|test)_(?:pub_)?[a-f0-9]{35}" + _T, prefix_len=5),
+    # --- mail / messaging / social
+    Rule("SENDGRID_KEY", r"SG\.[\w\-]{20,24}\.[\w\-]{39,50}" + _T, prefix_len=3),
+    Rule("SENDINBLUE_KEY", r"xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}" + _T, prefix_len=8),
+    Rule("MAILGUN_KEY", r"(?:pub)?key-[a-f0-9]{32}" + _T, prefix_len=4),
+    Rule("MAILCHIMP_KEY", r"[0-9a-f]{32}-us\d{1,2}" + _T, gate="-us"),
+    Rule("TWILIO_KEY", r"SK[0-9a-fA-F]{32}" + _T, prefix_len=2),
+    Rule("TWITTER_TOKEN", r"A{22}[A-Za-z0-9%]{80,}" + _T, "placeholder", prefix_len=22),
+    Rule("FACEBOOK_TOKEN", r"EAA[MC][A-Za-z0-9]{100,}" + _T, prefix_len=4),
+    Rule("FACEBOOK_TOKEN", r"(?<!\d)\d{15,16}[|%][\w\-]{27,40}" + _T, gate="|"),
+    Rule("NUGET_KEY", r"oy2[a-z0-9]{43}" + _T, prefix_len=3),
+    Rule("MAPBOX_TOKEN", r"sk\.eyJ[\w\-]{50,}\.[\w\-]{20,}" + _T, prefix_len=3),
+    # --- structure-defined
+    Rule("JWT", r"eyJ[A-Za-z0-9_\-]{8,}\.ey[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*", "jwt"),
+    Rule("CRYPTO_WALLET", r"(?:bc1|tb1)[02-9ac-hj-np-z]{25,87}" + _T, "none"),
+]
+
+# Left boundary shared by all rules: not inside a longer token or a base64 blob.
+_LEFT = r"(?<![A-Za-z0-9+/_\-])"
+
+_UNGATED = [(f"r{i}", r) for i, r in enumerate(RULES) if r.gate is None]
+PREFIX_RE = re.compile(_LEFT + "(?:" + "|".join(f"(?P<{g}>{r.pattern})" for g, r in _UNGATED) + ")")
+RULE_BY_GROUP: dict[str, Rule] = dict(_UNGATED)
+# (gate, compiled, rule): run only when the gate substring occurs in the text
+GATED: list[tuple[str, re.Pattern[str], Rule]] = [
+    (r.gate, re.compile((_LEFT if r.anchored else "") + r.pattern), r) for r in RULES if r.gate is not None
+]
+
+PRIVATE_KEY_RE = re.compile(
+    r"(-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----)(.*?)(-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
+    re.S,
+)

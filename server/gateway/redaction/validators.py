@@ -1,0 +1,197 @@
+"""Checks that turn a pattern hit into a finding: checksums, structure, entropy, placeholders.
+
+Regexes find candidates cheaply; these functions decide. Keeping them apart lets the same
+validator serve several patterns and keeps every rule testable on its own.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import json
+import math
+import re
+from collections import Counter
+from itertools import pairwise
+
+# --- entropy / shape -------------------------------------------------------------------------
+
+
+def shannon(value: str) -> float:
+    """Bits per character; random tokens sit above ~3.5, words and repeated runs well below."""
+    if not value:
+        return 0.0
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+_PLACEHOLDER = re.compile(
+    r"""(?ix)
+    ^\s*$
+    | [x*•#]{4,}                 # xxxx, ****, ####
+    | (.)\1{7,}                  # eight or more of the same character
+    | \$\{ | \$\( | ^\$[A-Za-z_] | \{\{ | \}\} | ^%\(?\w*\)?s$ | ^%[A-Za-z_]+%$
+    | ^<[^<>]*>$                 # <redacted>, <token>, <EMAIL_1>
+    | ^\[[^\[\]]*\]$             # [REDACTED]
+    | your[_\-\s]?(?:own[_\-\s]?)?(?:api[_\-\s]?)?(?:key|token|secret|password)
+    | (?:put|insert|add|enter)[_\-\s]?your
+    | _here\b | [_\-]here$
+    | ^(?:redacted|masked|hidden|secret|password|passwd|changeme|change_me|none|null|nil|
+          undefined|true|false|yes|no|empty|todo|tbd|xxx|dummy|sample|placeholder|example|
+          not[_\-\s]?set|unset|n/?a)$
+    """
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """Template variables, masks and filler words: text that names a secret without holding one."""
+    return bool(_PLACEHOLDER.search(value))
+
+
+_SEGMENT_SPLIT = re.compile(r"[:/._\-@ ,]+")
+_WORDLIKE = re.compile(r"^(?:[a-z]+|[A-Z]+|(?:[A-Z]?[a-z]{2,})+|\d+)$")
+
+
+def is_structured_id(value: str) -> bool:
+    """`user:1234:profile`, `not_long_enough`, `v1.2.3`: words and numbers joined by separators.
+
+    Keys, cache keys and versions look like this; generated secrets mix cases and digits inside one run.
+    """
+    parts = [p for p in _SEGMENT_SPLIT.split(value) if p]
+    return bool(parts) and all(_WORDLIKE.match(p) and len(p) <= 24 for p in parts)
+
+
+def char_classes(value: str) -> int:
+    lower = upper = digit = other = 0
+    for ch in value:
+        if ch.islower():
+            lower = 1
+        elif ch.isupper():
+            upper = 1
+        elif ch.isdigit():
+            digit = 1
+        elif ch not in "_-.":
+            other = 1
+    return lower + upper + digit + other
+
+
+def is_sequential(value: str) -> bool:
+    """`abcdefgh0123456789...`: keyboard/alphabet runs used as fake keys in docs and tests."""
+    if len(value) < 8:
+        return False
+    steps = sum(1 for a, b in pairwise(value) if ord(b) - ord(a) == 1)
+    return steps >= (len(value) - 1) * 0.5
+
+
+def looks_random(value: str, *, min_len: int = 8, min_entropy: float = 2.8) -> bool:
+    """A value that plausibly is a generated credential (used where the context says 'secret')."""
+    if len(value) < min_len or is_placeholder(value) or is_structured_id(value) or is_sequential(value):
+        return False
+    if " " in value.strip():
+        return False
+    if char_classes(value) < 2 and len(value) < 24:
+        return False
+    return shannon(value) >= min_entropy
+
+
+# --- checksums -------------------------------------------------------------------------------
+
+
+def luhn_ok(digits: str) -> bool:
+    total, alt = 0, False
+    for ch in reversed(digits):
+        d = ord(ch) - 48
+        if alt:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+        alt = not alt
+    return total % 10 == 0
+
+
+# ISO 13616 lengths per country (registry as published by SWIFT, plus a few partial members).
+IBAN_LENGTHS: dict[str, int] = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BI": 27,
+    "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27, "DK": 18, "DO": 28,
+    "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
+    "GL": 18, "GR": 27, "GT": 28, "HN": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26,
+    "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21,
+    "LY": 25, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MN": 20, "MR": 27, "MT": 31, "MU": 30, "NI": 28,
+    "NL": 18, "NO": 15, "OM": 23, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22,
+    "RU": 33, "SA": 24, "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25,
+    "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
+}  # fmt: skip
+
+
+def iban_ok(compact: str) -> bool:
+    """Country length and the ISO 7064 mod-97 check over the compact (space-free) form."""
+    if len(compact) < 15 or not compact[:2].isalpha() or not compact[2:4].isdigit():
+        return False
+    expected = IBAN_LENGTHS.get(compact[:2])
+    if expected is not None and len(compact) != expected:
+        return False
+    rearranged = compact[4:] + compact[:4]
+    try:
+        number = int("".join(str(int(ch, 36)) for ch in rearranged))
+    except ValueError:
+        return False
+    return number % 97 == 1
+
+
+# --- structure -------------------------------------------------------------------------------
+
+
+def _b64url_json(segment: str) -> object | None:
+    try:
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        return json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+
+
+def jwt_ok(token: str) -> bool:
+    """A JWT/JWS: its header decodes to a JSON object naming an algorithm or a type."""
+    header = token.split(".", 1)[0]
+    obj = _b64url_json(header)
+    return isinstance(obj, dict) and ("alg" in obj or "typ" in obj or "enc" in obj)
+
+
+def ipv4_ok(text: str) -> bool:
+    parts = text.split(".")
+    return len(parts) == 4 and all(p.isdigit() and len(p) <= 3 and int(p) <= 255 for p in parts)
+
+
+def ipv6_ok(text: str) -> bool:
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
+
+
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def base58check_ok(addr: str) -> bool:
+    import hashlib
+
+    num = 0
+    for ch in addr:
+        idx = _B58.find(ch)
+        if idx < 0:
+            return False
+        num = num * 58 + idx
+    raw = num.to_bytes(25, "big") if num.bit_length() <= 200 else b""
+    if len(raw) != 25:
+        return False
+    check = hashlib.sha256(hashlib.sha256(raw[:-4]).digest()).digest()[:4]
+    return check == raw[-4:]
+
+
+def ssn_ok(area: str, group: str, serial: str) -> bool:
+    """US SSA rules: no 000/666/9xx area, no 00 group, no 0000 serial, not the voided 078-05-1120."""
+    if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
+        return False
+    return (area + group + serial) != "078051120"
