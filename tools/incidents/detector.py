@@ -209,8 +209,9 @@ class StreamingDetector:
         ratios = {}
         for k, r in enumerate(raws):
             p = peaks[k] * decay
-            if warm and p > 0.0 and self._mask[k]:
-                ratio = r / p
+            if warm and self._mask[k] and (p > 0.0 or r > 0.0):
+                # a view that never moved before (a flat line) and moves now is as new as it gets
+                ratio = r / p if p > 0.0 else 1e6
                 ratios[VIEWS[k]] = ratio
                 if ratio > best:
                     best = ratio

@@ -109,6 +109,8 @@ def _anomalies(name: str, ts: list[datetime], ys: list[float]) -> list[Signal]:
         worst = max(range(first, last + 1), key=lambda i: abs(ys[i] - typical))
         if abs(ys[worst] - typical) < MIN_DEVIATION * spread:
             continue  # unusual for the detector, yet inside the normal band: not worth an operator's time
+        # the episode starts where the values leave the normal band (an earlier weak detection may lead it)
+        first = next(i for i in range(first, last + 1) if abs(ys[i] - typical) >= MIN_DEVIATION * spread)
         score = top[1]
         severity = "high" if score >= 0.75 else "medium" if score >= 0.6 else "low"
         out.append(
