@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from .errors import StoreError, WindowTooLarge
+from .errors import WindowTooLarge
 from .models import AuditRecord, DlqRow, EventRow, JobRow, MetricRow, read_row
 
 Overflow = Literal["refuse", "sample"]
@@ -63,6 +63,14 @@ class JobStore(Protocol):
 
     async def purge_audit(self, older_than: datetime) -> int:
         """Delete audit records older than `older_than`; returns how many."""
+        ...
+
+    async def ping(self) -> None:
+        """Reach the store and its schema (for `doctor`); raises StoreError with the cause."""
+        ...
+
+    async def is_demo(self) -> bool:
+        """True when the store holds the demo sample (the embedded default on first use)."""
         ...
 
     async def aclose(self) -> None: ...
@@ -168,8 +176,11 @@ class BaseStore:
         out = [read_row(MetricRow, r, "metrics") for r in rows]
         return [r for r in out if r is not None]
 
-    def _fail(self, cause: str) -> StoreError:
-        return StoreError(self.label, cause)
+    async def ping(self) -> None:
+        await self._dlq_rows(1)
+
+    async def is_demo(self) -> bool:
+        return False
 
 
 def sample_slices(start: datetime, end: datetime, max_rows: int) -> list[tuple[datetime, datetime, int]]:

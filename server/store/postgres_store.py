@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 S = "mcp_jobs"
-_EVENT_COLS = "id, job_id, source, level, message, data, created_at"
+# uuid read as text: callers want str, and psycopg then skips building UUID objects per row.
+_EVENT_COLS = "id::text as id, job_id::text as job_id, source, level, message, data, created_at"
 _DLQ_COLS = "id, job_id, job_type, error, error_stack, retry_count, max_retries, payload, resolved, created_at, failed_at"
 _JOB_COLS = (
     "id, job_type, status, payload, retry_count, max_retries, error, error_stack, created_at, updated_at"
@@ -176,7 +177,7 @@ class PostgresStore(BaseStore):
             page = await self._fetch(sql, args, what="read job events")
             if not page:
                 return
-            args["after_t"], args["after_id"] = page[-1]["created_at"], page[-1]["id"]
+            args["after_t"], args["after_id"] = page[-1]["created_at"], UUID(page[-1]["id"])
             after = True
             yield page
             left -= len(page)
