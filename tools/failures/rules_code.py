@@ -216,6 +216,32 @@ def classify(p: ParsedError) -> Verdict | None:
             0.8,
             "code",
         )
+    if re.search(
+        r"not enough values to unpack|too many values to unpack|truth value of .* is ambiguous|"
+        r"Cannot find module|ERR_MODULE_NOT_FOUND|ERR_REQUIRE_ESM|is not iterable|"
+        r"ParamValidationError|Parameter validation failed",
+        t,
+    ):
+        return Verdict(
+            "permanent",
+            "code",
+            "code.bug",
+            "A programming/packaging error in the job code.",
+            "Fix the code (or add the missing module to the image) and redeploy.",
+            0.8,
+            "code",
+        )
+    if re.search(r"CancelledError|Worker lost|WorkerLostError|SIGTERM|graceful shutdown", t):
+        return Verdict(
+            "transient",
+            "infra",
+            "worker.interrupted",
+            "The worker was stopped mid-job (deploy/scale-in).",
+            "Retry; make the job idempotent so a re-run after interruption is safe.",
+            0.7,
+            "worker",
+            backoff_base=5.0,
+        )
     if re.search(r"\bValueError\b|invalid literal for|could not convert|RangeError|Invalid time value", t):
         return Verdict(
             "permanent",

@@ -193,6 +193,10 @@ _PGRST = {
 }
 
 
+# Codes whose message wording is generic enough to appear outside databases: need a driver in sight.
+_GENERIC_WORDING = {"53200", "53100", "22012", "22003", "42P01", "42703", "42883", "3D000", "28P01", "57014"}
+
+
 def classify(p: ParsedError) -> Verdict | None:
     text = p.text
     if m := re.search(r"\b(PGRST\d{3}|PGRSTX\d{2})\b", text):
@@ -237,8 +241,6 @@ def classify(p: ParsedError) -> Verdict | None:
             if c:
                 return _verdict_for_code(c, p, f"driver class {name.rsplit('.', 1)[-1]}", 0.93)
     c = sqlstate.code_for_message(text)
-    if c and (
-        _PG_DRIVERS.search(text) or c in {"23505", "23503", "40P01", "40001", "53300", "42703", "42P01"}
-    ):
+    if c and (_PG_DRIVERS.search(text) or c not in _GENERIC_WORDING):
         return _verdict_for_code(c, p, "server message", 0.85)
     return None

@@ -12,7 +12,7 @@ LONG_RESET_SECONDS = 3600.0
 
 _QUOTA_EXHAUSTED = re.compile(
     r"insufficient_quota|exceeded your current quota|credit balance is (too low|insufficient)|"
-    r"billing (hard )?limit|check your plan and billing|payment required|\b402\b.*payment|"
+    r"billing[_ ](hard[_ ])?limit|check your plan and billing|payment required|\b402\b.*payment|"
     r"requests per day|\(RPD\)|tokens per day|\(TPD\)|per[- ]day limit|daily (request |api )?(limit|quota)|"
     r"dailyLimitExceeded|(monthly|daily|annual) (request |api )?quota|quota (resets|will reset) (on|at|tomorrow)|"
     r"storageQuotaExceeded|storage quota has been exceeded|free query bytes|quotaExceeded.*(day|free)|"
@@ -21,7 +21,7 @@ _QUOTA_EXHAUSTED = re.compile(
 )
 _RATE_LIMIT = re.compile(
     r"\b429\b|too many requests|rate[ _-]?limit|throttl|SlowDown|reduce your request rate|"
-    r"ProvisionedThroughputExceeded|RequestLimitExceeded|TooManyRequestsException|BandwidthLimitExceeded|"
+    r"ProvisionedThroughputExceeded|RequestLimitExceeded|\bLimitExceededException|TooManyRequestsException|BandwidthLimitExceeded|"
     r"RESOURCE_EXHAUSTED|ResourceExhausted|rateLimitExceeded|userRateLimitExceeded|per minute|"
     r"tokens per min|requests per min|\(TPM\)|\(RPM\)|Quota exceeded for quota metric|concurrency limit",
     re.I,
@@ -34,7 +34,10 @@ _AUTH = re.compile(
     r"ExpiredToken|InvalidClientTokenId|UnrecognizedClientException|SignatureDoesNotMatch|"
     r"InvalidAccessKeyId|invalid_grant|token has been expired or revoked|invalid_client|"
     r"JWT expired|invalid (jwt|token)|token (is )?expired|expired (access )?token|"
-    r"Invalid Credentials|invalid authentication credentials|login required|re-?authenticat",
+    r"Invalid Credentials|invalid authentication credentials|login required|re-?authenticat|"
+    r"NoCredentialsError|Unable to locate credentials|PartialCredentialsError|DefaultCredentialsError|"
+    r"credentials were not found|Could not automatically determine credentials|InvalidSignatureException|"
+    r"Signature expired|NoRegionError|You must specify a region",
     re.I,
 )
 _PERMISSION = re.compile(
@@ -52,8 +55,12 @@ _TLS_UNTRUSTED = re.compile(
 )
 _TLS_THEIRS = re.compile(
     r"certificate has expired|CERT_HAS_EXPIRED|certificate (is )?(not yet valid|expired)|"
-    r"hostname mismatch|doesn't match|ERR_TLS_CERT_ALTNAME_INVALID|not valid for|IP address mismatch|"
+    r"hostname mismatch|doesn't match|does not match certificate|ERR_TLS_CERT_ALTNAME_INVALID|not valid for|IP address mismatch|"
     r"certificate is valid for",
+    re.I,
+)
+_TLS_MISCONFIG = re.compile(
+    r"WRONG_VERSION_NUMBER|wrong version number|UNSUPPORTED_PROTOCOL|no protocols available|packet length too long",
     re.I,
 )
 _TLS_VERIFY = re.compile(
@@ -61,7 +68,7 @@ _TLS_VERIFY = re.compile(
 )
 _TLS_TRANSIENT = re.compile(
     r"SSLEOFError|EOF occurred in violation of protocol|UNEXPECTED_EOF_WHILE_READING|TLS handshake timeout|"
-    r"handshake operation timed out|SSL: DECRYPTION_FAILED|bad record mac|Client network socket disconnected "
+    r"handshake operation timed out|SSLZeroReturnError|SSL: DECRYPTION_FAILED|bad record mac|Client network socket disconnected "
     r"before secure TLS connection",
     re.I,
 )
@@ -85,7 +92,13 @@ def classify(p: ParsedError) -> Verdict | None:
             "code",
         )
     long_wait = wait is not None and wait >= LONG_RESET_SECONDS
-    if _QUOTA_EXHAUSTED.search(t) or (long_wait and _RATE_LIMIT.search(t)):
+    # Some providers word a per-minute limit as "exceeded your current quota" (Gemini free tier).
+    per_minute = bool(re.search(r"per ?minute|PerMinute|\bRPM\b|\bTPM\b", t, re.I)) and not re.search(
+        r"per ?day|PerDay|daily|monthly", t, re.I
+    )
+    if (_QUOTA_EXHAUSTED.search(t) and not (per_minute and not long_wait)) or (
+        long_wait and _RATE_LIMIT.search(t)
+    ):
         hint = f" (reset in ~{wait / 3600:.1f} h)" if wait else ""
         return Verdict(
             "permanent",
@@ -118,6 +131,16 @@ def classify(p: ParsedError) -> Verdict | None:
             "Ask the service owner to renew/fix the certificate (or fix the hostname in the config); retries "
             "fail until then.",
             0.85,
+            "tls",
+        )
+    if _TLS_MISCONFIG.search(t):
+        return Verdict(
+            "permanent",
+            "infra",
+            "tls.misconfigured",
+            "TLS negotiation failed deterministically (plain HTTP on a TLS port, or no common protocol).",
+            "Fix the URL scheme/port or the TLS settings in the configuration.",
+            0.8,
             "tls",
         )
     if _TLS_VERIFY.search(t):

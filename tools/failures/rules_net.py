@@ -78,7 +78,33 @@ _AWS_PERMANENT: dict[str, tuple[str, str, str]] = {
     "ServiceQuotaExceededException": ("external", "Service quota exceeded.", "Request a quota increase."),
     "KMSAccessDeniedException": ("infra", "KMS key access denied.", "Grant the role use of the KMS key."),
     "ModelErrorException": ("code", "The model rejected the request.", "Fix the model input."),
+    "TransactionCanceledException": (
+        "data",
+        "The transaction was cancelled by a failed condition on an item.",
+        "Check the cancellation reasons; reconcile the item state before replaying.",
+    ),
 }
+# Unknown AWS codes: the wording of the code says what kind of failure it is.
+_AWS_GUESS = [
+    (
+        re.compile(r"Throttl|LimitExceeded|Timeout|Unavailable|Internal|TooMany|Busy|InProgress"),
+        "transient",
+        "external",
+    ),
+    (
+        re.compile(r"Denied|Unauthori[sz]ed|Forbidden|Credential|Token|Signature|AccessKey|Auth"),
+        "permanent",
+        "infra",
+    ),
+    (
+        re.compile(r"(Bucket|Table|Resource|Function|Queue|Topic|Stream)NotFound|NoSuch(Bucket|Table|Queue)"),
+        "permanent",
+        "infra",
+    ),
+    (re.compile(r"NotFound|NoSuch"), "permanent", "data"),
+    (re.compile(r"Conflict|Conditional|AlreadyExists|Duplicate|TooLarge|Size"), "permanent", "data"),
+    (re.compile(r"Invalid|Validation|Malformed|Missing|Unsupported|Serialization"), "permanent", "code"),
+]
 S3_OPS = re.compile(
     r"\b(PutObject|GetObject|HeadObject|UploadPart|CreateMultipartUpload|CompleteMultipartUpload|"
     r"ListObjects\w*|CopyObject|DeleteObjects?|S3UploadFailedError)\b"
@@ -135,6 +161,7 @@ _STATUS_PATTERNS = [
     r"An error occurred \((\d{3})\)",
     r"google\.\w+(?:\.\w+)*\.\w+: (\d{3})\b",
     r"(?:ServerError|ClientError|APIError): (\d{3})\b",
+    r"ClientResponseError: (\d{3}),",
     r"responded with (?:status )?(\d{3})\b",
     r"^\w*(?:Error|Exception): (\d{3})\b",
     r"\b(\d{3}) (?:Service Unavailable|Bad Gateway|Gateway Time-?out|Internal Server Error|Too Many Requests|"
@@ -149,6 +176,13 @@ def http_status(text: str) -> int | None:
             if 400 <= code <= 599:
                 return code
     return None
+
+
+_MISSING_RESOURCE = re.compile(
+    r"Not found: (Dataset|Table|Project|Bucket|Topic|Subscription)|"
+    r"(dataset|table|bucket|project|queue|topic|subscription|spreadsheet) [\w:./-]* ?(was )?(not found|does not exist)",
+    re.I,
+)
 
 
 def _owner(p: ParsedError, default: str = "external") -> str:
@@ -187,6 +221,18 @@ def _aws(p: ParsedError) -> Verdict | None:
         if code == "ValidationException" and re.search(r"size has exceeded|too large|exceeds", p.text, re.I):
             root, why, fix = "data", "The item exceeds the service's size limit.", "Shrink or split the item."
         return Verdict("permanent", root, f"aws.{code}", f"AWS {code}: {why}", fix, 0.88, root)
+    if m:
+        for rx, cat, root in _AWS_GUESS:
+            if rx.search(code):
+                fix = (
+                    "Retry with exponential backoff."
+                    if cat == "transient"
+                    else "Fix what the error code names."
+                )
+                fam = "upstream" if cat == "transient" else root
+                return Verdict(
+                    cat, root, f"aws.{code}", f"AWS {code} (classified by its name).", fix, 0.7, fam
+                )
     return None
 
 
@@ -211,6 +257,8 @@ def _grpc(p: ParsedError) -> Verdict | None:
         ip = re.search(r"ipv4:(\d+\.\d+\.\d+\.\d+)", p.text)
         if ip and internal_host(ip[1]):
             root = "infra"
+    if status == "NOT_FOUND" and _MISSING_RESOURCE.search(p.text):
+        root = "infra"
     flags = {"data_loss"} if status == "DATA_LOSS" else set()
     if status in {"PERMISSION_DENIED", "UNAUTHENTICATED"}:
         flags.add("auth")
@@ -300,7 +348,9 @@ def _http(p: ParsedError) -> Verdict | None:
             backoff_base=15.0,
         )
     root, why, fix = _HTTP_TEXT.get(code, ("code", f"Client error {code}.", "Fix the request."))
-    if code == 404 and re.search(
+    if code == 404 and _MISSING_RESOURCE.search(p.text):
+        root, why, fix = "infra", "A configured resource does not exist.", "Create it or fix its name/region."
+    elif code == 404 and re.search(
         r"\bmodel\b|model_not_found|does not exist or you do not have access", p.text, re.I
     ):
         root, why, fix = (
@@ -384,7 +434,7 @@ def _llm(p: ParsedError) -> Verdict | None:
 
 
 _DNS_PERM = re.compile(
-    r"ENOTFOUND|EAI_NONAME|Name or service not known|nodename nor servname|no such host|"
+    r"(?-i:\bENOTFOUND\b)|EAI_NONAME|Name or service not known|nodename nor servname|no such host|"
     r"No address associated with hostname|UnknownHostException|\[Errno -2\]|NXDOMAIN",
     re.I,
 )
@@ -397,7 +447,8 @@ _CONNECT = re.compile(
     r"ECONNREFUSED|Connection refused|\[Errno 111\]|Error 111|ConnectTimeout|Connect timeout|"
     r"connect ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|EHOSTUNREACH|No route to host|ENETUNREACH|"
     r"Network is unreachable|\[Errno 11[03]\]|PoolTimeout|ConnectException|"
-    r"failed to establish a new connection|NewConnectionError|Cannot connect to host",
+    r"failed to establish a new connection|NewConnectionError|Cannot connect to host|EndpointConnectionError|"
+    r"Could not connect to the endpoint URL",
     re.I,
 )
 _MIDSTREAM = re.compile(
@@ -408,7 +459,9 @@ _MIDSTREAM = re.compile(
     r"BodyTimeoutError|other side closed|Connection aborted|ChunkedEncodingError|"
     r"IncompleteRead|unexpected EOF|\bEOF\b|connection closed|i/o timeout|timed out|"
     r"Timeout(Error)?\b|context deadline exceeded|GOAWAY|fetch failed|"
-    r"SocketTimeoutException|ServerDisconnectedError|ClientOSError",
+    r"SocketTimeoutException|ServerDisconnectedError|ClientOSError|ConnectionClosedError|"
+    r"Connection was closed before|ConnectionAbortedError|upstream connect error|"
+    r"reset before headers|no healthy upstream|SSLZeroReturnError|TLS/SSL connection has been closed",
     re.I,
 )
 
@@ -470,8 +523,52 @@ def _network(p: ParsedError) -> Verdict | None:
     return None
 
 
+def _redis(p: ParsedError) -> Verdict | None:
+    if not re.search(r"\bredis\b|aioredis|ioredis|ReplyError", p.text, re.I):
+        return None
+    t = p.text
+    if re.search(r"AuthenticationError|NOAUTH|WRONGPASS|NoPermissionError|NOPERM", t):
+        return Verdict(
+            "permanent",
+            "infra",
+            "redis.auth",
+            "Redis rejected the credentials/ACL.",
+            "Fix the Redis password/ACL in the worker's secret.",
+            0.85,
+            "auth",
+            flags={"auth"},
+        )
+    if re.search(
+        r"ConnectionError|TimeoutError|BusyLoadingError|LOADING|ReadOnlyError|READONLY|TryAgainError|"
+        r"ClusterDownError|MASTERDOWN|OOM command not allowed|Connection (refused|reset|closed)|"
+        r"ECONNREFUSED|ECONNRESET|ETIMEDOUT",
+        t,
+    ):
+        return Verdict(
+            "transient",
+            "infra",
+            "redis.unavailable",
+            "Redis is unreachable, restarting, loading or failing over; it recovers on its own.",
+            "Retry with backoff; check the Redis instance (memory, failover) if it persists.",
+            0.85,
+            "redis",
+            backoff_base=5.0,
+        )
+    if re.search(r"ResponseError|WRONGTYPE|NOSCRIPT|ERR ", t):
+        return Verdict(
+            "permanent",
+            "code",
+            "redis.command",
+            "Redis rejected the command (wrong type/syntax).",
+            "Fix the Redis command or key usage in the code.",
+            0.8,
+            "code",
+        )
+    return None
+
+
 def classify(p: ParsedError) -> Verdict | None:
-    for rule in (_llm, _aws, _grpc, _http, _network):
+    for rule in (_redis, _llm, _aws, _grpc, _http, _network):
         if v := rule(p):
             return v
     return None

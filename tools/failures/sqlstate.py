@@ -127,7 +127,26 @@ MESSAGE_CODES: list[tuple[re.Pattern[str], str]] = [
             r"violates row-level security policy|permission denied for (table|schema|relation|sequence|function)",
             "42501",
         ),
-        (r"deadlock detected", "40P01"),
+        (r"deadlock detected|Deadlock found when trying to get lock|ER_LOCK_DEADLOCK", "40P01"),
+        (r"SQLITE_BUSY|database is locked|ER_LOCK_WAIT_TIMEOUT|Lock wait timeout exceeded", "55P03"),
+        (r"ER_DUP_ENTRY|Duplicate entry .* for key", "23505"),
+        (r"Max client connections reached|ER_CON_COUNT_ERROR|Too many connections", "53300"),
+        (r"no unique or exclusion constraint matching the ON CONFLICT", "42P10"),
+        (r"operator does not exist", "42883"),
+        (r"\b(small|big)?int(eger)? out of range", "22003"),
+        (r"invalid byte sequence for encoding", "22021"),
+        (
+            r"SSL SYSCALL error|SSL connection has been closed unexpectedly|connection already closed|"
+            r"Connection terminated unexpectedly|Connection terminated due to connection timeout|"
+            r"timeout exceeded when trying to connect|could not receive data from server|"
+            r"Client has encountered a connection error",
+            "08006",
+        ),
+        (
+            r"canceling statement due to conflict with recovery|terminating connection due to conflict",
+            "40001",
+        ),
+        (r"Tenant or user not found", "28P01"),
         (r"could not serialize access", "40001"),
         (r"could not obtain lock|lock not available", "55P03"),
         (
@@ -218,7 +237,7 @@ def policy(code: str, text: str = "") -> tuple[str, str, str]:
         return "permanent", "data", name
     if cls == "54":
         return "permanent", ("code" if code == "54001" else "data"), name
-    if cls in {"28", "3D", "57", "58", "XX", "26", "25", "F0"} or code in {"42501", "53400"}:
+    if cls in {"28", "3D", "57", "58", "XX", "26", "F0"} or code in {"42501", "53400", "25006"}:
         return "permanent", "infra", name
     # 42xxx syntax/undefined objects, 0A feature, 21 cardinality, 24 cursor, P0003, 55000 ...
     return "permanent", "code", name
