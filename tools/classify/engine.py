@@ -59,8 +59,12 @@ def _key_matches(cue: str, keys: list[str]) -> bool:
 
 
 def _example_tokens(jt: JobType, tax: Taxonomy) -> list[set[str]]:
-    s = tax.settings
-    return [extract(ex, s.headline_keys, s.ignore_keys, s.envelope_keys).tokens for ex in jt.examples]
+    if jt._example_tokens is None:  # computed once per loaded taxonomy
+        s = tax.settings
+        jt._example_tokens = [
+            extract(ex, s.headline_keys, s.ignore_keys, s.envelope_keys).tokens for ex in jt.examples
+        ]
+    return jt._example_tokens
 
 
 PAREN_RE = re.compile(r"\([^)]*\)")

@@ -23,7 +23,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, field_validator
 
 DEFAULT_WEIGHT = 2.0
 
@@ -47,6 +47,7 @@ class JobType(BaseModel):
     field_cues: dict[str, float] = Field(default_factory=dict)
     value_patterns: list[ValuePattern] = Field(default_factory=list)
     examples: list[dict[str, Any]] = Field(default_factory=list)
+    _example_tokens: list[set[str]] | None = PrivateAttr(default=None)
 
     @field_validator("lead_verbs", "head_nouns", "keywords", "field_cues", mode="before")
     @classmethod

@@ -7,7 +7,7 @@ import json
 from pydantic import BaseModel, Field
 
 from ..spec import Rejected
-from .engine import shipped_schemas, unwrap
+from .engine import shipped_schemas
 from .models import Problem, ValidateInput, ValidationResult
 
 MAX_PAYLOAD_CHARS = 6000
@@ -51,14 +51,10 @@ class ValidateAssist:
     def merge(self, inp: ValidateInput, offline: ValidationResult, answer: BaseModel) -> ValidationResult:
         if not isinstance(answer, ValidateAnswer):
             raise Rejected(f"expected ValidateAnswer, got {type(answer).__name__}")
-        body, prefix = unwrap(inp.payload)
         seen = {(p.path, p.message) for p in offline.problems}
         extra: list[Problem] = []
         for p in answer.problems[:MAX_MODEL_PROBLEMS]:
             path = p.path.strip().removeprefix("$.").removeprefix("$")
-            head = path.removeprefix(prefix).split(".", 1)[0].split("[", 1)[0]
-            if head and head not in body and head not in inp.payload:
-                continue  # a problem about a field the payload does not have, and did not need
             if (path, p.message) not in seen and p.message.strip():
                 extra.append(Problem(path=path, message=f"{p.message.strip()[:300]} (model check)"))
         problems = [*offline.problems, *extra]
