@@ -39,8 +39,10 @@ def _to_object(value: Any) -> Any:
     if isinstance(value, (bytes, bytearray)):
         value = value.decode("utf-8", "replace")
     if isinstance(value, str):
+        if value == "{}" or not value.strip():  # the column default, by far the most common value
+            return {}
         try:
-            return json.loads(value) if value.strip() else {}
+            return json.loads(value)
         except json.JSONDecodeError:
             return value  # reported by the field's validation ("a valid dictionary")
     return value

@@ -177,7 +177,7 @@ class PostgresStore(BaseStore):
             page = await self._fetch(sql, args, what="read job events")
             if not page:
                 return
-            args["after_t"], args["after_id"] = page[-1]["created_at"], UUID(page[-1]["id"])
+            args["after_t"], args["after_id"] = page[-1]["created_at"], page[-1]["id"]
             after = True
             yield page
             left -= len(page)

@@ -118,27 +118,41 @@ class SqliteStore(BaseStore):
     async def _event_pages(
         self, source: str | None, start: datetime, end: datetime, limit: int
     ) -> AsyncIterator[list[dict[str, Any]]]:
-        base = f"select {_EVENT_COLS}, julianday(created_at) as _jd from job_events where {self._event_filter(source)}"
+        cols = f"select {_EVENT_COLS}, julianday(created_at) as _jd from job_events where "
+        src = "source = ? and " if source is not None else ""
         after: tuple[float, str] | None = None
         left = limit
         while left > 0:
             n = min(self._page_size, left)
-            args: tuple[Any, ...] = _args(source, start, end)
-            sql = base
-            if after is not None:
-                # Keyset paging: each page is one indexed range read, whatever the offset.
-                sql += " and (julianday(created_at) > ? or (julianday(created_at) = ? and id > ?))"
-                args += (after[0], after[0], after[1])
+            args: tuple[Any, ...] = (source,) if source is not None else ()
+            if after is None:
+                sql = (
+                    cols
+                    + src
+                    + "julianday(created_at) >= julianday(?) and julianday(created_at) < julianday(?)"
+                )
+                args += (iso_z(start), iso_z(end))
+            else:
+                # Keyset paging: the last row's own julianday is the one lower bound, so the index range
+                # starts there (two lower bounds would let the planner start at the window's beginning).
+                sql = (
+                    cols
+                    + src
+                    + (
+                        "julianday(created_at) >= ? and julianday(created_at) < julianday(?) "
+                        "and (julianday(created_at) > ? or id > ?)"
+                    )
+                )
+                args += (after[0], iso_z(end), after[0], after[1])
             sql += " order by julianday(created_at), id limit ?"
             page = await self._run(
                 lambda c, s=sql, a=(*args, n): _dicts(c.execute(s, a)), what="read job events"
             )
             if not page:
                 return
-            last = page[-1]
-            after = (last.pop("_jd"), str(last["id"]))
-            for row in page[:-1]:
-                row.pop("_jd", None)
+            after = (page[-1]["_jd"], str(page[-1]["id"]))
+            for row in page:
+                del row["_jd"]
             yield page
             left -= len(page)
             if len(page) < n:
