@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .masking import VAR, generalize, looks_variable
+from .masking import VAR, common_prefix, generalize, looks_variable
 
 # A column of plain words with at most this many distinct values splits a cluster; more means data.
 MAX_SPLIT_VALUES = 3
@@ -29,6 +29,8 @@ class Cluster:
 
     members: list[tuple[str, ...]]
     template: list[str]
+    display: list[str] | None = None
+    """Set on the first cluster of a family of lengths: the template shown for all of them."""
 
 
 def _lcp_key(toks: tuple[str, ...], freq: dict[tuple[int, str], int]) -> tuple[tuple[int, str], ...]:
@@ -54,6 +56,10 @@ def _split_key(values: list[str]) -> Callable[[str], str] | None:
         if len({n.group(1) for n in names if n}) == 1:
             return None
         return lambda v: m.group(1) if (m := _FIELD_NAME.match(v)) else v
+    # "Surface(name=A)" / "Surface(name=B)": a shared prefix ending in a key is a named field too
+    prefix = common_prefix(values)
+    if "=" in prefix:
+        return None
     if all(looks_variable(v) for v in values) or len(values) > MAX_SPLIT_VALUES:
         return None
     return lambda v: v

@@ -132,3 +132,14 @@ def generalize(values: list[str]) -> str:
         out = parts[0][:pre] + [VAR] + (parts[0][len(parts[0]) - suf :] if suf else [])
     token = "".join(out)
     return _MULTI_VAR.sub(VAR, token)
+
+
+def common_prefix(values: list[str]) -> str:
+    """The longest string every value starts with (character-wise)."""
+    if not values:
+        return ""
+    lo, hi = min(values), max(values)
+    n = 0
+    while n < len(lo) and lo[n] == hi[n]:
+        n += 1
+    return lo[:n]

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .clustering import cluster
-from .masking import VAR, generalize, looks_variable, mask, render
+from .lengths import merge_lengths
+from .masking import VAR, common_prefix, generalize, looks_variable, mask, render
 
 CACHE_LIMIT = 200_000
 _DIGITS = b"0123456789"
@@ -27,6 +28,8 @@ class Template:
     tokens: list[str]
     count: int = 0
     _patterns: list[re.Pattern[str] | None] | None = field(default=None, repr=False)
+    display: list[str] | None = None
+    """Shown instead of `tokens` when the template covers several token counts (see lengths.py)."""
 
     def _compile(self) -> list[re.Pattern[str] | None]:
         # compiled on first use: most templates of a batch are never matched against later lines
@@ -40,7 +43,10 @@ class Template:
 
     @property
     def text(self) -> str:
-        return render(" ".join(self.tokens))
+        return render(" ".join(self.display if self.display is not None else self.tokens))
+
+    def patterns(self) -> list[re.Pattern[str] | None]:
+        return self._patterns if self._patterns is not None else self._compile()
 
     def matches(self, toks: list[str] | tuple[str, ...]) -> bool:
         pats = self._patterns if self._patterns is not None else self._compile()
@@ -59,17 +65,25 @@ class Template:
         self._patterns = None
 
 
-def _compatible(a: list[str], b: list[str]) -> bool:
-    """Two same-length templates differ only in a minority of positions, each holding data on both sides."""
+def _compatible(known: Template, b: list[str]) -> bool:
+    """A new template (of a later batch) is the known one seen with other values.
+
+    They may differ only in a minority of positions, each one data on both sides: the known token's
+    variable pattern covers the new token, or both look like data, or both are values of one named field.
+    """
+    pats = known.patterns()
     differ = 0
-    for x, y in zip(a, b, strict=False):
+    for x, y, pat in zip(known.tokens, b, pats, strict=True):
         if x == y:
             continue
         differ += 1
-        if x == VAR or y == VAR:
+        if x == VAR or y == VAR or (pat is not None and pat.fullmatch(y)):
+            continue
+        if "=" in common_prefix([x, y]):
             continue
         if not (looks_variable(x) and looks_variable(y)) or generalize([x, y]) == VAR:
             return False
+    a = known.tokens
     constant = sum(1 for x in a if x != VAR)
     return differ * 2 <= constant
 
@@ -93,7 +107,7 @@ class TemplateMiner:
     def _new_template(self, tokens: list[str], known_before: int) -> Template:
         # only templates of earlier batches: clusters of one batch were kept apart on purpose
         for known in self._by_len[len(tokens)]:
-            if known.id <= known_before and _compatible(known.tokens, tokens):
+            if known.id <= known_before and _compatible(known, tokens):
                 known.absorb(tokens)
                 return known
         t = Template(len(self.templates) + 1, tokens)
@@ -156,10 +170,17 @@ class TemplateMiner:
         if pending:
             member_tid: dict[tuple[str, ...], int] = {}
             known_before = len(self.templates)
-            for c in cluster(pending):
-                t = self._new_template(c.template, known_before)
-                for member in c.members:
-                    member_tid[member] = t.id
+            for family in merge_lengths(cluster(pending)):
+                head = family[0]
+                t = self._new_template(head.template, known_before)
+                if head.display is not None:
+                    t.display = head.display
+                for c in family:
+                    if c is not head:
+                        # the other lengths match lines but share the head's id and text
+                        self._by_len[len(c.template)].append(Template(t.id, c.template))
+                    for member in c.members:
+                        member_tid[member] = t.id
             for k, toks in waiting.items():
                 tid_of[k] = member_tid[toks]
                 self._remember(k, tid_of[k])
