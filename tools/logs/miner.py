@@ -18,7 +18,7 @@ from .clustering import cluster
 from .lengths import merge_lengths
 from .masking import VAR, common_prefix, generalize, looks_variable, mask, render
 
-CACHE_LIMIT = 200_000
+CACHE_LIMIT = 50_000
 _DIGITS = b"0123456789"
 
 

@@ -100,7 +100,7 @@ def performance(s: LogSummarizer, texts: dict[int, str]) -> list[ParameterStats]
             kind = classify(slot.name, unit)
             if kind is None:
                 continue
-            vals = sorted(v for v, _ in r.sample)
+            vals = sorted(r.sample)
             q1, q3 = percentile(vals, 25), percentile(vals, 75)
             fence = q3 + 3 * (q3 - q1)
             outliers_in_sample = sum(1 for v in vals if v > fence)

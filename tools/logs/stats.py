@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 import random
 import re
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .masking import VAR
 
-RESERVOIR = 2048
+RESERVOIR = 1024
 _EPOCH = datetime(1970, 1, 1)
 _NUMBER = re.compile(r"^[^\w+-]{0,2}([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)([A-Za-zµ%]{0,7})[^\w]*$")
 # fmt: off
@@ -48,29 +49,36 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
 
+_RNG = random.Random(17)
+
+
 @dataclass
 class Reservoir:
-    """Exact count/min/max/sum plus a uniform sample of (value, line) for percentiles."""
+    """Exact count/min/max/sum, a uniform sample of values for percentiles, and the 5 largest with lines.
+
+    The sample is a packed array (8 bytes a value), so thousands of parameters stay cheap.
+    """
 
     count: int = 0
     total: float = 0.0
     min: float = math.inf
     max: float = -math.inf
-    sample: list[tuple[float, int]] = field(default_factory=list)
+    sample: array[float] = field(default_factory=lambda: array("d"))
     top: list[tuple[float, int]] = field(default_factory=list)
-    _rng: random.Random = field(default_factory=lambda: random.Random(17), repr=False)
 
     def add(self, value: float, line: int) -> None:
         self.count += 1
         self.total += value
-        self.min = min(self.min, value)
-        self.max = max(self.max, value)
+        if value < self.min:
+            self.min = value
+        if value > self.max:
+            self.max = value
         if len(self.sample) < RESERVOIR:
-            self.sample.append((value, line))
+            self.sample.append(value)
         else:
-            j = self._rng.randrange(self.count)
+            j = _RNG.randrange(self.count)
             if j < RESERVOIR:
-                self.sample[j] = (value, line)
+                self.sample[j] = value
         # the largest values are kept exactly, so outlier examples are real even past the reservoir
         if len(self.top) < 5 or value > self.top[-1][0]:
             self.top.append((value, line))
