@@ -34,7 +34,7 @@ def test_model_contradicting_a_recognised_error_class_is_overruled() -> None:
 
 
 def test_model_decides_where_offline_has_no_rule_and_budget_still_applies() -> None:
-    inp = _inp("WeirdVendorFault: upstream ledger busy, come back later", retry_count=2, max_retries=2)
+    inp = _inp("WeirdVendorFault: code 77 from the ledger", retry_count=2, max_retries=2)
     offline = analyze_failure(inp)
     assert offline.category == "unknown"
     answer = FailureAnswer(

@@ -81,9 +81,19 @@ def _conflict_values(text: str) -> list[str]:
     return []
 
 
+_EXISTING = re.compile(r"Already Exists:?\s+(?:[A-Za-z]+\s+)?([\w:./-]{8,})", re.I)
+
+
 def replay_evidence(text: str, payload: dict[str, Any]) -> str | None:
     """A duplicate/already-exists error on the key the job derives from its own idempotency key."""
     own = [str(payload[k]) for k in _IDEMPOTENCY_KEYS if payload.get(k)]
+    if m := _EXISTING.search(text):
+        # "409 Already Exists: Job <id>": the existing resource's id is one this job's payload names.
+        rid = _norm(m[1])
+        for value in [*own, *(v for v in payload.values() if isinstance(v, str))]:
+            nv = _norm(value)
+            if len(nv) >= 8 and nv in rid:
+                return f"the existing resource ({m[1][:60]}) is the one this job creates"
     if not own:
         return None
     values = _conflict_values(text)

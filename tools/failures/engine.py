@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from . import rules_code, rules_db, rules_limits, rules_net
 from .models import FailureAnalysis, FailureInput
 from .parse import ParsedError, ceil_seconds, parse, retry_after
@@ -19,8 +21,48 @@ def classify(p: ParsedError) -> Verdict | None:
     return None
 
 
+_GUESSES = [
+    (
+        re.compile(
+            r"try again|temporar|unavailable|timed? ?out|overload|busy|maintenance|throttl|rate.?limit|"
+            r"reset by peer|connection (closed|lost|reset|dropped)",
+            re.I,
+        ),
+        "transient",
+        "external",
+        "Retry with backoff; the wording says the condition is temporary.",
+    ),
+    (
+        re.compile(r"not found|does not exist|no such|unknown (id|record|entity)", re.I),
+        "permanent",
+        "data",
+        "Check the referenced id/record in the payload; fix or drop the job.",
+    ),
+    (
+        re.compile(
+            r"invalid|malformed|missing required|must be|cannot be|not allowed|unsupported|mismatch", re.I
+        ),
+        "permanent",
+        "data",
+        "Fix the offending field of the record/payload named in the message, then replay.",
+    ),
+]
+
+
 def _unknown(p: ParsedError) -> Verdict:
     name = p.root.name if p.root else "error"
+    for rx, cat, root, fix in _GUESSES:
+        if rx.search(p.text):
+            return Verdict(
+                cat,
+                root,
+                "guess." + cat,
+                f"No specific rule recognised {name}; judged from its wording ({cat}). Low confidence.",
+                fix,
+                0.4,
+                "upstream" if cat == "transient" else root,
+                backoff_base=30.0,
+            )
     return Verdict(
         "unknown",
         "code",

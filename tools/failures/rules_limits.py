@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .parse import ParsedError, retry_after
+from .rules_net import http_status
 from .verdict import Verdict, internal_host
 
 # Beyond this a reset is past any job backoff: the quota is exhausted for the job's purposes.
@@ -20,7 +21,7 @@ _QUOTA_EXHAUSTED = re.compile(
     re.I,
 )
 _RATE_LIMIT = re.compile(
-    r"\b429\b|too many requests|rate[ _-]?limit|throttl|SlowDown|reduce your request rate|"
+    r"too many requests|rate[ _-]?limit|throttl|SlowDown|reduce your request rate|"
     r"ProvisionedThroughputExceeded|RequestLimitExceeded|\bLimitExceededException|TooManyRequestsException|BandwidthLimitExceeded|"
     r"RESOURCE_EXHAUSTED|ResourceExhausted|rateLimitExceeded|userRateLimitExceeded|per minute|"
     r"tokens per min|requests per min|\(TPM\)|\(RPM\)|Quota exceeded for quota metric|concurrency limit",
@@ -29,7 +30,7 @@ _RATE_LIMIT = re.compile(
 _MSG_TOO_LARGE = re.compile(r"(received|sent|trying to send) message larger than max|message too large", re.I)
 
 _AUTH = re.compile(
-    r"\b401\b|Unauthorized|Unauthenticated|UNAUTHENTICATED|authentication_error|AuthenticationError|"
+    r"Unauthorized|Unauthenticated|UNAUTHENTICATED|authentication_error|AuthenticationError|"
     r"invalid[_ ]api[_ ]key|incorrect api key|invalid x-api-key|api key (is )?(invalid|expired|revoked|not valid)|"
     r"ExpiredToken|InvalidClientTokenId|UnrecognizedClientException|SignatureDoesNotMatch|"
     r"InvalidAccessKeyId|invalid_grant|token has been expired or revoked|invalid_client|"
@@ -41,7 +42,7 @@ _AUTH = re.compile(
     re.I,
 )
 _PERMISSION = re.compile(
-    r"\b403\b|Forbidden|PermissionDenied|PERMISSION_DENIED|permission_error|AccessDenied|"
+    r"Forbidden|PermissionDenied|PERMISSION_DENIED|permission_error|AccessDenied|"
     r"UnauthorizedOperation|not authorized to perform|SERVICE_DISABLED|has not been used in project|"
     r"insufficient(_| )(scope|permission|privilege)|request_forbidden|unsupported_country|"
     r"does not have (the )?(required )?permission|lacks? permission",
@@ -79,8 +80,11 @@ def _external_or_ours(p: ParsedError) -> str:
 
 
 def classify(p: ParsedError) -> Verdict | None:
-    t = p.text
-    wait = retry_after(t)
+    # Keywords are matched without URLs (docs links say "rate-limits", "billing", "auth"); a bare number
+    # counts as a status only where an HTTP client put it.
+    t = re.sub(r"https?://\S+", "<url>", p.text)
+    status = http_status(p.text)
+    wait = retry_after(p.text)
     if _MSG_TOO_LARGE.search(t):
         return Verdict(
             "permanent",
@@ -97,7 +101,7 @@ def classify(p: ParsedError) -> Verdict | None:
         r"per ?day|PerDay|daily|monthly", t, re.I
     )
     if (_QUOTA_EXHAUSTED.search(t) and not (per_minute and not long_wait)) or (
-        long_wait and _RATE_LIMIT.search(t)
+        long_wait and (_RATE_LIMIT.search(t) or status == 429)
     ):
         hint = f" (reset in ~{wait / 3600:.1f} h)" if wait else ""
         return Verdict(
@@ -110,6 +114,17 @@ def classify(p: ParsedError) -> Verdict | None:
             0.9,
             "quota",
             flags={"quota"},
+        )
+    asked = re.search(r"Limit (\d+), (?:Used \d+, )?Requested (\d+)", t)
+    if re.search(r"Request too large for", t) or (asked and int(asked[2]) > int(asked[1])):
+        return Verdict(
+            "permanent",
+            "code",
+            "llm.request_exceeds_limit",
+            "One request asks for more than the whole per-minute limit allows; waiting cannot make it fit.",
+            "Split the input into smaller requests (chunking) or use a model/tier with a higher limit.",
+            0.85,
+            "code",
         )
     if _TLS_UNTRUSTED.search(t):
         return Verdict(
@@ -164,7 +179,7 @@ def classify(p: ParsedError) -> Verdict | None:
             "upstream",
             backoff_base=5.0,
         )
-    if _RATE_LIMIT.search(t) and not re.search(r"\bper (day|month)\b", t, re.I):
+    if (_RATE_LIMIT.search(t) or status == 429) and not re.search(r"\bper (day|month)\b", t, re.I):
         return Verdict(
             "transient",
             _external_or_ours(p),
@@ -176,9 +191,9 @@ def classify(p: ParsedError) -> Verdict | None:
             "upstream",
             backoff_base=30.0,
         )
-    if _AUTH.search(t):
+    if _AUTH.search(t) or status == 401:
         return _auth_verdict(t)
-    if _PERMISSION.search(t):
+    if _PERMISSION.search(t) or status == 403:
         return Verdict(
             "permanent",
             "infra",

@@ -155,9 +155,10 @@ _STATUS_PATTERNS = [
     r"\b(\d{3}) (?:Client|Server) Error\b",
     r"Error code: (\d{3})\b",
     r"<HttpError (\d{3})\b",
-    r"status(?:Code| code|_code)?[=: ]+(\d{3})\b",
+    r"status(?:Code| code|_code)?['\"]?[=: ]+(\d{3})\b",
+    r"\b(?:got|returned|received) (?:status |HTTP |a )?(\d{3})\b",
     r"Request failed with status code (\d{3})",
-    r"\bHTTP(?:/\d(?:\.\d)?)?[ :]+(?:error )?(\d{3})\b",
+    r"\bHTTP(?:/\d(?:\.\d)?)?[ :]+(?:[Ee]rror:? )?(\d{3})\b",
     r"An error occurred \((\d{3})\)",
     r"google\.\w+(?:\.\w+)*\.\w+: (\d{3})\b",
     r"(?:ServerError|ClientError|APIError): (\d{3})\b",
@@ -240,8 +241,11 @@ def _grpc(p: ParsedError) -> Verdict | None:
     status = None
     if m := re.search(r"StatusCode\.([A-Z_]+)", p.text):
         status = m[1]
-    elif m := re.search(r"\b\d{3} ([A-Z_]{5,})\b", p.text):
+    elif m := re.search(r"\b\d{1,3} ([A-Z_]{5,})\b", p.text):  # "503 UNAVAILABLE", Node "14 UNAVAILABLE:"
         status = m[1] if m[1] in _GRPC else None
+    elif m := re.search(r"rpc error: code = (\w+)", p.text):  # Go: "code = DeadlineExceeded"
+        status = re.sub(r"(?<!^)(?=[A-Z])", "_", m[1]).upper()
+        status = {"CANCELED": "CANCELLED"}.get(status, status)
     if not status:
         for name in p.names:
             short = name.rsplit(".", 1)[-1]
@@ -257,6 +261,11 @@ def _grpc(p: ParsedError) -> Verdict | None:
         ip = re.search(r"ipv4:(\d+\.\d+\.\d+\.\d+)", p.text)
         if ip and internal_host(ip[1]):
             root = "infra"
+    private_ip = re.search(
+        r"\b(?:10|127)\.\d+\.\d+\.\d+|\b192\.168\.\d+\.\d+|\b172\.(?:1[6-9]|2\d|3[01])\.\d+\.\d+", p.text
+    )
+    if cat == "transient" and (private_ip or re.search(r"ECONNREFUSED|connection refused", p.text, re.I)):
+        root = "infra"  # our own gRPC service (private address) or a connect-level failure
     if status == "NOT_FOUND" and _MISSING_RESOURCE.search(p.text):
         root = "infra"
     flags = {"data_loss"} if status == "DATA_LOSS" else set()

@@ -147,6 +147,7 @@ MESSAGE_CODES: list[tuple[re.Pattern[str], str]] = [
             "40001",
         ),
         (r"Tenant or user not found", "28P01"),
+        (r"Connection is not available, request timed out|SQLTransientConnectionException", "53300"),
         (r"could not serialize access", "40001"),
         (r"could not obtain lock|lock not available", "55P03"),
         (
@@ -197,7 +198,11 @@ def code_in_text(text: str) -> str | None:
     for rx in _CODE_IN_TEXT:
         for m in rx.finditer(text):
             code = m.group(1).upper()
-            if code in CODE_TO_NAME or (code[:2] in _CLASSES and any(ch.isdigit() for ch in code[2:])):
+            if code in CODE_TO_NAME:
+                return code
+            # A code missing from the table counts only where the text says it is a SQLSTATE.
+            said = re.search(r"sqlstate|pg_?code|sql_state", m.group(0), re.I)
+            if said and code[:2] in _CLASSES and any(ch.isdigit() for ch in code[2:]):
                 return code
     return None
 
