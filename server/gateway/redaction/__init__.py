@@ -7,8 +7,9 @@ answer = vault.restore_json(model_answer)
 
 from __future__ import annotations
 
+from typing import Any
+
 from .logfilter import RedactingFilter
-from .models import Finding, RedactResult
 from .vault import PLACEHOLDER_RE, RedactionError, Vault
 
 
@@ -19,6 +20,15 @@ def redact_text(text: str) -> tuple[str, dict[str, int]]:
         return vault.redact(text), vault.findings()
     finally:
         vault.close()
+
+
+def __getattr__(name: str) -> Any:
+    # the pydantic models load on first use: the `redact` CLI filter does not need pydantic's import time
+    if name in ("Finding", "RedactResult"):
+        from . import models
+
+        return getattr(models, name)
+    raise AttributeError(name)
 
 
 __all__ = [

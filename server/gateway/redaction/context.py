@@ -14,6 +14,7 @@ from .keys import KEYWORDS, VENDORS, classify
 from .validators import is_placeholder, looks_random
 
 Span = tuple[int, int, str]
+SEP_CHAR = "\x00"  # documents of a batch are joined around this character (see engine.find_spans_many)
 
 _IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
 
@@ -32,7 +33,7 @@ _OPVAL = re.compile(
     re.X,
 )
 _FLAGVAL = re.compile(r"""(?:=|[ \t]+)(?:(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)|(?P<uv>[^\s"'`\\]+))""")
-_XMLVAL = re.compile(r">\s*(?P<uv>[^<\s][^<]{0,300}?)\s*</")
+_XMLVAL = re.compile(r">\s*(?P<uv>[^<\s\x00][^<\x00]{0,300}?)\s*</")
 _SCHEME = re.compile(r"(?i)(?:bearer|basic|token|digest|bot|apikey|sso-key|negotiate)[ \t]+(?=\S)")
 _CODE_REF = re.compile(
     r"^(?:self|this|os|process|config|settings|env|environ|params|args|request|options|opts|cfg|conf|secrets|"
@@ -120,21 +121,21 @@ def assignment_spans(text: str, lower: str) -> Iterator[Span]:
             yield from _value_after(text, ident, sens, end_ident, left, is_flag)
 
 
-_VENDOR_WORD = re.compile(r"(?<![\w.\-])([A-Za-z]{3,16})(?=[ \t]*(?:[:=]|\bbot\b|\bkey\b))")
+_VENDOR_VALUE = re.compile(r"[:=][ \t]*[\"']?(?P<v>[A-Za-z0-9][\w\-+/=.]{19,})")
+_WORD_BEFORE = re.compile(r"([A-Za-z]{3,16})[\"']?[ \t]*(?:bot[ \t]*)?$")
 
 
 def vendor_spans(text: str, lower: str) -> Iterator[Span]:
     """`sourcegraph: <40 hex>`: a service's bare name as the key; only strongly random values count."""
-    for m in _VENDOR_WORD.finditer(text):
-        if m.group(1).lower() not in VENDORS:
+    for m in _VENDOR_VALUE.finditer(text):
+        w = _WORD_BEFORE.search(text, max(0, m.start() - 24), m.start())
+        if w is None or w.group(1).lower() not in VENDORS:
             continue
-        v = _OPVAL.match(text, m.end())
-        if v is None:
+        if w.start() > 0 and text[w.start() - 1] in "_.-":
             continue
-        g = "qv" if v.group("qv") is not None else "uv"
-        val = v.group(g)
-        if len(val) >= 20 and looks_random(val, min_len=20, min_entropy=3.5):
-            yield v.start(g), v.end(g), "API_KEY"
+        val = m.group("v").rstrip(".")
+        if looks_random(val, min_len=20, min_entropy=3.5):
+            yield m.start("v"), m.start("v") + len(val), "API_KEY"
 
 
 def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag: bool) -> Iterator[Span]:
@@ -178,24 +179,25 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
         yield start, start + len(v), value_kind(ident, sens)
 
 
-_BEARER = re.compile(r"(?i)\bbearer[ \t]+([A-Za-z0-9\-._~+/]{16,}=*)")
-_URL_USERINFO = re.compile(
-    r"[A-Za-z][\w+.\-]*://(?P<user>[^\s:/@'\"<>]*):(?P<pw>[^\s@/'\"<>]+)@(?=[\w\[.\-])"
-)
-_CURL_USER = re.compile(
-    r"(?:^|\s)(?:-u|--user)(?:[ \t]+|=)(?P<v>\"[^\"\n]*\"(?::\"[^\"\n]*\")?|'[^'\n]*'|\S+)"
-)
-_LOGIN_P = re.compile(r"\blogin\b[^\n]*?[ \t]-p[ \t]+(?P<v>[^\s\"']+)")
+_BEARER_VALUE = re.compile(r"[ \t]+([A-Za-z0-9\-._~+/]{16,}=*)")
+_URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@'\"<>]*):(?P<pw>[^\s@/'\"<>]+)@(?=[\w\[.\-])")
+_CURL_USER = re.compile(r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]*\"(?::\"[^\"\n]*\")?|'[^'\n]*'|\S+)")
+_LOGIN_P = re.compile(r"login[^\n]*?[ \t]-p[ \t]+(?P<v>[^\s\"']+)")
 _K8S_DATA_LINE = re.compile(r"^[ \t]*[\w.\-]+:[ \t]*['\"]?(?P<v>[A-Za-z0-9+/]{8,}={0,2})['\"]?[ \t]*$", re.M)
 
 
 def other_spans(text: str, lower: str) -> Iterator[Span]:
     """Bearer tokens, URL userinfo passwords, curl -u, docker login -p, Kubernetes Secret data."""
-    if "bearer" in lower:
-        for m in _BEARER.finditer(text):
-            v = m.group(1)
-            if looks_random(v, min_len=16, min_entropy=3.0):
-                yield m.start(1), m.end(1), "TOKEN"
+    i = lower.find("bearer")
+    while i >= 0:
+        m = _BEARER_VALUE.match(text, i + 6)
+        if (
+            m
+            and (i == 0 or not text[i - 1].isalnum())
+            and looks_random(m.group(1), min_len=16, min_entropy=3.0)
+        ):
+            yield m.start(1), m.end(1), "TOKEN"
+        i = lower.find("bearer", i + 6)
     if "://" in text:
         for m in _URL_USERINFO.finditer(text):
             pw = m.group("pw")
@@ -203,6 +205,8 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
                 yield m.start("pw"), m.end("pw"), "PASSWORD"
     if "-u" in text:
         for m in _CURL_USER.finditer(text):
+            if m.start() > 0 and not text[m.start() - 1].isspace():
+                continue
             v = m.group("v")
             inner = v.replace('"', "").replace("'", "")
             if ":" not in inner or "$" in inner or "{{" in inner:
@@ -213,11 +217,18 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
             yield m.start("v"), m.end("v"), "BASIC_AUTH"
     if "login" in lower:
         for m in _LOGIN_P.finditer(text):
+            if m.start() > 0 and text[m.start() - 1].isalnum():
+                continue
             if not is_placeholder(m.group("v")):
                 yield m.start("v"), m.end("v"), "PASSWORD"
     if "kind:" in lower and "secret" in lower and "data:" in lower:
-        start = lower.find("data:")
-        for m in _K8S_DATA_LINE.finditer(text, start):
-            v = m.group("v")
-            if len(v) % 4 == 0 and not is_placeholder(v):
-                yield m.start("v"), m.end("v"), "SECRET"
+        # per document (a batch joins documents with NUL): a Secret manifest's `data:` values are base64 secrets
+        offset = 0
+        for doc in lower.split(SEP_CHAR):
+            start = doc.find("data:")
+            if start >= 0 and "kind:" in doc and "secret" in doc:
+                for m in _K8S_DATA_LINE.finditer(text, offset + start, offset + len(doc)):
+                    v = m.group("v")
+                    if len(v) % 4 == 0 and not is_placeholder(v):
+                        yield m.start("v"), m.end("v"), "SECRET"
+            offset += len(doc) + 1

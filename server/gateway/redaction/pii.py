@@ -20,27 +20,26 @@ _EMAIL_RIGHT = re.compile(
 )
 _EMAIL_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 
-_IPV4 = re.compile(
-    r"(?<![\w.])(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}"
-    r"(?![\w]|\.\d)"
-)
-_IPV6 = re.compile(
-    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])"
-)
-_MAC = re.compile(r"(?<![\w:\-])[0-9A-Fa-f]{2}([:\-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?![\w:\-])")
+_IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
+# colon-separated hex groups are found from their colons (a literal start keeps the scan cheap), then
+# widened to the whole run and validated (ipaddress for IPv6, 6 x 2 hex digits for a MAC)
+_COLON_HEX = re.compile(r"::|:[0-9A-Fa-f]{1,4}:")
+_HEXRUN = frozenset("0123456789abcdefABCDEF:.")
+_MAC_COLON = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}")
+_MAC_DASH = re.compile(r"-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-")
+_MAC_DASH_FULL = re.compile(r"[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}")
 
 # One regex for every number-shaped candidate: optional +country code or (area), then digits with
 # single spaces or dashes between groups.
-_NUMBER = re.compile(
-    r"(?<![\w+\-/.,:])(?:\+\d{1,3}[ \-]?)?(?:\(\d{1,4}\)[ \-]?)?\d(?:[ \-]?\d){6,22}(?![\w\-]|\.\d)"
-)
+_NUMBER = re.compile(r"\d(?:[ \-]?\d){6,22}")
+_LEAD = re.compile(r"(?:\+\d{0,3}[ \-]?)?(?:\(\d{1,4}\)[ \-]?)?$")
 _GROUPS = re.compile(r"\d+")
 _ID_CONTEXT = re.compile(
     r"(?i)(?P<tin>\btin\b|tax identification|taxpayer)|(?P<sss>\bsss\b|social security system)|"
     r"(?P<philhealth>philhealth|\bphic\b)|(?P<pagibig>pag-?ibig|\bhdmf\b)|(?P<ssn>\bssn\b|social security)"
 )
 
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,34}")
+_IBAN = re.compile(r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,34}")
 
 
 def email_spans(text: str) -> Iterator[Span]:
@@ -63,25 +62,61 @@ def email_spans(text: str) -> Iterator[Span]:
 
 
 def network_spans(text: str) -> Iterator[Span]:
+    n = len(text)
     if "." in text:
         for m in _IPV4.finditer(text):
+            s, e = m.start(), m.end()
+            if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "._"):
+                continue
+            if e < n and (
+                text[e].isalnum()
+                or text[e] == "_"
+                or (text[e] == "." and e + 1 < n and text[e + 1].isdigit())
+            ):
+                continue
             if ipv4_ok(m.group()):
-                yield m.start(), m.end(), "IP_ADDRESS"
-    if "::" in text or text.count(":") >= 5:
-        for m in _IPV6.finditer(text):
-            cand = m.group()
+                yield s, e, "IP_ADDRESS"
+    if ":" in text:
+        last_end = -1
+        for m in _COLON_HEX.finditer(text):
+            if m.start() < last_end:
+                continue
+            s, e = m.start(), m.end()
+            while s > 0 and text[s - 1] in _HEXRUN:
+                s -= 1
+            while e < n and text[e] in _HEXRUN:
+                e += 1
+            last_end = e
+            while s < e and text[s] == ".":
+                s += 1
+            while e > s and text[e - 1] in ".:" and text[e - 2 : e] != "::":
+                e -= 1
+            if (s > 0 and (text[s - 1].isalnum() or text[s - 1] in "_-")) or (
+                e < n and (text[e].isalnum() or text[e] in "_-")
+            ):
+                continue
+            cand = text[s:e]
+            if _MAC_COLON.fullmatch(cand):
+                yield s, e, "MAC_ADDRESS"
+                continue
             if cand.count(":") < 2 or not ipv6_ok(cand):
                 continue
-            groups = [g for g in cand.split(":") if g]
             # `a::b`, `dead::beef` in code are valid addresses but not plausible ones
-            if "::" in cand and len(groups) < 3 and not any(ch.isdigit() for ch in cand):
+            if (
+                "::" in cand
+                and len([g for g in cand.split(":") if g]) < 3
+                and not any(ch.isdigit() for ch in cand)
+            ):
                 continue
-            yield m.start(), m.end(), "IP_ADDRESS"
-        for m in _MAC.finditer(text):
-            yield m.start(), m.end(), "MAC_ADDRESS"
-    elif "-" in text:
-        for m in _MAC.finditer(text):
-            yield m.start(), m.end(), "MAC_ADDRESS"
+            yield s, e, "IP_ADDRESS"
+    if "-" in text:
+        for m in _MAC_DASH.finditer(text):
+            s, e = m.start() - 2, m.end() + 2
+            cand = text[s:e]
+            ok_left = s == 0 or not (text[s - 1].isalnum() or text[s - 1] in "-:")
+            ok_right = e >= n or not (text[e].isalnum() or text[e] in "-:")
+            if s >= 0 and ok_left and ok_right and _MAC_DASH_FULL.fullmatch(cand):
+                yield s, e, "MAC_ADDRESS"
 
 
 def _classify_number(raw: str, before: str) -> str | None:
@@ -134,15 +169,32 @@ def _classify_number(raw: str, before: str) -> str | None:
 
 
 def number_spans(text: str) -> Iterator[Span]:
+    n = len(text)
     for m in _NUMBER.finditer(text):
-        raw = m.group()
-        kind = _classify_number(raw, text[max(0, m.start() - 40) : m.start()])
+        s, e = m.start(), m.end()
+        # widen to a leading "+cc " / "(area) " that the digit-run regex does not include
+        if s > 0 and text[s - 1] in "+( -":
+            lead = _LEAD.search(text, max(0, s - 10), s)
+            if lead and lead.start() < s and lead.group().strip():
+                s = lead.start()
+                if text[s] in " -":
+                    s += 1
+        if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "_-/.,:+"):
+            continue
+        if e < n and (
+            text[e].isalnum() or text[e] in "_-" or (text[e] == "." and e + 1 < n and text[e + 1].isdigit())
+        ):
+            continue
+        before = text[max(0, s - 40) : s]
+        kind = _classify_number(text[s:e], before[before.rfind("\x00") + 1 :])
         if kind:
-            yield m.start(), m.end(), kind
+            yield s, e, kind
 
 
 def iban_spans(text: str) -> Iterator[Span]:
     for m in _IBAN.finditer(text):
+        if m.start() > 0 and text[m.start() - 1].isalnum():
+            continue
         raw = m.group()
         want = IBAN_LENGTHS.get(raw[:2])
         # walk the candidate collecting exactly the country's length (spaces allowed between groups)

@@ -14,6 +14,7 @@ at the first character. Each rule names its placeholder kind and the check appli
 from __future__ import annotations
 
 import re
+from re import _constants, _parser  # type: ignore[attr-defined]
 from typing import NamedTuple
 
 
@@ -196,16 +197,97 @@ RULES: list[Rule] = [
 
 # Left boundary shared by all rules: not inside a longer token or a base64 blob.
 _LEFT = r"(?<![A-Za-z0-9+/_\-])"
+_LIMIT = 4
 
-_UNGATED = [(f"r{i}", r) for i, r in enumerate(RULES) if r.gate is None]
-PREFIX_RE = re.compile(_LEFT + "(?:" + "|".join(f"(?P<{g}>{r.pattern})" for g, r in _UNGATED) + ")")
-RULE_BY_GROUP: dict[str, Rule] = dict(_UNGATED)
-# (gate, compiled, rule): run only when the gate substring occurs in the text
+
+def _item_opts(op: object, av: object) -> list[tuple[str, bool]] | None:
+    """Literal strings one parsed regex item can start with; None when it is not a short literal set."""
+    c = _constants
+    if op is c.LITERAL:
+        return [(chr(av), False)]  # type: ignore[arg-type]
+    if op is c.IN:
+        chars: set[str] = set()
+        for o, a in av:  # type: ignore[attr-defined]
+            if o is c.LITERAL:
+                chars.add(chr(a))
+            elif o is c.RANGE and a[1] - a[0] <= 10:
+                chars.update(chr(x) for x in range(a[0], a[1] + 1))
+            else:
+                return None
+        return [(ch, False) for ch in chars] if len(chars) <= 12 else None
+    if op is c.SUBPATTERN:
+        return _lit_prefixes(av[-1])  # type: ignore[index]
+    if op is c.BRANCH:
+        out: list[tuple[str, bool]] = []
+        for branch in av[1]:  # type: ignore[index]
+            sub = _lit_prefixes(branch)
+            if sub is None:
+                return None
+            out.extend(sub)
+        return out
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+        lo, hi, sub = av  # type: ignore[misc]
+        if lo == 0 and hi == 1:  # optional part: with or without it
+            opt = _lit_prefixes(sub)
+            return None if opt is None else [*opt, ("", False)]
+        if lo >= 1 and len(sub) == 1 and sub[0][0] is c.LITERAL:
+            return [(chr(sub[0][1]) * min(lo, _LIMIT), lo < _LIMIT)]
+        return None
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        return [("", False)]
+    return None
+
+
+def _lit_prefixes(items: object) -> list[tuple[str, bool]] | None:
+    """All literal prefixes (up to _LIMIT chars) a parsed pattern can start with; (text, ended_early)."""
+    cur: list[tuple[str, bool]] = [("", False)]
+    for op, av in items:  # type: ignore[attr-defined]
+        if all(stop or len(p) >= _LIMIT for p, stop in cur):
+            break
+        opts = _item_opts(op, av)
+        if opts is None:
+            cur = [(p, True) for p, _ in cur]
+            break
+        cur = [(p, stop) if stop or len(p) >= _LIMIT else (p + t, st) for p, stop in cur for t, st in opts]
+        if len(cur) > 256:
+            return None
+    return [(p[:_LIMIT], stop) for p, stop in cur]
+
+
+def _triggers(pattern: str) -> set[str]:
+    got = _lit_prefixes(_parser.parse(pattern))
+    if not got or any(len(p) < 2 for p, _ in got):
+        raise ValueError(f"rule without a literal prefix of >= 2 chars needs a gate: {pattern[:40]}")
+    return {p for p, _ in got}
+
+
+def _trie_regex(words: set[str]) -> str:
+    """Alternation factored by first character, so each position costs one compare per first char."""
+    by_first: dict[str, set[str]] = {}
+    for w in words:
+        by_first.setdefault(w[0], set()).add(w[1])
+    parts = []
+    for first in sorted(by_first):
+        seconds = "".join(re.escape(ch) for ch in sorted(by_first[first]))
+        parts.append(re.escape(first) + (f"[{seconds}]" if len(by_first[first]) > 1 else seconds))
+    return "(?:" + "|".join(parts) + ")"
+
+
+# trigger (2..4 literal chars) -> rules whose pattern can start with it
+TRIGGERS: dict[str, list[tuple[re.Pattern[str], Rule]]] = {}
+for _rule in RULES:
+    if _rule.gate is None:
+        _rx = re.compile(_rule.pattern)
+        for _t in _triggers(_rule.pattern):
+            TRIGGERS.setdefault(_t, []).append((_rx, _rule))
+TRIGGER_LENGTHS = sorted({len(t) for t in TRIGGERS})
+# One scan finds every place where some vendor format could start (literal 2-char pairs, token start).
+TRIGGER_RE = re.compile(_LEFT + _trie_regex({t[:2] for t in TRIGGERS}))
+# (gate, compiled, rule): formats without a literal start run only when the gate substring occurs
 GATED: list[tuple[str, re.Pattern[str], Rule]] = [
     (r.gate, re.compile((_LEFT if r.anchored else "") + r.pattern), r) for r in RULES if r.gate is not None
 ]
 
 PRIVATE_KEY_RE = re.compile(
-    r"(-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----)(.*?)(-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
-    re.S,
+    r"(-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----)([^\x00]*?)(-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|(?=\x00)|\Z)",
 )

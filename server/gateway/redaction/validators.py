@@ -11,42 +11,87 @@ import binascii
 import ipaddress
 import json
 import math
+import operator
 import re
 from collections import Counter
-from itertools import pairwise
 
 # --- entropy / shape -------------------------------------------------------------------------
 
 
+_CLOGC = [0.0] + [c * math.log2(c) for c in range(1, 4097)]
+
+
 def shannon(value: str) -> float:
     """Bits per character; random tokens sit above ~3.5, words and repeated runs well below."""
-    if not value:
-        return 0.0
     n = len(value)
-    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+    if not n:
+        return 0.0
+    if n > 4096:
+        value, n = value[:4096], 4096
+    # H = log2(n) - sum(c*log2(c))/n, with c*log2(c) from a table: no Python-level loop per character
+    return math.log2(n) - sum(map(_CLOGC.__getitem__, Counter(value).values())) / n
 
 
-_PLACEHOLDER = re.compile(
-    r"""(?ix)
-    ^\s*$
-    | [x*•#]{4,}                 # xxxx, ****, ####
-    | (.)\1{7,}                  # eight or more of the same character
-    | \$\{ | \$\( | ^\$[A-Za-z_] | \{\{ | \}\} | ^%\(?\w*\)?s$ | ^%[A-Za-z_]+%$
-    | ^<[^<>]*>$                 # <redacted>, <token>, <EMAIL_1>
-    | ^\[[^\[\]]*\]$             # [REDACTED]
-    | your[_\-\s]?(?:own[_\-\s]?)?(?:api[_\-\s]?)?(?:key|token|secret|password)
-    | (?:put|insert|add|enter)[_\-\s]?your
-    | _here\b | [_\-]here$
-    | ^(?:redacted|masked|hidden|secret|password|passwd|changeme|change_me|none|null|nil|
-          undefined|true|false|yes|no|empty|todo|tbd|xxx|dummy|sample|placeholder|example|
-          not[_\-\s]?set|unset|n/?a)$
-    """
+_FILLER = frozenset(
+    [
+        "redacted",
+        "masked",
+        "hidden",
+        "secret",
+        "password",
+        "passwd",
+        "changeme",
+        "change_me",
+        "none",
+        "null",
+        "nil",
+        "undefined",
+        "true",
+        "false",
+        "yes",
+        "no",
+        "empty",
+        "todo",
+        "tbd",
+        "xxx",
+        "dummy",
+        "sample",
+        "placeholder",
+        "example",
+        "notset",
+        "not_set",
+        "not-set",
+        "unset",
+        "n/a",
+        "na",
+    ]
 )
+_MARKERS = ("xxxx", "****", "####", "\u2022\u2022\u2022", "${", "$(", "{{", "}}", "%s", "%(")
+_YOUR = re.compile(
+    r"your[_\-\s]?(?:own[_\-\s]?)?(?:api[_\-\s]?)?(?:key|token|secret|password)|(?:put|insert|add|enter)[_\-\s]?your"
+    r"|_here\b|[_\-]here$"
+)
+_RUN8 = re.compile(r"(.)\1{7,}")
 
 
 def is_placeholder(value: str) -> bool:
     """Template variables, masks and filler words: text that names a secret without holding one."""
-    return bool(_PLACEHOLDER.search(value))
+    s = value.strip()
+    if not s:
+        return True
+    low = s.lower()
+    if low in _FILLER:
+        return True
+    first, last = s[0], s[-1]
+    if first == "$" and len(s) > 1 and (s[1].isalpha() or s[1] in "_{("):
+        return True  # $VAR, ${VAR}, $(cmd)
+    if (first == "<" and last == ">") or (first == "[" and last == "]") or (first == "%" and last == "%"):
+        return True  # <redacted>, [MASKED], %VAR%
+    if any(m in low for m in _MARKERS):
+        return True
+    if ("your" in low or "here" in low) and _YOUR.search(low):
+        return True
+    return _RUN8.search(s) is not None
 
 
 _SEGMENT_SPLIT = re.compile(r"[:/._\-@ ,]+")
@@ -62,37 +107,35 @@ def is_structured_id(value: str) -> bool:
     return bool(parts) and all(_WORDLIKE.match(p) and len(p) <= 24 for p in parts)
 
 
+_HAS_LOWER = re.compile(r"[a-z]").search
+_HAS_UPPER = re.compile(r"[A-Z]").search
+_HAS_DIGIT = re.compile(r"[0-9]").search
+_HAS_OTHER = re.compile(r"[^A-Za-z0-9_.\-]").search
+
+
 def char_classes(value: str) -> int:
-    lower = upper = digit = other = 0
-    for ch in value:
-        if ch.islower():
-            lower = 1
-        elif ch.isupper():
-            upper = 1
-        elif ch.isdigit():
-            digit = 1
-        elif ch not in "_-.":
-            other = 1
-    return lower + upper + digit + other
+    """How many of lower / upper / digit / symbol occur (`_-.` are separators, not symbols)."""
+    return sum(1 for f in (_HAS_LOWER, _HAS_UPPER, _HAS_DIGIT, _HAS_OTHER) if f(value))
 
 
 def is_sequential(value: str) -> bool:
     """`abcdefgh0123456789...`: keyboard/alphabet runs used as fake keys in docs and tests."""
     if len(value) < 8:
         return False
-    steps = sum(1 for a, b in pairwise(value) if ord(b) - ord(a) == 1)
-    return steps >= (len(value) - 1) * 0.5
+    codes = value.encode("utf-8", "replace")
+    steps = sum(map((1).__eq__, map(operator.sub, codes[1:], codes)))
+    return steps >= (len(codes) - 1) * 0.5
 
 
 def looks_random(value: str, *, min_len: int = 8, min_entropy: float = 2.8) -> bool:
     """A value that plausibly is a generated credential (used where the context says 'secret')."""
-    if len(value) < min_len or is_placeholder(value) or is_structured_id(value) or is_sequential(value):
-        return False
-    if " " in value.strip():
+    if len(value) < min_len or " " in value.strip():
         return False
     if char_classes(value) < 2 and len(value) < 24:
         return False
-    return shannon(value) >= min_entropy
+    if shannon(value) < min_entropy:
+        return False
+    return not (is_placeholder(value) or is_structured_id(value) or is_sequential(value))
 
 
 # --- checksums -------------------------------------------------------------------------------

@@ -45,12 +45,13 @@ class Vault:
         except Exception as exc:  # fail closed: no partially redacted text escapes
             raise RedactionError(f"redaction failed: {type(exc).__name__}") from exc
 
-    def _redact(self, text: str) -> str:
+    def _redact(self, text: str, spans: list[tuple[int, int, str]] | None = None) -> str:
         if "<" in text:
             for m in PLACEHOLDER_RE.finditer(text):
                 if m.group() not in self._by_placeholder:
                     self._reserved.add(m.group())
-        spans = find_spans(text)
+        if spans is None:
+            spans = find_spans(text)
         if not spans:
             return text
         out: list[str] = []
@@ -77,6 +78,13 @@ class Vault:
         self._by_value[value] = ph
         self._by_placeholder[ph] = value
         return ph
+
+    def redact_found(self, text: str, spans: list[tuple[int, int, str]]) -> str:
+        """Apply spans already found by `engine.find_spans_many` (batch scanning); same guarantees as redact."""
+        try:
+            return self._redact(text, spans)
+        except Exception as exc:
+            raise RedactionError(f"redaction failed: {type(exc).__name__}") from exc
 
     def redact_json(self, obj: Any) -> Any:
         """Walk dicts/lists: values under secret-bearing keys are replaced whole, strings are redacted as text."""

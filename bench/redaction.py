@@ -1,0 +1,95 @@
+"""Redaction benchmark: the shared scorer against `aiops-mcp redact --jsonl`, plus in-process figures.
+
+    .venv/bin/python bench/redaction.py [--scale 50] [--repeat 3]
+
+Prints one JSON document: the scorer's output (leak rate, false positives, per kind, throughput
+with and without process start-up) and `in_process` (engine-only MB/s on the same cases, without
+JSON framing or interpreter start-up), measured in the same run so the ratio is comparable on a
+busy machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CASES = SHARED / "data" / "redaction" / "dev_subset.jsonl"
+SCORER = SHARED / "scorers" / "redaction_score.py"
+PY = REPO / ".venv" / "bin" / "python"
+CLI = REPO / ".venv" / "bin" / "aiops-mcp"
+PY_FORM = [
+    str(PY),
+    "-c",
+    "import sys; from aiops_mcp.server.gateway.redaction.cli import run_redact; "
+    "run_redact(sys.stdin, sys.stdout, jsonl=True)",
+]
+
+
+def _command() -> list[str]:
+    """`aiops-mcp redact --jsonl` when the installed CLI speaks it, else the module called directly."""
+    if CLI.exists():
+        try:
+            p = subprocess.run(
+                [str(CLI), "redact", "--jsonl"],
+                input=b'{"id": "probe", "text": "a@example.com"}\n',
+                capture_output=True,
+                timeout=60,
+            )
+            if p.returncode == 0 and json.loads(p.stdout.decode().splitlines()[0])["id"] == "probe":
+                return [str(CLI), "redact", "--jsonl"]
+        except (OSError, ValueError, KeyError, IndexError, subprocess.TimeoutExpired):
+            pass
+    return PY_FORM
+
+
+def _in_process(repeat: int) -> dict[str, float]:
+    sys.path.insert(0, str(REPO))
+    from aiops_mcp.server.gateway.redaction import Vault
+    from aiops_mcp.server.gateway.redaction.engine import find_spans
+
+    texts = [json.loads(line)["text"] for line in CASES.open(encoding="utf-8") if line.strip()]
+    nbytes = sum(len(t.encode()) for t in texts)
+    big = "\n\n".join(texts * 10)
+    best_call = best_doc = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for t in texts:
+            Vault().redact(t)
+        best_call = min(best_call, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        find_spans(big)
+        best_doc = min(best_doc, time.perf_counter() - t0)
+    return {
+        "per_case_vault_MB_per_s": round(nbytes / 1e6 / best_call, 3),
+        "one_document_MB_per_s": round(len(big.encode()) / 1e6 / best_doc, 3),
+        "cases": len(texts),
+        "mean_case_bytes": round(nbytes / len(texts), 1),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--scale", type=int, default=50)
+    ap.add_argument("--repeat", type=int, default=3)
+    a = ap.parse_args()
+    cmd = _command()
+    p = subprocess.run(
+        [sys.executable, str(SCORER), "--cases", str(CASES), "--scale", str(a.scale), "--repeat", str(a.repeat),
+         "--startup", "--label", "aiops-mcp redaction", "--", *cmd],
+        capture_output=True,
+        text=True,
+        check=True,
+    )  # fmt: skip
+    result = json.loads(p.stdout)
+    result["in_process"] = _in_process(a.repeat)
+    print(json.dumps(result, indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Redaction engine: coverage per kind, look-alikes that must survive, Philippine ids and phones."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from aiops_mcp.server.gateway.redaction import Vault, redact_text
+from aiops_mcp.server.gateway.redaction.validators import iban_ok, luhn_ok
+
+_rng = random.Random(7)
+
+
+def _rand(n: int, alphabet: str = string.ascii_letters + string.digits) -> str:
+    # test tokens are generated at run time so that no secret-shaped literal sits in the repository
+    return "".join(_rng.choice(alphabet) for _ in range(n))
+
+
+def _hidden(text: str, secret: str) -> str:
+    out, _ = redact_text(text)
+    assert secret not in out, out
+    return out
+
+
+# --- Philippine ids and phones (no public test set has them) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("Customer TIN 123-456-789-000 on the invoice", "123-456-789-000", "TIN"),
+        ("tin: 123-456-789", "123-456-789", "TIN"),
+        ("TIN 123456789000 (unformatted, named)", "123456789000", "TIN"),
+        ("SSS no. 34-1234567-8 for payroll", "34-1234567-8", "SSS"),
+        ("SSS number 3412345678", "3412345678", "SSS"),
+        ("PhilHealth 12-345678901-2", "12-345678901-2", "PHILHEALTH"),
+        ("PhilHealth PIN: 123456789012", "123456789012", "PHILHEALTH"),
+        ("Pag-IBIG MID 1234-5678-9012", "1234-5678-9012", "PAGIBIG"),
+        ("HDMF 123456789012", "123456789012", "PAGIBIG"),
+        ("call +63 917 123 4567 after 5pm", "+63 917 123 4567", "PHONE"),
+        ("sms sent to +639171234567", "+639171234567", "PHONE"),
+        ("mobile 0917-123-4567", "0917-123-4567", "PHONE"),
+        ("mobile 0917 123 4567", "0917 123 4567", "PHONE"),
+        ("mobile 09171234567", "09171234567", "PHONE"),
+    ],
+)
+def test_philippine_ids_and_phones(text: str, value: str, kind: str) -> None:
+    vault = Vault()
+    out = vault.redact(text)
+    assert value not in out
+    assert f"<{kind}_1>" in out
+    assert vault.findings() == {kind: 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-06-21T18:34:24.917Z job 4512 finished in 1234 ms",
+        "release v4.20.1 build 20240512",
+        "order 100234 shipped, 3 items, total 1299.50",
+        "retry 3 of 5 after 30s (attempt id 77)",
+        "port 5432 pid 4121 uid 1000",
+    ],
+)
+def test_ordinary_numbers_survive(text: str) -> None:
+    assert redact_text(text)[0] == text
+
+
+# --- kinds from issue 2 --------------------------------------------------------------------------
+
+
+def test_contact_and_network_data() -> None:
+    text = "user maria.cruz@example.com from 203.0.113.7 and 2001:db8::8a2e:370:7334 called +1-212-555-0147"
+    out, found = redact_text(text)
+    for v in ("maria.cruz@example.com", "203.0.113.7", "2001:db8::8a2e:370:7334", "+1-212-555-0147"):
+        assert v not in out
+    assert found == {"EMAIL": 1, "IP_ADDRESS": 2, "PHONE": 1}
+
+
+def test_cards_need_luhn_and_ibans_need_mod97() -> None:
+    assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112")
+    _hidden("card 4111 1111 1111 1111 declined", "4111 1111 1111 1111")
+    assert redact_text("card 4111 1111 1111 1112 declined")[0].endswith("1112 declined")
+    assert iban_ok("GB82WEST12345698765432") and not iban_ok("GB82WEST12345698765433")
+    _hidden("pay to GB82 WEST 1234 5698 7654 32 today", "GB82 WEST 1234 5698 7654 32")
+    assert redact_text("ref GB82 WEST 1234 5698 7654 33")[0] == "ref GB82 WEST 1234 5698 7654 33"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "body", "kind"),
+    [
+        ("ghp_", _rand(36), "GITHUB_TOKEN"),
+        ("glpat-", _rand(20), "GITLAB_TOKEN"),
+        ("xoxb-" + "1234567890-1234567890-", _rand(24), "SLACK_TOKEN"),
+        ("sk-proj-", _rand(48), "OPENAI_KEY"),
+        ("sk-ant-api03-", _rand(80), "ANTHROPIC_KEY"),
+        ("AKIA", _rand(16, string.ascii_uppercase + "234567"), "AWS_ACCESS_KEY"),
+        ("sk_live_", _rand(24), "STRIPE_KEY"),
+        ("AIza", _rand(35), "GOOGLE_API_KEY"),
+        ("sbp_", _rand(40, "0123456789abcdef"), "SUPABASE_KEY"),
+        ("vck_", _rand(40), "VERCEL_TOKEN"),
+    ],
+)
+def test_vendor_keys_by_prefix(prefix: str, body: str, kind: str) -> None:
+    token = prefix + body
+    vault = Vault()
+    out = vault.redact(f"worker failed: credential {token} rejected")
+    assert token not in out and f"<{kind}_1>" in out
+
+
+def test_jwt_private_key_and_bearer() -> None:
+    import base64
+    import json
+
+    def seg(obj: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
+    jwt = f"{seg({'alg': 'HS256', 'typ': 'JWT'})}.{seg({'sub': '42'})}.{_rand(43)}"
+    out = _hidden(f"> Authorization: Bearer {jwt}\n> Host: api", jwt)
+    assert "Authorization: Bearer <JWT_1>" in out
+    key = (
+        "-----BEGIN RSA PRIVATE KEY-----\n" + _rand(64) + "\n" + _rand(40) + "\n-----END RSA PRIVATE KEY-----"
+    )
+    out = redact_text(key)[0]
+    assert out == "-----BEGIN RSA PRIVATE KEY-----\n<PRIVATE_KEY_1>\n-----END RSA PRIVATE KEY-----"
+
+
+@pytest.mark.parametrize(
+    ("template", "secret"),
+    [
+        ("postgresql://app:{s}@db.internal:5432/orders", "Pw{r}!x"),
+        ("redis://:{s}@cache:6379/0", "Tr{r}#"),
+        ("Server=sql01;Database=billing;User Id=svc;Password={s};Encrypt=true", "Ma{r}$g"),
+        ('{{"user": "app", "password": "{s}"}}', "hunter-{r}"),
+        ("DB_PASSWORD={s}", "{r}"),
+        ("api_key={s}&channel=ops", "{r}"),
+        ("X-Api-Key: {s}", "{r}"),
+        ("secret = '{s}'", "{r}"),
+        ("curl -u deploy:{s} https://ci.example.com", "{r}"),
+    ],
+)
+def test_passwords_in_urls_dsns_headers_and_pairs(template: str, secret: str) -> None:
+    value = secret.format(r=_rand(14))
+    out = _hidden(template.format(s=value), value)
+    assert "<" in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "request 0736f5ef-7e88-499a-80cc-90c85d2a5180 done",
+        "deploy: rolled out commit 2659ef9170edebb60e1d4b14f31d93ef940d5d60 to production",
+        "image sha256:60ed00916bcc626403fae53c0f9d511295bad5f0458cc577d779bd659bf5261a pulled",
+        "Authorization: Bearer ${TOKEN}",
+        "password=<redacted> user=app",
+        "export GITHUB_TOKEN=$GITHUB_TOKEN",
+        "token_type=bearer expires_in=3600",
+        '{"usage": {"prompt_tokens": 1200, "max_tokens": 4096}}',
+        "public_key = 9Cnzj4p4WGeKLs1Pt8QuKUpRKfFLfRYC9AIKjbJTWit",
+        "password must be at least 12 characters",
+        "Version 1.2.3 on MyClass::toString at 10:22:31",
+        "api_key: your_api_key_here",
+    ],
+)
+def test_lookalikes_survive(text: str) -> None:
+    assert redact_text(text)[0] == text
+
+
+def test_generic_high_entropy_only_in_secret_context() -> None:
+    blob = _rand(40)
+    assert redact_text(f"cache entry {blob} evicted")[0] == f"cache entry {blob} evicted"
+    _hidden(f"client_secret: {blob}", blob)
