@@ -10,7 +10,7 @@ from typing import Any
 from aiops_mcp.tools.failures.engine import analyze
 from aiops_mcp.tools.failures.models import FailureAnalysis, FailureInput
 from aiops_mcp.tools.failures.parse import ParsedError
-from aiops_mcp.tools.failures.rules_net import S3_OPS
+from aiops_mcp.tools.failures.rules_cloud import S3_OPS
 from aiops_mcp.tools.failures.verdict import Verdict
 
 from .models import DlqItem

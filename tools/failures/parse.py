@@ -95,7 +95,9 @@ class ParsedError:
 
 
 def _is_lib(path: str) -> bool:
-    return any(m in path for m in _LIB_MARKERS) or path.startswith(_JAVA_LIB)
+    # A Node frame without a directory ("dns.js:57") is a core module.
+    core_js = path.endswith((".js", ".mjs", ".cjs")) and "/" not in path and "\\" not in path
+    return core_js or any(m in path for m in _LIB_MARKERS) or path.startswith(_JAVA_LIB)
 
 
 def _frames(stack: str) -> list[tuple[Frame, bool]]:
@@ -192,6 +194,7 @@ def parse(error: str, stack: str | None) -> ParsedError:
         r"(?:https?|wss?|postgres(?:ql)?)://(?:[^@/\s'\"]*@)?([A-Za-z0-9.-]+\.[A-Za-z]{2,})", text
     )
     hosts += re.findall(r"host='([A-Za-z0-9.-]+)'", text)
+    hosts += re.findall(r"hostname: '([^'\s]+)'", text)
     hosts += re.findall(
         r"(?:ENOTFOUND|EAI_AGAIN|getaddrinfo \w+|connecting to|lookup) ([A-Za-z0-9.-]+\.[a-z]{2,})", text
     )

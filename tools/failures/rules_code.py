@@ -163,9 +163,9 @@ def classify(p: ParsedError) -> Verdict | None:
             "os.resource",
             f"Worker environment problem ({m[0]}): the filesystem/memory limits or permissions of the worker "
             "must change.",
-            "Fix the volume mount/ownership"
+            "Fix the volume mount/ownership (or the path the job writes to) so the worker user can write it."
             if perm
-            else "Free or raise the worker's disk/memory/file limits",
+            else "Free disk or raise the worker's memory/file-descriptor limits (or process the input in chunks).",
             0.8,
             "infra",
         )
