@@ -426,6 +426,23 @@ async def test_audit_write_and_purge(fake: tuple[FakePostgrest, str]) -> None:
     assert purged == 1 and len(state.tables["ai_call_log"]) == 1
 
 
+@pytest.mark.anyio
+async def test_unreachable_server_is_an_error_naming_the_store() -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    store = _store(f"http://127.0.0.1:{port}")
+    try:
+        with pytest.raises(StoreError) as err:
+            await store.unresolved_dlq(5)
+    finally:
+        await store.aclose()
+    text = str(err.value)
+    assert f"supabase http://127.0.0.1:{port}" in text and "refused" in text.lower() and KEY not in text
+
+
 def test_missing_environment_names_both_variables() -> None:
     with pytest.raises(StoreError) as err:
         open_store("supabase", environ={})

@@ -52,8 +52,10 @@ class PostgresStore(BaseStore):
         self._page_size = page_size
         self._pool: AsyncConnectionPool | None = None
         self._lock = anyio.Lock()
-        host = urlsplit(url).hostname or ""
-        port = urlsplit(url).port
+        try:
+            host, port = urlsplit(url).hostname or "", urlsplit(url).port
+        except ValueError as exc:  # e.g. a port that is not a number
+            raise StoreError(self.label, f"invalid URL: {exc}", secrets=self._secrets) from None
         # Supavisor/PgBouncer in transaction mode cannot keep prepared statements across transactions.
         self._no_prepare = port == 6543 or "pooler.supabase.com" in host
 

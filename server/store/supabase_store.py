@@ -11,6 +11,7 @@ store retries a gateway error or a dropped connection twice with short pauses, a
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
 from datetime import datetime
@@ -107,7 +108,7 @@ class SupabaseStore(BaseStore):
                     await anyio.sleep(_RETRY_PAUSES_S[attempt])
                     continue
                 raise StoreError(
-                    self.label, f"cannot {what}: {describe_exception(exc)}", secrets=(self._key,)
+                    self.label, f"cannot {what}: {_transport_cause(exc)}", secrets=(self._key,)
                 ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -296,3 +297,16 @@ class SupabaseStore(BaseStore):
             await self._http.aclose()
             self._http = None
             self._client = None
+
+
+def _transport_cause(exc: BaseException) -> str:
+    """httpx says "All connection attempts failed"; the OS error underneath says why."""
+    text = describe_exception(exc)
+    seen: set[int] = set()
+    inner: BaseException | None = exc.__cause__ or exc.__context__
+    while inner is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        if isinstance(inner, OSError) and (inner.errno or inner.strerror):
+            return f"{text}: {os.strerror(inner.errno) if inner.errno else inner.strerror}"
+        inner = inner.__cause__ or inner.__context__
+    return text
