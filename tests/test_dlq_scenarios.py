@@ -150,3 +150,29 @@ def test_auth_and_permission_failures_block_an_integration() -> None:
     assert len(result.groups) == 2
     assert labels(result, items[0].id) == ("high", "manual_fix", "infra")
     assert labels(result, items[4].id) == ("high", "manual_fix", "infra")
+
+
+def test_replay_detection_ignores_tenant_scoping_columns() -> None:
+    journal = (
+        'psycopg2.errors.UniqueViolation: duplicate key value violates unique constraint "journal_entries_'
+        'company_id_source_ref_key"\nDETAIL:  Key (company_id, source_ref)=(c-1, xero:INV-0042) already exists.'
+    )
+    vendor = (
+        'psycopg2.errors.UniqueViolation: duplicate key value violates unique constraint "vendors_company_id_'
+        'tin_key"\nDETAIL:  Key (company_id, tin)=(c-1, 123-456-789-000) already exists.'
+    )
+    replays = [mk(journal, "sync", company_id="c-1", idempotency_key="xero:INV-0042") for _ in range(2)]
+    clash = [
+        mk(
+            vendor,
+            "sync",
+            company_id="c-1",
+            tin="123-456-789-000",
+            vendor_name="Other Vendor Inc",
+            idempotency_key="c-1:vendor-import:77",
+        )
+        for _ in range(2)
+    ]
+    result = triage(replays + clash, as_of=AS_OF)
+    assert labels(result, replays[0].id)[1] == "ignore"
+    assert labels(result, clash[0].id)[1] == "manual_fix"

@@ -20,6 +20,7 @@ PHT = timezone(timedelta(hours=8), "PHT")
 DEADLINE_JOB_TYPES = frozenset({"bir_filing", "month_end_close"})
 _DEADLINE_KEYS = ("deadline", "statutory_deadline", "filing_deadline", "close_deadline", "due_date")
 _IDEMPOTENCY_KEYS = ("idempotency_key", "dedupe_key", "dedup_key", "request_id", "source_ref", "external_id")
+_SCOPE_SUFFIXES = ("company_id", "tenant_id", "org_id", "organization_id", "account_id", "workspace_id")
 _SERVICE_KEYS = ("integration", "source", "provider", "service", "vendor", "api")
 _DELETED = re.compile(r"delet|remov|trash|archiv|purg|destroy|void", re.I)
 _CORRUPTION = re.compile(
@@ -97,9 +98,12 @@ def replay_evidence(text: str, payload: dict[str, Any]) -> str | None:
     if not own:
         return None
     values = _conflict_values(text)
+    # Tenant scoping columns (company_id ...) are part of most keys; they say nothing about whose row it is.
+    scope = {str(v).lower() for k, v in payload.items() if k.endswith(_SCOPE_SUFFIXES) and v}
     for key in own:
-        tokens = _tokens(key)
-        if values and all(v in tokens or v == key.lower() for v in values):
+        tokens, low = _tokens(key), key.lower()
+        own_values = [v for v in values if v not in scope]
+        if own_values and all(v in tokens or v == low or (len(v) >= 4 and v in low) for v in own_values):
             return f"the conflicting key equals the job's own idempotency key ({key[:60]})"
         if len(_norm(key)) >= 8 and _norm(key) in _norm(text):
             return "the existing resource carries the job's own idempotency key"
@@ -134,7 +138,7 @@ def payload_service(item: DlqItem) -> str | None:
 
 
 def service_of(item: DlqItem, p: ParsedError) -> str:
-    """The dependency involved: provider SDK, AWS service, URL host, payload integration, code module."""
+    """The dependency involved: provider SDK, AWS service, URL host, payload integration, else the job type."""
     names = " ".join(p.names).lower()
     text = p.text
     for lib in ("openai", "anthropic", "genai", "cohere", "mistral", "groq"):
@@ -164,8 +168,7 @@ def service_of(item: DlqItem, p: ParsedError) -> str:
         return named
     if "google" in names or "grpc" in names:
         return "google"
-    if p.app_frame:
-        return p.app_frame.file.rsplit("/", 1)[-1].split(".")[0]
+    # Not the code module: one dependency is called from many modules, and the job type is stable.
     return item.job_type or "unknown"
 
 

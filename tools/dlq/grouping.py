@@ -40,12 +40,9 @@ def group_key(f: ItemFacts) -> tuple[str, ...]:
     if v.category == "unknown":
         return ("unknown", mask(f.parsed.root.message if f.parsed.root else f.item.error)[:120])
     subject = v.subject
-    if v.root_cause == "code" and v.error_class.startswith("py."):
-        # The same bug: same exception on the same key/attribute; else the same function of our code.
-        if subject:
-            return ("bug", v.error_class, subject.lower())
-        if f.parsed.app_frame:
-            return ("bug", v.error_class, f.parsed.app_frame.func)
+    if v.root_cause == "code" and v.error_class.startswith("py.") and subject:
+        # The same bug: the same exception on the same key/attribute, wherever it was raised from.
+        return ("bug", v.error_class, subject.lower())
     if subject:
         return ("fault", v.error_class, subject.lower())
     if v.error_class.split(".")[0] in {"http", "grpc", "aws", "llm"}:
