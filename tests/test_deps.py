@@ -352,3 +352,18 @@ def test_load_graph_from_paths_detects_both_kinds(tmp_path: Path):
     json.dumps(g)  # plain JSON, printable by `aiops-mcp discover`
     with pytest.raises(FileNotFoundError):
         load_graph_from_paths([str(tmp_path / "missing.yaml")])
+
+
+def test_guess_tier_only_when_asked_for():
+    nodes = [
+        svc("frontend", build={"context": "web"}),
+        svc("orders-api", build={"context": "api"}),
+        svc("db", image="postgres"),
+    ]
+    assert extract(graph(*nodes)).edges == []
+    guessed = extract(graph(*nodes, min_confidence=0.3)).edges
+    assert {(e.from_id, e.to_id) for e in guessed} == {
+        ("p/frontend", "p/orders-api"),
+        ("p/orders-api", "p/db"),
+    }
+    assert all(e.confidence < 0.5 and e.evidence.startswith("guess:") for e in guessed)
