@@ -266,3 +266,16 @@ def test_signature_masks_variable_parts() -> None:
     assert a == b
     assert "<uuid>" in a and "<ts>" in a and "<ip>" in a and "<n>" in a
     assert signature("checksum 0xdeadbeef and deadbeefcafebabe1234") == "checksum <hex> and <hex>"
+
+
+def test_oversized_input_is_bounded_and_still_classified() -> None:
+    error = (
+        'psycopg2.errors.UniqueViolation: duplicate key value violates unique constraint "invoices_number_key"\n'
+        + "x" * 300_000
+    )
+    stack = (
+        "Traceback (most recent call last):\n" + '  File "/app/jobs/x.py", line 1, in f\n    g()\n' * 5_000
+    )
+    out = run(error, stack)
+    assert (out.error_class, out.category) == ("pg.23505", "permanent")
+    assert out.signature is not None and len(out.signature) <= 200

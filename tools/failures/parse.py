@@ -30,6 +30,7 @@ _EXC_SUFFIX = re.compile(
     r"(Error|Exception|Exit|Timeout|Failure|Violation|Warning|Refused|Deadlock\w*|NotFound|Denied|Unavailable|"
     r"Exceeded|Throttled|Conflict|Gone|Aborted|Cancelled|Canceled|BadRequest|Forbidden|Unauthorized|"
     r"Unauthenticated|Expired|NoSuchKey|NoSuchBucket|_InactiveRpcError|Unknown|DataLoss|RetryError|Interrupt|"
+    r"ResultFound|ResultsFound|DoesNotExist|"
     r"Protocol|TooManyRequests|ResourceExhausted|ServiceUnavailable|InternalServerError|BadGateway|"
     r"GatewayTimeout|AlreadyExists|FailedPrecondition|OutOfRange|InvalidArgument|MethodNotImplemented|"
     r"TemplateNotFound|InvalidOperation|BadZipFile|gaierror|herror|socket\.timeout)$"
@@ -140,10 +141,26 @@ def message_text(error: str, stack: str) -> str:
             continue
         prev_py = False
         kept.append(line)
-    body = "\n".join(kept).strip()
-    if body and error.strip() and error.strip()[:200] in body:
+    body = _clip("\n".join(kept).strip(), STACK_HEAD, STACK_TAIL)
+    error = _clip(error.strip(), ERROR_HEAD, 0)
+    if body and error and error[:200] in body:
         return body
-    return (error.strip() + "\n" + body).strip()
+    return (error + "\n" + body).strip()
+
+
+# The rules read at most this much message text: enough for any real error, and it bounds the work.
+ERROR_HEAD = 6_000
+STACK_HEAD, STACK_TAIL = 4_000, 10_000
+LINE_MAX = 2_000
+
+
+def _clip(text: str, head: int, tail: int) -> str:
+    lines = [ln if len(ln) <= LINE_MAX else ln[:LINE_MAX] + " [...]" for ln in text.splitlines()]
+    text = "\n".join(lines)
+    if len(text) <= head + tail:
+        return text
+    # Node/Java print the error first, Python last: keep both ends.
+    return text[:head] + "\n[...]\n" + (text[-tail:] if tail else "")
 
 
 def _exceptions(text: str) -> list[ExcLine]:

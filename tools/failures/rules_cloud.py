@@ -268,7 +268,7 @@ def grpc(p: ParsedError) -> Verdict | None:
 
 _LLM_TRANSIENT = re.compile(
     r"overloaded_error|\boverloaded\b|APIConnectionError|APITimeoutError|InternalServerError|api_error|"
-    r"ServerError|Connection error\.|Request timed out\.",
+    r"ServerError|server had an error|server_error|ServiceUnavailableError|openai\.error\.Timeout|Connection error\.|Request timed out\.",
     re.I,
 )
 _LLM_CODE = re.compile(

@@ -9,6 +9,7 @@ from .verdict import Verdict
 
 # Exceptions that mean "our code is wrong": the same input takes the same path again.
 _CODE_EXC = {
+    "PendingRollbackError": "Roll back the session after a failed flush (session.rollback()) before reusing it.",
     "KeyError": "Guard the lookup (dict.get / explicit check) or fix the code that builds the mapping.",
     "AttributeError": "Handle the None/unexpected type before the attribute access.",
     "TypeError": "Fix the type mismatch (argument types, None handling) in the job code.",
@@ -32,6 +33,14 @@ _CODE_EXC = {
     "SyntaxError": "Fix the syntax error and redeploy.",
 }
 _DATA_EXC = {
+    "NoResultFound": "The record the job expects does not exist: check the id in the payload.",
+    "MultipleResultsFound": "The lookup matched several records: deduplicate them or narrow the key.",
+    "ObjectDoesNotExist": "The record the job expects does not exist: check the id in the payload.",
+    "DoesNotExist": "The record the job expects does not exist: check the id in the payload.",
+    "PdfReadError": "The PDF is corrupt or truncated; ask for a new upload.",
+    "FileDataError": "The document is corrupt; ask for a new upload.",
+    "InvalidFileException": "The file is not in a supported format (e.g. .xls vs .xlsx); convert it or re-export.",
+    "UnidentifiedImageError": "The image is corrupt or in an unsupported format.",
     "UnicodeDecodeError": "The input file is not in the expected encoding: detect/convert it (e.g. UTF-16, "
     "cp1252) or reject the upload with a clear message.",
     "UnicodeEncodeError": "Encode the output with UTF-8 or sanitise the characters.",

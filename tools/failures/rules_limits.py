@@ -38,18 +38,21 @@ _AUTH = re.compile(
     r"Invalid Credentials|invalid authentication credentials|login required|re-?authenticat|"
     r"NoCredentialsError|Unable to locate credentials|PartialCredentialsError|DefaultCredentialsError|"
     r"credentials were not found|Could not automatically determine credentials|InvalidSignatureException|"
-    r"Signature expired|NoRegionError|You must specify a region",
+    r"Signature expired|NoRegionError|You must specify a region|"
+    r"refresh token (is )?(invalid|not found|revoked|expired)|invalid refresh token|No API key provided|"
+    r"Username and Password not accepted|SMTPAuthenticationError",
     re.I,
 )
 _PERMISSION = re.compile(
     r"Forbidden|PermissionDenied|PERMISSION_DENIED|permission_error|AccessDenied|"
-    r"UnauthorizedOperation|not authorized to perform|SERVICE_DISABLED|has not been used in project|"
+    r"UnauthorizedOperation|not authorized to perform|access[ _]denied|insufficient authentication scopes|"
+    r"ACCESS_TOKEN_SCOPE_INSUFFICIENT|does not have permission|SERVICE_DISABLED|has not been used in project|"
     r"insufficient(_| )(scope|permission|privilege)|request_forbidden|unsupported_country|"
     r"does not have (the )?(required )?permission|lacks? permission",
     re.I,
 )
 _TLS_UNTRUSTED = re.compile(
-    r"unable to get local issuer certificate|self[- ]signed certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|"
+    r"unable to get local issuer certificate|self[- ]signed certificate|unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|"
     r"SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|"
     r"certificate signed by unknown authority|unable to find valid certification path|PKIX path building failed",
     re.I,

@@ -14,7 +14,7 @@ _STATUS_PATTERNS = [
     r"(?:Client|Server) error '(\d{3})",
     r"\b(\d{3}) (?:Client|Server) Error\b",
     r"Error code: (\d{3})\b",
-    r"<HttpError (\d{3})\b",
+    r"<?HttpError (\d{3})\b",
     r"status(?:Code| code|_code)?['\"]?[=: ]+(\d{3})\b",
     r"\b(?:got|returned|received) (?:status |HTTP |a )?(\d{3})\b",
     r"Request failed with status code (\d{3})",
@@ -146,10 +146,11 @@ _CONNECT = re.compile(
 _MIDSTREAM = re.compile(
     r"ECONNRESET|Connection reset|\[Errno 104\]|socket hang up|EPIPE|Broken pipe|"
     r"\[Errno 32\]|RemoteDisconnected|Server disconnected|RemoteProtocolError|"
-    r"ReadTimeout|Read timed out|ReadError|WriteTimeout|ETIMEDOUT|ESOCKETTIMEDOUT|"
+    r"ReadTimeout|Read timed out|\bReadError|WriteTimeout|ETIMEDOUT|ESOCKETTIMEDOUT|"
     r"ECONNABORTED|UND_ERR_(HEADERS|BODY)_TIMEOUT|UND_ERR_SOCKET|HeadersTimeoutError|"
     r"BodyTimeoutError|other side closed|Connection aborted|ChunkedEncodingError|"
-    r"IncompleteRead|unexpected EOF|\bEOF\b|connection closed|i/o timeout|timed out|"
+    r"IncompleteRead|unexpected EOF|(?:read|got an?)[: ]+EOF\b|EOF occurred|connection closed|"
+    r"unexpectedly closed|closed unexpectedly|i/o timeout|timed out|"
     r"Timeout(Error)?\b|context deadline exceeded|GOAWAY|fetch failed|"
     r"SocketTimeoutException|ServerDisconnectedError|ClientOSError|ConnectionClosedError|"
     r"Connection was closed before|ConnectionAbortedError|upstream connect error|"

@@ -42,4 +42,4 @@ def first_line(error: str) -> str:
 
 def signature(error: str, limit: int = 200) -> str:
     """Masked first line of the error: ids, numbers, timestamps, hex, ips and quoted values replaced."""
-    return mask(first_line(error))[:limit]
+    return mask(first_line(error)[: limit * 4])[:limit]
