@@ -172,3 +172,40 @@ def test_generic_high_entropy_only_in_secret_context() -> None:
     blob = _rand(40)
     assert redact_text(f"cache entry {blob} evicted")[0] == f"cache entry {blob} evicted"
     _hidden(f"client_secret: {blob}", blob)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("call 425.882.9090 today", "425.882.9090"),
+        ("uatp 122000000000003", "122000000000003"),
+        ('contraseña = "Tr0ub4dor3"', "Tr0ub4dor3"),
+        ("machine api.example.com login me password s3cr3t-Pass", "s3cr3t-Pass"),
+        ("mysql -uroot -pS3cretPass db", "S3cretPass"),
+        ('{"password": "correct horse battery staple"}', "correct horse battery staple"),
+        (
+            "git clone https://oauth2:" + "glpat-" + _rand(20) + "@gitlab.example.com/g/r.git",
+            "@gitlab.example.com",
+        ),
+    ],
+)
+def test_more_secret_contexts(text: str, value: str) -> None:
+    out = redact_text(text)[0]
+    if value.startswith("@"):  # only the credential goes, the host stays
+        assert value in out and "glpat-" not in out
+    else:
+        assert value not in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "W WindowManager: Skipping AppWindowToken{df0798e token=Token{78af589 ActivityRecord}}",
+        "Bad activity token: android.os.BinderProxy@2bd79ce",
+        "addNotification key=0|com.tencent.mm|4097|null|10112",
+        "Package_for_KB2919355~31bf3856ad364e35~amd64~~6.3.1.14, ApplicableState",
+        '{"password": ["This field is required."]}',
+    ],
+)
+def test_real_log_lookalikes_survive(text: str) -> None:
+    assert redact_text(text)[0] == text

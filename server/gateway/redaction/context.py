@@ -39,6 +39,10 @@ _CODE_REF = re.compile(
     r"^(?:self|this|os|process|config|settings|env|environ|params|args|request|options|opts|cfg|conf|secrets|"
     r"vars|inputs|ENV|System)\b[.\[(]|[()]"
 )
+_OBJECT_REF = re.compile(r"[{}()\[\]]|^[a-z]{2,}(?:\.[a-z][a-z0-9]*){1,}\.[A-Z]")
+_MESSAGE = re.compile(
+    r"[.!?]$|\b(?:is|are|must|required|invalid|incorrect|not|should|field|too|please)\b", re.I
+)
 _PROSE_AFTER = re.compile(r"[ \t]+[a-z]{2,}\b")
 
 
@@ -54,7 +58,9 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
         if not quoted and value.isalpha() and value.islower() and _PROSE_AFTER.match(after):
             return False
         # a quoted sentence ("This field is required.") is a message about a password, not one
-        return not (quoted and value.count(" ") >= 2 and re.fullmatch(r"[A-Za-z ,.'!?\-]+", value))
+        return not (quoted and " " in value and _MESSAGE.search(value))
+    if _OBJECT_REF.search(value):
+        return False  # `Token{a64f992`, `android.os.BinderProxy@2bd79ce`: object reprs and class paths
     if sensitivity == "secret":
         return looks_random(value, min_len=8, min_entropy=2.8)
     return looks_random(value, min_len=16, min_entropy=3.2)  # weak: a bare `key`
@@ -96,10 +102,10 @@ def assignment_spans(text: str, lower: str) -> Iterator[Span]:
         i = lower.find(kw)
         while i >= 0:
             left = i
-            while left > 0 and text[left - 1] in _IDENT_CHARS:
+            while left > 0 and (text[left - 1] in _IDENT_CHARS or text[left - 1].isalpha()):
                 left -= 1
             right = i + len(kw)
-            while right < n and text[right] in _IDENT_CHARS:
+            while right < n and (text[right] in _IDENT_CHARS or text[right].isalpha()):
                 right += 1
             i = lower.find(kw, right)
             if left in seen:
@@ -183,6 +189,8 @@ _BEARER_VALUE = re.compile(r"[ \t]+([A-Za-z0-9\-._~+/]{16,}=*)")
 _URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@'\"<>]*):(?P<pw>[^\s@/'\"<>]+)@(?=[\w\[.\-])")
 _CURL_USER = re.compile(r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]*\"(?::\"[^\"\n]*\")?|'[^'\n]*'|\S+)")
 _LOGIN_P = re.compile(r"login[^\n]*?[ \t]-p[ \t]+(?P<v>[^\s\"']+)")
+_NETRC_PW = re.compile(r"(?<![\w-])password[ \t]+(?P<v>[^\s\"']+)")
+_MYSQL_P = re.compile(r"(?<=\s)-p(?P<v>[^\s\-][^\s]*)")
 _K8S_DATA_LINE = re.compile(r"^[ \t]*[\w.\-]+:[ \t]*['\"]?(?P<v>[A-Za-z0-9+/]{8,}={0,2})['\"]?[ \t]*$", re.M)
 
 
@@ -215,6 +223,14 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
             if not pw or is_placeholder(pw) or (len(set(pw)) == 1 and len(set(user)) <= 1):
                 continue
             yield m.start("v"), m.end("v"), "BASIC_AUTH"
+    if "machine" in lower:  # .netrc: `machine host login user password secret`
+        for m in _NETRC_PW.finditer(text):
+            if not is_placeholder(m.group("v")):
+                yield m.start("v"), m.end("v"), "PASSWORD"
+    if "mysql" in lower:  # mysql -pSECRET (no space)
+        for m in _MYSQL_P.finditer(text):
+            if not is_placeholder(m.group("v")):
+                yield m.start("v"), m.end("v"), "PASSWORD"
     if "login" in lower:
         for m in _LOGIN_P.finditer(text):
             if m.start() > 0 and text[m.start() - 1].isalnum():

@@ -11,6 +11,7 @@ Overlaps are resolved longest-first, so a whole `user:password` or quoted value 
 
 from __future__ import annotations
 
+import base64
 import bisect
 
 from . import context, pii
@@ -29,6 +30,12 @@ def _rule_accepts(rule: Rule, value: str) -> bool:
         return True
     if rule.check == "jwt":
         return jwt_ok(value)
+    if rule.check == "jwt_b64":
+        try:
+            inner = base64.b64decode(value[: len(value) // 4 * 4] or "", validate=False)[:600].decode("ascii")
+        except (ValueError, UnicodeDecodeError):
+            return False
+        return inner.startswith("eyJ") and "." in inner and jwt_ok(inner)
     body = value[rule.prefix_len :]
     if is_placeholder(body):
         return False

@@ -8,13 +8,21 @@ The test is on the *last* component of the name, so `token_type`, `keyword`, `ke
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Literal
 
 Sensitivity = Literal["password", "secret", "weak"] | None
 
 # Components that make the value secret whatever it looks like (a password can be a plain word).
-_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase", "secret", "secrete", "pw"})
+_PASSWORD_WORDS = frozenset(
+    {"password", "passwd", "pwd", "pass", "passphrase", "secret", "secrete", "pw", "contrasena", "contraseña"}
+)
+# Inside a longer name (`secret_key_base`, `mySecretString`, `token_value`) these still mark a credential,
+# unless the name ends in a neutral word (`password_min_length`, `secretName`).
+_INNER_WORDS = frozenset(
+    {"password", "passwd", "pwd", "secret", "token", "apikey", "credential", "credentials", "creds"}
+)
 # Components that name a credential; the value still has to look generated.
 _SECRET_WORDS = frozenset(
     {
@@ -44,6 +52,7 @@ _SECRET_WORDS = frozenset(
         "psk",
         "salt",
         "hmac",
+        "creds",
     }
 )
 # Run-together names (`apikey`, `DBPASSWORD`, `authtoken`) checked by suffix.
@@ -80,16 +89,32 @@ _NEUTRAL = frozenset(
         "format",
         "version",
         "kind",
+        "enabled",
+        "required",
+        "endpoint",
+        "dir",
+        "location",
+        "rotation",
+        "manager",
+        "provider",
+        "store",
+        "mode",
+        "size",
         "label",
+        "types",
+        "names",
     }
 )
 
+_PUBLIC = frozenset({"public", "pub", "publishable"})
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SEP = re.compile(r"[^A-Za-z0-9]+")
 
 
 @lru_cache(maxsize=4096)
 def components(name: str) -> tuple[str, ...]:
+    if not name.isascii():  # `contraseña` -> `contrasena`
+        name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     out: list[str] = []
     for chunk in _SEP.split(name):
         if chunk:
@@ -107,7 +132,7 @@ def classify(name: str) -> Sensitivity:
     if not parts:
         return None
     last = parts[-1]
-    if any(p in _NEUTRAL for p in parts[-2:]) and last not in _PASSWORD_WORDS:
+    if last in _NEUTRAL or any(p in _PUBLIC for p in parts):
         return None
     if last in _PASSWORD_WORDS or last.endswith(_SUFFIXES_PASSWORD):
         return "password"
@@ -133,6 +158,8 @@ def classify(name: str) -> Sensitivity:
         ):
             return "secret"
         return "weak"
+    if any(p in _INNER_WORDS for p in parts[:-1]):
+        return "secret"
     return None
 
 
@@ -264,8 +291,8 @@ VENDORS = frozenset(
 # Lower-case substrings that can start a sensitive name; the scanner looks for these with str.find
 # (a C-speed memchr loop) before running any context regex: gitleaks' keyword prefilter.
 KEYWORDS: tuple[str, ...] = (
+    "contrase",
     "pass",
-    "pwd",
     "secret",
     "token",
     "key",

@@ -66,8 +66,8 @@ def network_spans(text: str) -> Iterator[Span]:
     if "." in text:
         for m in _IPV4.finditer(text):
             s, e = m.start(), m.end()
-            if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "._"):
-                continue
+            if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "._~"):
+                continue  # `~6.1.1.0` and `v1.2.3.4` are versions
             if e < n and (
                 text[e].isalnum()
                 or text[e] == "_"
@@ -142,6 +142,8 @@ def _classify_number(raw: str, before: str) -> str | None:
     if shape == (3, 2, 4):
         return "SSN" if ssn_ok(digits[:3], digits[3:5], digits[5:]) else None
     # Cards: 13-19 digits, a known issuer range (2-6), Luhn; contiguous or in 4-digit groups (Amex 4-6-5)
+    if nd == 15 and digits[0] == "1" and len(groups) == 1 and luhn_ok(digits):
+        return "CARD"  # UATP (airline) cards: 15 digits starting with 1
     card_grouping = len(groups) == 1 or all(g == 4 for g in groups[:-1]) or shape in ((4, 6, 5), (4, 6, 4))
     if 13 <= nd <= 19 and digits[0] in "23456" and card_grouping and luhn_ok(digits):
         return "CARD"
@@ -168,8 +170,16 @@ def _classify_number(raw: str, before: str) -> str | None:
     return None
 
 
+_DOTTED_PHONE = re.compile(r"\(?\b[2-9]\d{2}\)?\.\d{3}\.\d{4}\b")
+
+
 def number_spans(text: str) -> Iterator[Span]:
     n = len(text)
+    if "." in text:
+        for m in _DOTTED_PHONE.finditer(text):
+            s, e = m.start(), m.end()
+            if (s == 0 or text[s - 1] not in ".-/:") and (e >= n or text[e] not in ".-/:"):
+                yield s, e, "PHONE"
     for m in _NUMBER.finditer(text):
         s, e = m.start(), m.end()
         # widen to a leading "+cc " / "(area) " that the digit-run regex does not include

@@ -192,6 +192,8 @@ RULES: list[Rule] = [
     Rule("MAPBOX_TOKEN", r"sk\.eyJ[\w\-]{50,}\.[\w\-]{20,}" + _T, prefix_len=3),
     # --- structure-defined
     Rule("JWT", r"eyJ[A-Za-z0-9_\-]{8,}\.ey[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*", "jwt"),
+    Rule("JWT", r"ZXlK[A-Za-z0-9+/]{40,}={0,2}", "jwt_b64"),  # a JWT, base64-encoded once more
+    Rule("MAPBOX_TOKEN", r"pk\.eyJ[\w\-]{50,}\.[\w\-]{20,}" + _T, prefix_len=3),
     Rule("CRYPTO_WALLET", r"(?:bc1|tb1)[02-9ac-hj-np-z]{25,87}" + _T, "none"),
 ]
 

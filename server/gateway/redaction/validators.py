@@ -94,7 +94,7 @@ def is_placeholder(value: str) -> bool:
     return _RUN8.search(s) is not None
 
 
-_SEGMENT_SPLIT = re.compile(r"[:/._\-@ ,]+")
+_SEGMENT_SPLIT = re.compile(r"[:/._\-@ ,|]+")
 _WORDLIKE = re.compile(r"^(?:[a-z]+|[A-Z]+|(?:[A-Z]?[a-z]{2,})+|\d+)$")
 
 
