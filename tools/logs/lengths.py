@@ -89,7 +89,13 @@ def merge_lengths(clusters: list[Cluster]) -> list[list[Cluster]]:
                 if budget < 0:
                     break
                 ta, tb = clusters[a].template, clusters[b].template
-                if len(ta) == len(tb) or find(a) == find(b):
+                # two anchors with one shared first token need the second or the last token shared too
+                if (
+                    len(ta) == len(tb)
+                    or len(ta) < 2
+                    or (ta[1] != tb[1] and ta[-1] != tb[-1])
+                    or find(a) == find(b)
+                ):
                     continue
                 joint = same_event(ta, tb)
                 if joint is None:

@@ -19,6 +19,7 @@ from .lengths import merge_lengths
 from .masking import VAR, common_prefix, generalize, looks_variable, mask, render
 
 CACHE_LIMIT = 50_000
+_HAS_DIGIT = re.compile(r"\d").search
 _DIGITS = b"0123456789"
 
 
@@ -163,7 +164,8 @@ class TemplateMiner:
             waiting[k] = toks
             n = weight[k]
             other = last[k]
-            if other is not m and n > 1:
+            # lines of one key differ only in digits; that matters only where masking kept digits
+            if other is not m and n > 1 and _HAS_DIGIT(masked) and other != m:
                 pending[tuple(mask(other, self._token_cache).split())] += 1
                 n -= 1
             pending[toks] += n

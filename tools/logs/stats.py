@@ -117,6 +117,24 @@ class Slot:
     values: Reservoir = field(default_factory=Reservoir)
     units: Counter[str] = field(default_factory=Counter)
     non_numeric: int = 0
+    dead: bool = False
+    """Set once the values are clearly not a measurement (ids, text): the slot stops collecting."""
+
+    JUDGE_AFTER = 32
+
+    def judge(self) -> None:
+        """After a few values, stop tracking ids, flags and text so busy templates stay cheap."""
+        seen = self.values.count + self.non_numeric
+        if seen < self.JUDGE_AFTER:
+            return
+        unit = self.units.most_common(1)[0][0] if self.units else None
+        if (
+            self.non_numeric > 0.1 * seen
+            or is_identifier(self.name)
+            or (classify(self.name, unit) is None and unit is None and not self.name)
+        ):
+            self.dead = True
+            self.values = Reservoir()
 
 
 _STOP = {"during", "over", "in", "for", "of", "to", "from", "at", "by", "with", "after", "within", "is", "was",

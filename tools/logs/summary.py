@@ -48,6 +48,7 @@ class TemplateStats:
     tokens: list[str] | None = None
     slots: list[Slot] = field(default_factory=list)
     patterns: dict[int, re.Pattern[str] | None] = field(default_factory=dict)
+    guessed_level: str | None = None
 
     def bind(self, tokens: list[str]) -> None:
         """(Re)derive the variable slots when the template's tokens are new or were widened."""
@@ -108,7 +109,6 @@ class LogSummarizer:
 
     def _account(self, p: ParsedLine, ts: datetime | None, level: str | None) -> None:
         assert self.parser is not None
-        level = level or p.level or _guess_level(p.message)
         if ts is None and p.header:
             ts = parse_timestamp(p.header)
         st = self.templates.get(p.template_id)
@@ -117,6 +117,9 @@ class LogSummarizer:
                 first_line=p.number, example=p.message[:EXAMPLE_CHARS]
             )
             st.first_ts = ts
+            # a level word opening the message ("ERROR: ...") is shared by the template's lines
+            st.guessed_level = _guess_level(p.message)
+        level = level or p.level or st.guessed_level
         tmpl = self.parser.miner.templates[p.template_id]
         if st.tokens is not tmpl.tokens:
             st.bind(tmpl.tokens)
@@ -131,7 +134,7 @@ class LogSummarizer:
             self.first_ts = self.first_ts or ts
             self.last_ts = ts
             self.rate.add(ts, p.template_id, level in ("ERROR", "CRITICAL"))
-        if st.slots:
+        if st.slots and not all(s.dead for s in st.slots):
             self._numbers(st, p)
 
     @staticmethod
@@ -142,6 +145,8 @@ class LogSummarizer:
             return
         values: dict[int, list[str] | None] = {}
         for slot in st.slots:
+            if slot.dead:
+                continue
             if slot.token not in values:
                 values[slot.token] = token_values(
                     st.tokens[slot.token], st.patterns.get(slot.token), toks[slot.token]
@@ -152,10 +157,12 @@ class LogSummarizer:
             num = number_of(parts[slot.part])
             if num is None:
                 slot.non_numeric += 1
-                continue
-            slot.values.add(num[0], p.number)
-            if num[1]:
-                slot.units[num[1].lower()] += 1
+            else:
+                slot.values.add(num[0], p.number)
+                if num[1]:
+                    slot.units[num[1].lower()] += 1
+            if slot.values.count + slot.non_numeric == slot.JUDGE_AFTER:
+                slot.judge()
 
     def result(self, max_patterns: int = 50) -> LogSummary:
         """The summary of everything fed so far (feeding may continue afterwards)."""
