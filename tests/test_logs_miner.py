@@ -184,3 +184,11 @@ def test_loghub2k_targets(shared_dir) -> None:
     assert content_ga >= 0.95
     assert content_pa >= 0.85
     assert raw_ga >= 0.92
+
+
+def test_template_without_text_does_not_swallow_new_wording() -> None:
+    m = TemplateMiner(batch_size=10)
+    first = m.add_batch([f"{i} {i * 7}" for i in range(10)])
+    later = m.add_batch(["connection reset"] * 10)
+    assert m.template_text(first[0]) == "<*> <*>"
+    assert later[0] != first[0] and m.template_text(later[0]) == "connection reset"

@@ -51,8 +51,14 @@ class Template:
 
     def matches(self, toks: list[str] | tuple[str, ...]) -> bool:
         pats = self._patterns if self._patterns is not None else self._compile()
+        # a template without any text ("<*> <*>") must not swallow new wording of the same length
+        anchorless = all(t == VAR for t in self.tokens)
         for t, tt, pat in zip(toks, self.tokens, pats, strict=False):
-            if t == tt or tt == VAR:
+            if t == tt:
+                continue
+            if tt == VAR:
+                if anchorless and not looks_variable(t):
+                    return False
                 continue
             if pat is None or not pat.fullmatch(t):
                 return False
