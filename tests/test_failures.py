@@ -279,3 +279,14 @@ def test_oversized_input_is_bounded_and_still_classified() -> None:
     out = run(error, stack)
     assert (out.error_class, out.category) == ("pg.23505", "permanent")
     assert out.signature is not None and len(out.signature) <= 200
+
+
+def test_signature_keeps_the_codes_that_name_the_error_class() -> None:
+    sig = signature(
+        "httpx.HTTPStatusError: Server error '503 Service Unavailable' for url 'https://x.ph/a/123'"
+    )
+    assert "'503 Service Unavailable'" in sig and "/a/<id>" in sig
+    assert signature("httpx.ReadError: [Errno 104] Connection reset by peer").endswith(
+        "[Errno 104] Connection reset by peer"
+    )
+    assert "(code: 22P02)" in signature("PostgresError: invalid input syntax (code: 22P02) at 12345")
