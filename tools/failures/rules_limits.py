@@ -17,13 +17,14 @@ _QUOTA_EXHAUSTED = re.compile(
     r"requests per day|\(RPD\)|tokens per day|\(TPD\)|per[- ]day limit|daily (request |api )?(limit|quota)|"
     r"dailyLimitExceeded|(monthly|daily|annual) (request |api )?quota|quota (resets|will reset) (on|at|tomorrow)|"
     r"storageQuotaExceeded|storage quota has been exceeded|free query bytes|quotaExceeded.*(day|free)|"
+    r"account (is )?(not active|suspended|deactivated|disabled)|organization (has been )?(disabled|deactivated)|"
     r"exceeded quota for free|plan (limit|quota) (reached|exhausted|exceeded)|quota exhausted",
     re.I,
 )
 _RATE_LIMIT = re.compile(
     r"too many requests|rate[ _-]?limit|throttl|SlowDown|reduce your request rate|"
     r"ProvisionedThroughputExceeded|RequestLimitExceeded|\bLimitExceededException|TooManyRequestsException|BandwidthLimitExceeded|"
-    r"RESOURCE_EXHAUSTED|ResourceExhausted|rateLimitExceeded|userRateLimitExceeded|per minute|"
+    r"RESOURCE_EXHAUSTED|ResourceExhausted|Resource has been exhausted|rateLimitExceeded|userRateLimitExceeded|per minute|"
     r"tokens per min|requests per min|\(TPM\)|\(RPM\)|Quota exceeded for quota metric|concurrency limit",
     re.I,
 )
@@ -39,7 +40,7 @@ _AUTH = re.compile(
     r"NoCredentialsError|Unable to locate credentials|PartialCredentialsError|DefaultCredentialsError|"
     r"credentials were not found|Could not automatically determine credentials|InvalidSignatureException|"
     r"Signature expired|NoRegionError|You must specify a region|"
-    r"refresh token (is )?(invalid|not found|revoked|expired)|invalid refresh token|No API key provided|"
+    r"RefreshError|refresh token (is )?(invalid|not found|revoked|expired)|invalid refresh token|No API key provided|"
     r"Username and Password not accepted|SMTPAuthenticationError",
     re.I,
 )

@@ -150,7 +150,7 @@ _MIDSTREAM = re.compile(
     r"ECONNABORTED|UND_ERR_(HEADERS|BODY)_TIMEOUT|UND_ERR_SOCKET|HeadersTimeoutError|"
     r"BodyTimeoutError|other side closed|Connection aborted|ChunkedEncodingError|"
     r"IncompleteRead|unexpected EOF|(?:read|got an?)[: ]+EOF\b|EOF occurred|connection closed|"
-    r"unexpectedly closed|closed unexpectedly|i/o timeout|timed out|"
+    r"unexpectedly closed|closed unexpectedly|AbortError|operation was aborted|i/o timeout|timed out|"
     r"Timeout(Error)?\b|context deadline exceeded|GOAWAY|fetch failed|"
     r"SocketTimeoutException|ServerDisconnectedError|ClientOSError|ConnectionClosedError|"
     r"Connection was closed before|ConnectionAbortedError|upstream connect error|"

@@ -238,6 +238,10 @@ def policy(code: str, text: str = "") -> tuple[str, str, str]:
         if _DDL.search(text):
             return "permanent", "infra", name
         return "transient", "infra", name
+    if code == "08P01":
+        return "permanent", "code", name  # protocol violation: the client sent a malformed message
+    if code == "42P05":
+        return "permanent", "infra", name  # prepared statements through a transaction-mode pooler
     if cls == "08" or code in {"40001", "40P01", "55P03", "57P01", "57P02", "57P03", "40003"}:
         return "transient", "infra", name
     if cls == "53":
