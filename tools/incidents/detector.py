@@ -1,18 +1,25 @@
 """Streaming, past-only anomaly detector for one metric series.
 
 Several cheap views of the signal are computed at every point:
-- spike: the value against a slow exponentially weighted mean and deviation;
-- shift: a short moving mean against the slow mean (level shifts, slow drifts);
+- spike: the value against a slow baseline (exponentially weighted, clipped so that outliers do
+  not drag it) in units of the typical absolute deviation;
 - jump: the step from the previous value against the typical step;
-- volatility: the recent typical step against the long-run typical step (noise bursts).
+- shift: a short moving mean against the baseline (level shifts, drifts);
+- volatility: the recent typical step against the long-run typical step (noise bursts);
+- seasonal: the change from the same time one day earlier against the usual day-over-day change
+  (a normal value at an abnormal time of day).
 Each view is judged against its own past: its raw value divided by the largest value it reached
-recently (a max that decays slowly). A ratio well above 1 means "more extreme than anything seen
-lately"; it is scale-free (one threshold serves CPU percent and tweet counts) and gives one alarm
-per incident, since once a spike has been seen a repeat of it is no longer surprising. A score
-that does not beat the scores of the last `rest` points is reported as 0 for the same reason.
+recently (a max that decays slowly). A ratio above 1 means "more extreme than anything seen
+lately"; it is scale-free, so one threshold serves CPU percent and tweet counts, and it gives one
+alarm per incident: once a spike has been seen, a repeat of it is no longer surprising.
+Novelty gate: how far the value sits from the baseline (log-scaled bands) and the band it came
+from form a pattern; each earlier sighting of the same pattern shrinks the excess of the
+non-seasonal ratios. A burst to 100% CPU that happens every few days stops paging anyone;
+a first one does. A score that does not beat the scores of the last `rest` points is reported as
+0 for the same reason.
 
-Time to incident: when the short mean moves steadily towards a bound (a known `limit`, or else the
-level the spike view would call extreme), the seconds until it gets there at the current slope.
+Time to incident: when the short mean moves steadily towards a bound (a known `limit`, or else
+the level the spike view would call extreme), the seconds until it gets there at the current slope.
 
 O(1) per point, pure Python: the detector runs inside the CLI once per series and must start fast.
 """
@@ -24,10 +31,8 @@ from collections import deque
 from datetime import datetime
 
 _EPS = 1e-9
-VIEWS = ("spike", "shift", "jump", "volatility", "surprise")
-# "surprise" (order-2 sequence model, CAD-like) finds broken patterns but costs more false alarms
-# than it saves on the development series; it stays available, off by default.
-DEFAULT_VIEWS = ("spike", "shift", "jump", "volatility")
+VIEWS = ("spike", "jump", "shift", "volatility", "seasonal")
+_SEASONAL = 4
 
 
 class _Ew:
@@ -49,89 +54,44 @@ class _Ew:
         self.var = (1.0 - a) * (self.var + a * d * d)
 
 
-class _SequenceModel:
-    """How surprising the current quantised value is after the previous two (order-2 Markov
-    model with back-off to order 1 and 0). Catches a normal value at an abnormal moment."""
-
-    def __init__(self, levels: int, warmup: int) -> None:
-        self._levels = levels
-        self._warmup = warmup
-        self._seen: list[float] = []
-        self._lo = 0.0
-        self._width = 0.0
-        self._q1: int | None = None
-        self._q2: int | None = None
-        self._c0: dict[int, int] = {}
-        # context -> counts of the next symbol; the total is kept under the key None
-        self._c1: dict[object, dict[int | None, int]] = {}
-        self._c2: dict[object, dict[int | None, int]] = {}
-        self._n = 0
-
-    @staticmethod
-    def _backoff(table: dict[object, dict[int | None, int]], ctx: object, q: int, prior: float) -> float:
-        """P(q | ctx), smoothed towards the shorter context's estimate; then count q."""
-        counts = table.setdefault(ctx, {})
-        total = counts.get(None, 0)
-        p = (counts.get(q, 0) + prior) / (total + 1.0)
-        counts[q] = counts.get(q, 0) + 1
-        counts[None] = total + 1
-        return p
-
-    def surprise(self, x: float) -> float:
-        if self._width == 0.0:
-            self._seen.append(x)
-            if len(self._seen) < self._warmup:
-                return 0.0
-            lo, hi = min(self._seen), max(self._seen)
-            self._lo = lo
-            self._width = (hi - lo) / self._levels if hi > lo else max(abs(hi), 1.0) / self._levels
-            self._seen = []
-        q = math.floor((x - self._lo) / self._width)
-        c0 = self._c0
-        p0 = (c0.get(q, 0) + 1.0) / (self._n + len(c0) + 1.0)
-        p = p0
-        q1, q2 = self._q1, self._q2
-        if q1 is not None:
-            p = self._backoff(self._c1, q1, q, p0)
-            if q2 is not None:
-                p = self._backoff(self._c2, (q2, q1), q, p)
-        c0[q] = c0.get(q, 0) + 1
-        self._n += 1
-        self._q2, self._q1 = q1, q
-        return -math.log(p)
-
-
 class StreamingDetector:
-    """Scores each new point from the points seen so far (never the future); deterministic."""
+    """Scores each new point from the points seen so far (never the future); deterministic.
+
+    Defaults were chosen on the NAB development series (bench/incidents.py); spans count points.
+    """
 
     def __init__(
         self,
         *,
         limit: float | None = None,
-        long_span: int = 1000,
-        short_span: int = 6,
+        long_span: int = 2000,
+        short_span: int = 12,
         vol_span: int = 12,
+        season_s: float = 86400.0,
         warmup: int = 100,
-        memory: int = 3000,
+        memory: int = 10000,
         rest: int = 100,
+        clip: float = 5.0,
+        gate_k: float = 1.0,
         eta_sigmas: float = 4.0,
-        levels: int = 8,
-        surprise_span: int = 4,
-        views: tuple[str, ...] = DEFAULT_VIEWS,
     ) -> None:
-        self._mask = tuple(v in views for v in VIEWS)
-        self._seq = _SequenceModel(levels, warmup)
-        self._surprise = 0.0
-        self._surprise_a = 2.0 / (surprise_span + 1)
         self.limit = limit
         self._long = _Ew(long_span)
+        self._absdev = _Ew(long_span)
         self._absdiff = _Ew(long_span)
-        self._shift = _Ew(long_span)
+        self._shift_a = 2.0 / (short_span + 1)
         self._short = 0.0
-        self._short_a = 2.0 / (short_span + 1)
+        self._shift_dev = _Ew(long_span)
         self._slope = 0.0  # per point, of the short mean
-        self._vol = 0.0
         self._vol_a = 2.0 / (vol_span + 1)
+        self._vol = 0.0
+        self._season_s = season_s
+        self._season: deque[float] | None = None
+        self._season_err = _Ew(long_span)
+        self._clip = clip
+        self._gate_k = gate_k
+        self._patterns: dict[tuple[int, int], int] = {}
+        self._band = 0
         self._warmup = warmup
         # the first statistics are too unstable to be remembered as peaks
         self._stable_after = min(30, warmup // 2)
@@ -143,9 +103,8 @@ class StreamingDetector:
         self._prev: float | None = None
         self._prev_ts: datetime | None = None
         self._step_s = 0.0
-        self.last_views: dict[str, float] = {}
-        """Raw view values of the last point (diagnostics for the engine's evidence)."""
         self.last_ratios: dict[str, float] = {}
+        """Per view, how far the last point exceeded the view's recent peak (after the novelty gate)."""
 
     @property
     def step_seconds(self) -> float:
@@ -173,32 +132,38 @@ class StreamingDetector:
         self._prev_ts = timestamp
 
         lg = self._long
-        floor = _EPS + 1e-6 * abs(lg.mean)
-        sd = math.sqrt(lg.var) + floor
-        old_short = self._short
-        self._short = x if self._n == 1 else old_short + self._short_a * (x - old_short)
-        if self._n > 1:
-            self._slope += self._short_a * ((self._short - old_short) - self._slope)
-        dev = self._short - lg.mean
+        mean = lg.mean
+        floor = _EPS + 1e-6 * abs(mean)
+        scale = 1.25 * self._absdev.mean + floor
         step = abs(x - self._prev) if self._prev is not None else 0.0
-        self._vol += self._vol_a * (step - self._vol)
         typical_step = self._absdiff.mean + floor
-        if self._mask[4]:
-            self._surprise += self._surprise_a * (self._seq.surprise(x) - self._surprise)
+        old_short = self._short
+        self._short = x if self._n == 1 else old_short + self._shift_a * (x - old_short)
+        if self._n > 1:
+            self._slope += self._shift_a * ((self._short - old_short) - self._slope)
+        dev = self._short - mean
+        sdev = self._shift_dev
+        self._vol += self._vol_a * (step - self._vol)
         raws = (
-            abs(x - lg.mean) / sd,
-            abs(dev) / (math.sqrt(self._shift.var + self._shift.mean**2) + floor),
+            abs(x - mean) / scale,
             step / typical_step,
+            abs(dev) / (math.sqrt(sdev.var + sdev.mean**2) + floor),
             self._vol / typical_step,
-            self._surprise,
+            self._seasonal(x, floor),
         )
-        mean_before, sd_before = lg.mean, sd
-        lg.update(x)
-        self._shift.update(dev)
+        gate = self._novelty_gate((x - mean) / scale)
+
+        # learn (after scoring: the current point is judged against the past)
+        sdev.update(dev)
+        if self._clip > 0 and lg.n > 30:
+            limit = self._clip * (math.sqrt(lg.var) + floor)
+            lg.update(min(max(x, mean - limit), mean + limit))
+        else:
+            lg.update(x)
+        self._absdev.update(abs(x - mean))
         if self._prev is not None:
             self._absdiff.update(step)
         self._prev = x
-        self.last_views = dict(zip(VIEWS, raws, strict=True))
         if self._n <= self._stable_after:
             return 0.0, None
 
@@ -206,12 +171,14 @@ class StreamingDetector:
         warm = self._n > self._warmup
         peaks = self._peaks
         decay = self._decay
-        ratios = {}
+        ratios: dict[str, float] = {}
         for k, r in enumerate(raws):
             p = peaks[k] * decay
-            if warm and self._mask[k] and (p > 0.0 or r > 0.0):
+            if warm and (p > 0.0 or r > 0.0):
                 # a view that never moved before (a flat line) and moves now is as new as it gets
                 ratio = r / p if p > 0.0 else 1e6
+                if k != _SEASONAL and ratio > 1.0:
+                    ratio = 1.0 + (ratio - 1.0) * gate
                 ratios[VIEWS[k]] = ratio
                 if ratio > best:
                     best = ratio
@@ -223,7 +190,33 @@ class StreamingDetector:
         recent = self._recent
         beaten = not recent or score > max(recent)
         recent.append(score)
-        return (score if beaten else 0.0), self._eta(mean_before, sd_before)
+        return (score if beaten else 0.0), self._eta(mean, math.sqrt(lg.var) + floor)
+
+    def _seasonal(self, x: float, floor: float) -> float:
+        """Day-over-day change against its usual size (0 until a full day has been seen)."""
+        if self._season is None:
+            if self._n <= 20 or self._step_s <= 0:
+                return 0.0
+            self._season = deque(maxlen=max(2, round(self._season_s / self._step_s)))
+        season = self._season
+        raw = 0.0
+        if len(season) == season.maxlen:
+            e = x - season[0]
+            se = self._season_err
+            if se.n > 1:
+                raw = abs(e - se.mean) / (math.sqrt(se.var) + floor)
+            se.update(e)
+        season.append(x)
+        return raw
+
+    def _novelty_gate(self, z: float) -> float:
+        """1 for a never-seen (previous band, band) pattern, shrinking with each earlier sighting."""
+        band = int(math.copysign(math.floor(2.0 * math.log2(1.0 + abs(z))), z))
+        key = (self._band, band)
+        seen = self._patterns.get(key, 0)
+        self._patterns[key] = seen + 1
+        self._band = band
+        return 1.0 / (1.0 + seen / self._gate_k) if self._gate_k > 0 else 1.0
 
     def _eta(self, mean: float, sd: float) -> float | None:
         """Seconds until the short mean reaches the bound it is moving towards, at the current slope."""
@@ -232,9 +225,7 @@ class StreamingDetector:
             return None
         bound = self.limit if self.limit is not None else mean + math.copysign(self._eta_sigmas * sd, slope)
         remaining = (bound - self._short) / slope
-        if remaining <= 0 or not math.isfinite(remaining):
-            return None
-        # a slope that barely moves gives no useful forecast
-        if remaining > 10_000:
+        # behind us, or so far ahead at this slope that it is no forecast
+        if remaining <= 0 or remaining > 10_000 or not math.isfinite(remaining):
             return None
         return remaining * self._step_s

@@ -19,7 +19,7 @@ from .models import EventIn, MetricSeries, Prediction, PredictResult
 from .signals import error_bursts, find_change_point, fit_trend, infer_limit
 
 # Standard-profile threshold from the exact sweep on the NAB development series (bench/incidents.py).
-DETECTION_THRESHOLD = 0.526
+DETECTION_THRESHOLD = 0.522
 EVENTS_METRIC = "events:errors"
 MAX_EPISODES_PER_METRIC = 3
 MIN_DEVIATION = 4.0  # robust standard deviations from the typical level before an anomaly is reported
