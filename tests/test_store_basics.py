@@ -62,6 +62,7 @@ def test_parse_window_accepts_iso_and_relative(
         ("last 0h", None, "empty window"),
         ("2026-03-02T13:00:00Z", None, "is not before end"),
         ("last 1h", "last 2h", "put 'last ...' in start"),
+        ("last 99999999999d", None, "reaches before year 1"),
     ],
 )
 def test_parse_window_explains_bad_input(start: str | None, end: str | None, message: str) -> None:
@@ -153,3 +154,10 @@ def test_both_dialects_define_the_same_tables_and_columns() -> None:
     lite.pop("store_info")
     assert pg == lite
     assert pg["job_events"] == ["id", "job_id", "source", "level", "message", "data", "created_at"]
+
+
+def test_iso_z_is_sortable_for_any_year() -> None:
+    from aiops_mcp.server.store.base import iso_z
+
+    assert iso_z(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00.000000Z"
+    assert iso_z(NOW) == "2026-03-02T12:00:00.000000Z"

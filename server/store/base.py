@@ -82,7 +82,8 @@ def utc(when: datetime) -> datetime:
 
 def iso_z(when: datetime) -> str:
     """`2025-01-23T09:40:12.123456Z`: one sortable spelling for SQLite and URL query strings."""
-    return utc(when).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat, not strftime: strftime("%Y") drops the leading zeros of years before 1000.
+    return utc(when).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def check_window(start: datetime, end: datetime, max_rows: int) -> None:
