@@ -189,8 +189,8 @@ _BEARER_VALUE = re.compile(r"[ \t]+([A-Za-z0-9\-._~+/]{16,}=*)")
 _URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@'\"<>]*):(?P<pw>[^\s@/'\"<>]+)@(?=[\w\[.\-])")
 _CURL_USER = re.compile(r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]*\"(?::\"[^\"\n]*\")?|'[^'\n]*'|\S+)")
 _LOGIN_P = re.compile(r"login[^\n]*?[ \t]-p[ \t]+(?P<v>[^\s\"']+)")
-_NETRC_PW = re.compile(r"(?<![\w-])password[ \t]+(?P<v>[^\s\"']+)")
-_MYSQL_P = re.compile(r"(?<=\s)-p(?P<v>[^\s\-][^\s]*)")
+_NETRC_PW = re.compile(r"password[ \t]+(?P<v>[^\s\"']+)")
+_MYSQL_P = re.compile(r"-p(?P<v>[^\s\-][^\s]*)")
 _K8S_DATA_LINE = re.compile(r"^[ \t]*[\w.\-]+:[ \t]*['\"]?(?P<v>[A-Za-z0-9+/]{8,}={0,2})['\"]?[ \t]*$", re.M)
 
 
@@ -225,10 +225,14 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
             yield m.start("v"), m.end("v"), "BASIC_AUTH"
     if "machine" in lower:  # .netrc: `machine host login user password secret`
         for m in _NETRC_PW.finditer(text):
+            if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-"):
+                continue
             if not is_placeholder(m.group("v")):
                 yield m.start("v"), m.end("v"), "PASSWORD"
     if "mysql" in lower:  # mysql -pSECRET (no space)
         for m in _MYSQL_P.finditer(text):
+            if m.start() == 0 or not text[m.start() - 1].isspace():
+                continue
             if not is_placeholder(m.group("v")):
                 yield m.start("v"), m.end("v"), "PASSWORD"
     if "login" in lower:

@@ -60,15 +60,18 @@ def _prefix_spans(text: str) -> list[Span]:
             else:
                 continue
             break
-    for gate, rx, rule in GATED:
-        if gate in text:
-            for m in rx.finditer(text):
-                if _rule_accepts(rule, m.group()):
-                    start, end = m.start(), m.end()
-                    if not rule.anchored:
-                        while start > 0 and text[start - 1] in _TOKEN_CHARS:
-                            start -= 1
-                    out.append((start, end, rule.kind))
+    for gate, anchor_rx, full_rx, rule in GATED:
+        if gate not in text:
+            continue
+        for m in anchor_rx.finditer(text):
+            fm = full_rx.search(text, max(0, m.start() - rule.back), m.end())
+            if fm is None or fm.end() != m.end() or not _rule_accepts(rule, fm.group()):
+                continue
+            start = fm.start()
+            if not rule.anchored:
+                while start > 0 and text[start - 1] in _TOKEN_CHARS:
+                    start -= 1
+            out.append((start, fm.end(), rule.kind))
     return out
 
 

@@ -31,7 +31,7 @@ _MAC_DASH_FULL = re.compile(r"[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}")
 
 # One regex for every number-shaped candidate: optional +country code or (area), then digits with
 # single spaces or dashes between groups.
-_NUMBER = re.compile(r"\d(?:[ \-]?\d){6,22}")
+_NUMBER = re.compile(r"(?<![\w\-/.,:])\d(?:[ \-]?\d){6,22}(?![\w\-]|\.\d)")
 _LEAD = re.compile(r"(?:\+\d{0,3}[ \-]?)?(?:\(\d{1,4}\)[ \-]?)?$")
 _GROUPS = re.compile(r"\d+")
 _ID_CONTEXT = re.compile(
@@ -99,7 +99,8 @@ def network_spans(text: str) -> Iterator[Span]:
             if _MAC_COLON.fullmatch(cand):
                 yield s, e, "MAC_ADDRESS"
                 continue
-            if cand.count(":") < 2 or not ipv6_ok(cand):
+            # a full address has 7 colons, a compressed one "::" (cheap test before ipaddress)
+            if ("::" not in cand and cand.count(":") != 7) or not ipv6_ok(cand):
                 continue
             # `a::b`, `dead::beef` in code are valid addresses but not plausible ones
             if (
@@ -120,11 +121,11 @@ def network_spans(text: str) -> Iterator[Span]:
 
 
 def _classify_number(raw: str, before: str) -> str | None:
-    digits = "".join(_GROUPS.findall(raw))
+    parts = _GROUPS.findall(raw)
+    digits = "".join(parts)
     nd = len(digits)
-    groups = [len(g) for g in _GROUPS.findall(raw)]
+    groups = [len(g) for g in parts]
     shape = tuple(groups)
-    ctx = _ID_CONTEXT.search(before)
     if raw.startswith("+"):
         return "PHONE" if 8 <= nd <= 15 else None
     if raw.startswith("("):
@@ -155,6 +156,7 @@ def _classify_number(raw: str, before: str) -> str | None:
     if len(groups) >= 3 and digits[0] == "0" and 10 <= nd <= 11 and all(g >= 2 for g in groups):
         return "PHONE"
     # Unformatted ids need their name nearby
+    ctx = _ID_CONTEXT.search(before) if nd in (9, 10, 12, 14) and len(groups) == 1 else None
     if ctx:
         kind = ctx.lastgroup
         if kind == "tin" and nd in (9, 12, 14):
@@ -183,7 +185,11 @@ def number_spans(text: str) -> Iterator[Span]:
     for m in _NUMBER.finditer(text):
         s, e = m.start(), m.end()
         # widen to a leading "+cc " / "(area) " that the digit-run regex does not include
-        if s > 0 and text[s - 1] in "+( -":
+        if (
+            s > 0
+            and text[s - 1] in "+( -"
+            and ("+" in text[max(0, s - 6) : s] or ")" in text[max(0, s - 2) : s])
+        ):
             lead = _LEAD.search(text, max(0, s - 10), s)
             if lead and lead.start() < s and lead.group().strip():
                 s = lead.start()

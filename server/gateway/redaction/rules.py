@@ -27,6 +27,8 @@ class Rule(NamedTuple):
         None  # formats that do not start with a literal run alone, only if `gate` is in the text
     )
     anchored: bool = True  # False: may sit inside a longer run (the span is widened to the whole run)
+    anchor: str | None = None  # gated rules: a literal-led tail found first; the full pattern is checked
+    back: int = 0  # ... in the window of `back` characters before the anchor hit
 
 
 _T = r"(?![\w\-])"  # right boundary for token-ish formats
@@ -78,8 +80,17 @@ RULES: list[Rule] = [
         r"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d+/[\w\-]{40,}",
         "none",
     ),
-    Rule("DISCORD_TOKEN", r"[MNO][\w\-]{23,25}\.[\w\-]{6}\.[\w\-]{27,40}" + _T, gate=".", anchored=False),
-    Rule("TELEGRAM_TOKEN", r"(?<!\d)\d{5,16}:A[\w\-]{34}" + _T, gate=":A"),
+    Rule(
+        "DISCORD_TOKEN",
+        r"[MNO][\w\-]{23,25}\.[\w\-]{6}\.[\w\-]{27,40}" + _T,
+        gate=".",
+        anchored=False,
+        anchor=r"\.[\w\-]{6}\.[\w\-]{27,40}" + _T,
+        back=30,
+    ),
+    Rule(
+        "TELEGRAM_TOKEN", r"(?<!\d)\d{5,16}:A[\w\-]{34}" + _T, gate=":A", anchor=r":A[\w\-]{34}" + _T, back=16
+    ),
     Rule("TEAMS_WEBHOOK", r"https://[\w\-]+\.webhook\.office\.com/webhookb2/[\w\-@/]{40,}", "none"),
     # --- cloud
     Rule(
@@ -88,7 +99,13 @@ RULES: list[Rule] = [
         "none",
     ),
     Rule("AWS_BEDROCK_KEY", r"ABSK[A-Za-z0-9+/]{100,}={0,2}", prefix_len=4),
-    Rule("AZURE_CLIENT_SECRET", r"[\w~.]{3}\dQ~[\w~.\-]{31,34}(?![\w~.\-])", gate="Q~"),
+    Rule(
+        "AZURE_CLIENT_SECRET",
+        r"[\w~.]{3}\dQ~[\w~.\-]{31,34}(?![\w~.\-])",
+        gate="Q~",
+        anchor=r"Q~[\w~.\-]{31,34}(?![\w~.\-])",
+        back=4,
+    ),
     Rule("ALIBABA_KEY", r"LTAI[A-Za-z0-9]{20}" + _T, prefix_len=4),
     Rule("DIGITALOCEAN_TOKEN", r"do[por]_v1_[a-f0-9]{64}" + _T, prefix_len=7),
     Rule("PLANETSCALE_TOKEN", r"pscale_(?:tkn|oauth|pw)_[\w=.\-]{32,64}" + _T, prefix_len=11),
@@ -125,7 +142,13 @@ RULES: list[Rule] = [
     Rule("DYNATRACE_TOKEN", r"dt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64}" + _T, prefix_len=7),
     Rule("NEWRELIC_KEY", r"(?:NRAK-[A-Z0-9]{27}|NRJS-[a-f0-9]{19}|NRII-[\w\-]{32})" + _T, prefix_len=5),
     Rule("CLOUDFLARE_KEY", r"v1\.0-[a-f0-9]{24}-[a-f0-9]{146}" + _T, prefix_len=5),
-    Rule("HASHICORP_TOKEN", r"[a-z0-9]{14}\.atlasv1\.[\w=\-]{60,70}" + _T, gate=".atlasv1."),
+    Rule(
+        "HASHICORP_TOKEN",
+        r"[a-z0-9]{14}\.atlasv1\.[\w=\-]{60,70}" + _T,
+        gate=".atlasv1.",
+        anchor=r"\.atlasv1\.[\w=\-]{60,70}" + _T,
+        back=14,
+    ),
     Rule(
         "GRAFANA_TOKEN",
         r"(?:glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}"
@@ -183,11 +206,17 @@ RULES: list[Rule] = [
     Rule("SENDGRID_KEY", r"SG\.[\w\-]{20,24}\.[\w\-]{39,50}" + _T, prefix_len=3),
     Rule("SENDINBLUE_KEY", r"xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}" + _T, prefix_len=8),
     Rule("MAILGUN_KEY", r"(?:pub)?key-[a-f0-9]{32}" + _T, prefix_len=4),
-    Rule("MAILCHIMP_KEY", r"[0-9a-f]{32}-us\d{1,2}" + _T, gate="-us"),
+    Rule("MAILCHIMP_KEY", r"[0-9a-f]{32}-us\d{1,2}" + _T, gate="-us", anchor=r"-us\d{1,2}" + _T, back=32),
     Rule("TWILIO_KEY", r"SK[0-9a-fA-F]{32}" + _T, prefix_len=2),
     Rule("TWITTER_TOKEN", r"A{22}[A-Za-z0-9%]{80,}" + _T, "placeholder", prefix_len=22),
     Rule("FACEBOOK_TOKEN", r"EAA[MC][A-Za-z0-9]{100,}" + _T, prefix_len=4),
-    Rule("FACEBOOK_TOKEN", r"(?<!\d)\d{15,16}[|%][\w\-]{27,40}" + _T, gate="|"),
+    Rule(
+        "FACEBOOK_TOKEN",
+        r"(?<!\d)\d{15,16}[|%][\w\-]{27,40}" + _T,
+        gate="|",
+        anchor=r"[|%][\w\-]{27,40}" + _T,
+        back=16,
+    ),
     Rule("NUGET_KEY", r"oy2[a-z0-9]{43}" + _T, prefix_len=3),
     Rule("MAPBOX_TOKEN", r"sk\.eyJ[\w\-]{50,}\.[\w\-]{20,}" + _T, prefix_len=3),
     # --- structure-defined
@@ -264,15 +293,15 @@ def _triggers(pattern: str) -> set[str]:
 
 
 def _trie_regex(words: set[str]) -> str:
-    """Alternation factored by first character, so each position costs one compare per first char."""
+    """Alternation factored as a trie, so each position costs one compare per distinct next character."""
+    if "" in words:
+        rest = {w for w in words if w}
+        return "" if not rest else "(?:" + _trie_regex(rest) + ")?"
     by_first: dict[str, set[str]] = {}
     for w in words:
-        by_first.setdefault(w[0], set()).add(w[1])
-    parts = []
-    for first in sorted(by_first):
-        seconds = "".join(re.escape(ch) for ch in sorted(by_first[first]))
-        parts.append(re.escape(first) + (f"[{seconds}]" if len(by_first[first]) > 1 else seconds))
-    return "(?:" + "|".join(parts) + ")"
+        by_first.setdefault(w[0], set()).add(w[1:])
+    parts = [re.escape(first) + _trie_regex(tails) for first, tails in sorted(by_first.items())]
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
 
 # trigger (2..4 literal chars) -> rules whose pattern can start with it
@@ -284,10 +313,12 @@ for _rule in RULES:
             TRIGGERS.setdefault(_t, []).append((_rx, _rule))
 TRIGGER_LENGTHS = sorted({len(t) for t in TRIGGERS})
 # One scan finds every place where some vendor format could start (literal 2-char pairs, token start).
-TRIGGER_RE = re.compile(_LEFT + _trie_regex({t[:2] for t in TRIGGERS}))
+TRIGGER_RE = re.compile(_LEFT + _trie_regex(set(TRIGGERS)))
 # (gate, compiled, rule): formats without a literal start run only when the gate substring occurs
-GATED: list[tuple[str, re.Pattern[str], Rule]] = [
-    (r.gate, re.compile((_LEFT if r.anchored else "") + r.pattern), r) for r in RULES if r.gate is not None
+GATED: list[tuple[str, re.Pattern[str], re.Pattern[str], Rule]] = [
+    (r.gate, re.compile(r.anchor or r.pattern), re.compile((_LEFT if r.anchored else "") + r.pattern), r)
+    for r in RULES
+    if r.gate is not None
 ]
 
 PRIVATE_KEY_RE = re.compile(
