@@ -290,3 +290,15 @@ def test_signature_keeps_the_codes_that_name_the_error_class() -> None:
         "[Errno 104] Connection reset by peer"
     )
     assert "(code: 22P02)" in signature("PostgresError: invalid input syntax (code: 22P02) at 12345")
+
+
+def test_unique_violation_on_the_jobs_own_idempotency_key_is_a_replay() -> None:
+    error = (
+        'psycopg2.errors.UniqueViolation: duplicate key value violates unique constraint "bir_returns_company_form_'
+        'period_key"\nDETAIL:  Key (company_id, form_code, period)=(c-9, 2550Q, 2024-Q4) already exists.'
+    )
+    out = run(error, payload={"company_id": "c-9", "idempotency_key": "c-9:2550Q:2024-Q4"})
+    assert (out.category, out.should_retry) == ("permanent", False)
+    assert "replay" in out.reason and "mark the job done" in out.suggested_fix
+    other = run(error, payload={"company_id": "c-9", "idempotency_key": "c-9:2551Q:2024-Q4"})
+    assert "replay" not in other.reason and "ON CONFLICT" in other.suggested_fix

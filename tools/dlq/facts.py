@@ -10,6 +10,7 @@ from typing import Any
 from aiops_mcp.tools.failures.engine import analyze
 from aiops_mcp.tools.failures.models import FailureAnalysis, FailureInput
 from aiops_mcp.tools.failures.parse import ParsedError
+from aiops_mcp.tools.failures.replay import replay_evidence
 from aiops_mcp.tools.failures.rules_cloud import S3_OPS
 from aiops_mcp.tools.failures.verdict import Verdict
 
@@ -19,8 +20,6 @@ PHT = timezone(timedelta(hours=8), "PHT")
 # Job types whose payload deadline is statutory (BIR filings) or a close deadline (RULES.md S1a/S2a).
 DEADLINE_JOB_TYPES = frozenset({"bir_filing", "month_end_close"})
 _DEADLINE_KEYS = ("deadline", "statutory_deadline", "filing_deadline", "close_deadline", "due_date")
-_IDEMPOTENCY_KEYS = ("idempotency_key", "dedupe_key", "dedup_key", "request_id", "source_ref", "external_id")
-_SCOPE_SUFFIXES = ("company_id", "tenant_id", "org_id", "organization_id", "account_id", "workspace_id")
 _SERVICE_KEYS = ("integration", "source", "provider", "service", "vendor", "api")
 _DELETED = re.compile(r"delet|remov|trash|archiv|purg|destroy|void", re.I)
 _CORRUPTION = re.compile(
@@ -65,48 +64,6 @@ def _deadline(payload: dict[str, Any]) -> datetime | None:
     for key in _DEADLINE_KEYS:
         if payload.get(key):
             return end_of_day_pht(payload[key])
-    return None
-
-
-def _norm(s: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", s.lower())
-
-
-def _tokens(s: str) -> set[str]:
-    return {t for t in re.split(r"[\s:|/,#;=]+", s.lower()) if t}
-
-
-def _conflict_values(text: str) -> list[str]:
-    if m := re.search(r"Key \(([^)]*)\)=\((.*?)\) already exists", text):
-        return [v.strip().strip("'\"").lower() for v in m[2].split(",")]
-    return []
-
-
-_EXISTING = re.compile(r"Already Exists:?\s+(?:[A-Za-z]+\s+)?([\w:./-]{8,})", re.I)
-
-
-def replay_evidence(text: str, payload: dict[str, Any]) -> str | None:
-    """A duplicate/already-exists error on the key the job derives from its own idempotency key."""
-    own = [str(payload[k]) for k in _IDEMPOTENCY_KEYS if payload.get(k)]
-    if m := _EXISTING.search(text):
-        # "409 Already Exists: Job <id>": the existing resource's id is one this job's payload names.
-        rid = _norm(m[1])
-        for value in [*own, *(v for v in payload.values() if isinstance(v, str))]:
-            nv = _norm(value)
-            if len(nv) >= 8 and nv in rid:
-                return f"the existing resource ({m[1][:60]}) is the one this job creates"
-    if not own:
-        return None
-    values = _conflict_values(text)
-    # Tenant scoping columns (company_id ...) are part of most keys; they say nothing about whose row it is.
-    scope = {str(v).lower() for k, v in payload.items() if k.endswith(_SCOPE_SUFFIXES) and v}
-    for key in own:
-        tokens, low = _tokens(key), key.lower()
-        own_values = [v for v in values if v not in scope]
-        if own_values and all(v in tokens or v == low or (len(v) >= 4 and v in low) for v in own_values):
-            return f"the conflicting key equals the job's own idempotency key ({key[:60]})"
-        if len(_norm(key)) >= 8 and _norm(key) in _norm(text):
-            return "the existing resource carries the job's own idempotency key"
     return None
 
 

@@ -7,6 +7,7 @@ import re
 from . import rules_code, rules_db, rules_limits, rules_net
 from .models import FailureAnalysis, FailureInput
 from .parse import ParsedError, ceil_seconds, parse, retry_after
+from .replay import replay_evidence
 from .signature import signature
 from .verdict import Verdict
 
@@ -99,6 +100,15 @@ def analyze(inp: FailureInput) -> tuple[FailureAnalysis, Verdict, ParsedError]:
             "once the dependency is healthy."
         )
     fix = v.fix
+    replay = replay_evidence(p.text, inp.payload) if inp.payload and "replay_candidate" in v.flags else None
+    if replay is None and inp.payload and v.error_class in {"grpc.ALREADY_EXISTS", "http.409"}:
+        replay = replay_evidence(p.text, inp.payload)
+    if replay:
+        reason += f" It is a replay: {replay}; an earlier attempt already did the work."
+        fix = (
+            "Nothing to redo: mark the job done. Make the write idempotent (ON CONFLICT DO NOTHING / upsert "
+            "on that key) so redeliveries succeed quietly."
+        )
     if v.category == "transient" and exhausted:
         fix = "Requeue the job once the dependency recovers (budget spent). " + fix
     out = FailureAnalysis(
