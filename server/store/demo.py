@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from .base import iso_z
+
 NAMESPACE = uuid.UUID("6f1c2a9e-3b7d-4e55-9a0c-2d8f4b1e7a10")
 JOB_TYPES = ("discovery", "sync", "report", "bir_filing", "month_end_close")
 SOURCES = ("sync-worker", "bir-worker", "report-worker", "close-worker", "discovery-worker", "scheduler")
@@ -420,7 +422,7 @@ def _sqlite_value(column: str, value: Any) -> Any:
     if column in _JSON:
         return json.dumps(value, separators=(",", ":"))
     if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return iso_z(value)
     if isinstance(value, bool):
         return int(value)
     return value
