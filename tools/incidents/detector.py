@@ -97,14 +97,19 @@ class StreamingDetector:
         self._stable_after = min(30, warmup // 2)
         self._decay = 0.5 ** (1.0 / memory)  # a remembered peak halves over `memory` points
         self._peaks = [0.0] * len(VIEWS)
-        self._recent: deque[float] = deque(maxlen=rest)
+        self._rest = rest
+        self._maxq: deque[tuple[int, float]] = deque()  # sliding max of the last `rest` scores
         self._eta_sigmas = eta_sigmas
         self._n = 0
         self._prev: float | None = None
         self._prev_ts: datetime | None = None
         self._step_s = 0.0
-        self.last_ratios: dict[str, float] = {}
-        """Per view, how far the last point exceeded the view's recent peak (after the novelty gate)."""
+        self._ratios: list[float] = []
+
+    @property
+    def last_ratios(self) -> dict[str, float]:
+        """Per view, the last point against the view's recent peak (after the novelty gate)."""
+        return dict(zip(VIEWS, self._ratios, strict=False))
 
     @property
     def step_seconds(self) -> float:
@@ -171,7 +176,7 @@ class StreamingDetector:
         warm = self._n > self._warmup
         peaks = self._peaks
         decay = self._decay
-        ratios: dict[str, float] = {}
+        ratios = [0.0] * len(raws) if warm else []
         for k, r in enumerate(raws):
             p = peaks[k] * decay
             if warm and (p > 0.0 or r > 0.0):
@@ -179,17 +184,22 @@ class StreamingDetector:
                 ratio = r / p if p > 0.0 else 1e6
                 if k != _SEASONAL and ratio > 1.0:
                     ratio = 1.0 + (ratio - 1.0) * gate
-                ratios[VIEWS[k]] = ratio
+                ratios[k] = ratio
                 if ratio > best:
                     best = ratio
             peaks[k] = r if r > p else p
-        self.last_ratios = ratios
+        self._ratios = ratios
         if not warm:
             return 0.0, None
         score = best / (best + 1.0)
-        recent = self._recent
-        beaten = not recent or score > max(recent)
-        recent.append(score)
+        q = self._maxq
+        n = self._n
+        while q and q[0][0] <= n - self._rest - 1:
+            q.popleft()
+        beaten = not q or score > q[0][1]
+        while q and q[-1][1] <= score:
+            q.pop()
+        q.append((n, score))
         return (score if beaten else 0.0), self._eta(mean, math.sqrt(lg.var) + floor)
 
     def _seasonal(self, x: float, floor: float) -> float:
