@@ -168,7 +168,11 @@ def _exceptions(text: str) -> list[ExcLine]:
     found: list[ExcLine] = []
     for line in text.splitlines():
         s = line.strip()
-        if (m := _EXC_LINE.match(s)) and _EXC_SUFFIX.search(m[1]) and m[1] not in _NOT_EXC:
+        if (
+            (m := _EXC_LINE.match(s))
+            and (_EXC_SUFFIX.search(m[1]) or re.search(r"\.(errors|exceptions|exc)\.[A-Z]", m[1]))
+            and m[1] not in _NOT_EXC
+        ):
             found.append(ExcLine(m[1], (m[2] or "").strip()))
         elif m := _NODE_LOWER.match(s):
             found.append(ExcLine(m[1].lower(), m[2].strip()))

@@ -228,7 +228,8 @@ def classify(p: ParsedError) -> Verdict | None:
     if re.search(
         r"not enough values to unpack|too many values to unpack|truth value of .* is ambiguous|"
         r"Cannot find module|ERR_MODULE_NOT_FOUND|ERR_REQUIRE_ESM|is not iterable|"
-        r"ParamValidationError|Parameter validation failed",
+        r"ParamValidationError|Parameter validation failed|another operation is in progress|"
+        r"InterfaceError: cannot perform operation",
         t,
     ):
         return Verdict(

@@ -232,8 +232,13 @@ def classify(p: ParsedError) -> Verdict | None:
     code = sqlstate.code_in_text(text)
     if code:
         return _verdict_for_code(code, p, "explicit code", 0.95)
-    for name in reversed(p.names):
-        if re.search(r"psycopg|asyncpg|postgres|sqlalchemy|PSQL", name, re.I) or name.split(".")[-1] in {
+    # SQLAlchemy wraps the driver's class in parentheses: "(psycopg2.errors.UndefinedColumn) ...".
+    wrapped = re.findall(r"\(((?:psycopg2?|asyncpg)\.(?:errors|exceptions)\.\w+)\)", text)
+    for name in [*wrapped, *reversed(p.names)]:
+        # sqlalchemy.exc.* names are DB-API categories (InternalError, DataError), not SQLSTATE conditions.
+        if name.startswith("sqlalchemy."):
+            continue
+        if re.search(r"psycopg|asyncpg|postgres|PSQL", name, re.I) or name.split(".")[-1] in {
             "UniqueViolation",
             "DeadlockDetected",
         }:

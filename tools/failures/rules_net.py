@@ -23,6 +23,7 @@ _STATUS_PATTERNS = [
     r"google\.\w+(?:\.\w+)*\.\w+: (\d{3})\b",
     r"(?:ServerError|ClientError|APIError): (\d{3})\b",
     r"ClientResponseError: (\d{3}),",
+    r"['\"]code['\"]:\s*['\"]?(\d{3})['\"]?[,}]",
     r"responded with (?:status )?(\d{3})\b",
     r"^\w*(?:Error|Exception): (\d{3})\b",
     r"\b(\d{3}) (?:Service Unavailable|Bad Gateway|Gateway Time-?out|Internal Server Error|Too Many Requests|"
@@ -201,7 +202,8 @@ def _network(p: ParsedError) -> Verdict | None:
             backoff_base=5.0,
         )
     if _MIDSTREAM.search(t):
-        owner = "infra" if host and internal_host(host) else "external"
+        ours = (host and internal_host(host)) or re.search(r"postgrest|supabase|pooler", t, re.I)
+        owner = "infra" if ours else "external"
         return Verdict(
             "transient",
             owner,

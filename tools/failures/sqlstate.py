@@ -110,7 +110,6 @@ NAME_TO_CODE.update(
         "raise": "P0001",
         "uniqueviolation": "23505",
         "integrityconstraintviolation": "23000",
-        "internal": "XX000",
     }
 )
 
