@@ -161,3 +161,24 @@ def test_iso_z_is_sortable_for_any_year() -> None:
 
     assert iso_z(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00.000000Z"
     assert iso_z(NOW) == "2026-03-02T12:00:00.000000Z"
+
+
+def test_demo_sample_is_deterministic_and_shaped_like_the_issue_asks() -> None:
+    from collections import Counter
+
+    from aiops_mcp.server.store.demo import JOB_TYPES, sample
+
+    a, b = sample(seed=3, now=NOW), sample(seed=3, now=NOW)
+    assert a.tables() == b.tables()
+    assert sample(seed=4, now=NOW).events != a.events
+    unresolved = [d for d in a.dlq if not d["resolved"]]
+    causes = Counter(d["error"].split(":")[0] for d in unresolved)
+    assert sum(1 for n in causes.values() if n >= 3) >= 4  # repeated failures, several causes
+    assert any("23505" in d["error"] or "duplicate key" in d["error"] for d in unresolved)
+    assert {j["job_type"] for j in a.jobs} == set(JOB_TYPES)
+    assert len(a.events) >= 2000 and any(e["level"] == "error" for e in a.events)
+    assert sum(" ms" in e["message"] for e in a.events) > 500
+    assert all(e["created_at"] < NOW for e in a.events)
+    depth = [m["value"] for m in a.metrics if m["name"] == "queue_depth"]
+    errors = [m["value"] for m in a.metrics if m["name"] == "error_rate"]
+    assert depth[-1] > 5 * depth[0] and errors[-1] > 10 * errors[0]
