@@ -68,8 +68,11 @@ def _split_authority(authority: str) -> list[tuple[str, str | None]]:
     return out
 
 
+DNS_PORT_RE = re.compile(r"#\d+$")  # dnsmasq/pihole style upstream: 172.29.0.2#5054
+
+
 def _clean(host: str) -> str:
-    return host.strip().strip("'\"").rstrip(".").lower()
+    return DNS_PORT_RE.sub("", host.strip().strip("'\"")).rstrip(".").lower()
 
 
 def references_in_value(path: str, key: str, value: str, kn: Knowledge) -> Iterator[Reference]:
