@@ -209,3 +209,48 @@ def test_more_secret_contexts(text: str, value: str) -> None:
 )
 def test_real_log_lookalikes_survive(text: str) -> None:
     assert redact_text(text)[0] == text
+
+
+# The assignment shapes that config files, code and env dumps use (as secret scanners' generators write them).
+_FORMS = [
+    '{id}Token = "{s}"',
+    '{id}_TOKEN := "{s}"',
+    '{id}_TOKEN ::= "{s}"',
+    '{id}_TOKEN ?= "{s}"',
+    '${id}Token .= "{s}"',
+    '{id}_token: "{s}"',
+    "{id}_token: '{s}'",
+    '{{\n    "{id}_token": "{s}"\n}}',
+    "<{id}Token>\n    {s}\n</{id}Token>",
+    "{id}Token={s}",
+    'System.setProperty("{ID}_TOKEN", "{s}")',
+    '  "{id}Token" => "{s}"',
+    'var {id}Token string = "{s}"',
+    'String {id}Token = "{s}";',
+    "{id}Token := `{s}`",
+    '{{"config.ini": "{ID}_TOKEN={s}\\nBACKUP_ENABLED=true"}}',
+    '{id}_api_token = "{s}"',
+    "export {ID}_SECRET={s}",
+    '<add key="{id}Password" value="{s}" />',
+]
+
+
+@pytest.mark.parametrize("form", _FORMS)
+def test_assignment_forms_hide_generated_values(form: str) -> None:
+    for alphabet in (
+        string.ascii_lowercase + string.digits,
+        string.ascii_letters + "-_=",
+        "#&@*$!%^." + string.digits,
+    ):
+        secret = "k" + _rand(31, alphabet)
+        out = redact_text(form.format(id="acme", ID="ACME", s=secret))[0]
+        assert secret not in out and secret[:16] not in out, out
+
+
+@pytest.mark.parametrize("form", _FORMS)
+@pytest.mark.parametrize(
+    "value", ["${ACME_TOKEN}", "<your-token>", "xxxxxxxxxxxxxxxx", "REPLACE_ME", "{{ .Values.token }}"]
+)
+def test_assignment_forms_keep_placeholders(form: str, value: str) -> None:
+    text = form.format(id="acme", ID="ACME", s=value)
+    assert redact_text(text)[0] == text

@@ -34,6 +34,11 @@ def shannon(value: str) -> float:
 
 _FILLER = frozenset(
     [
+        "replace_me",
+        "replaceme",
+        "replace-me",
+        "changeit",
+        "fixme",
         "redacted",
         "masked",
         "hidden",
@@ -66,7 +71,8 @@ _FILLER = frozenset(
         "na",
     ]
 )
-_MARKERS = ("xxxx", "****", "####", "\u2022\u2022\u2022", "${", "$(", "{{", "}}", "%s", "%(")
+_MARKERS = ("xxxx", "****", "####", "\u2022\u2022\u2022", "${", "$(", "{{", "}}")
+_FORMAT = re.compile(r"%(?:\(\w*\))?[sd]|\{\d*\}|\{[a-z_]\w*\}")
 _YOUR = re.compile(
     r"your[_\-\s]?(?:own[_\-\s]?)?(?:api[_\-\s]?)?(?:key|token|secret|password)|(?:put|insert|add|enter)[_\-\s]?your"
     r"|_here\b|[_\-]here$"
@@ -89,6 +95,8 @@ def is_placeholder(value: str) -> bool:
         return True  # <redacted>, [MASKED], %VAR%
     if any(m in low for m in _MARKERS):
         return True
+    if ("%" in s or "{" in s) and _FORMAT.fullmatch(s):
+        return True  # "%s", "%(password)s", "{}", "{token}"
     if ("your" in low or "here" in low) and _YOUR.search(low):
         return True
     return _RUN8.search(s) is not None
@@ -104,7 +112,15 @@ def is_structured_id(value: str) -> bool:
     Keys, cache keys and versions look like this; generated secrets mix cases and digits inside one run.
     """
     parts = [p for p in _SEGMENT_SPLIT.split(value) if p]
-    return bool(parts) and all(_WORDLIKE.match(p) and len(p) <= 24 for p in parts)
+    return bool(parts) and all(_WORDLIKE.match(p) and len(p) <= 24 and _pronounceable(p) for p in parts)
+
+
+def _pronounceable(part: str) -> bool:
+    """Long letter runs are words only with a word-like share of vowels (`zatmbxrvjbdxofhw` is not)."""
+    if len(part) <= 10 or part.isdigit():
+        return True
+    vowels = sum(part.lower().count(ch) for ch in "aeiouy")
+    return vowels / len(part) >= 0.25
 
 
 _HAS_LOWER = re.compile(r"[a-z]").search
@@ -131,9 +147,9 @@ def looks_random(value: str, *, min_len: int = 8, min_entropy: float = 2.8) -> b
     """A value that plausibly is a generated credential (used where the context says 'secret')."""
     if len(value) < min_len or " " in value.strip():
         return False
-    if char_classes(value) < 2 and len(value) < 24:
-        return False
-    if shannon(value) < min_entropy:
+    h = shannon(value)
+    # one character class (all lower-case, all digits...) only for long, high-entropy runs
+    if h < min_entropy or (char_classes(value) < 2 and (len(value) < 16 or h < 3.4)):
         return False
     return not (is_placeholder(value) or is_structured_id(value) or is_sequential(value))
 
