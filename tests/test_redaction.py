@@ -254,3 +254,8 @@ def test_assignment_forms_hide_generated_values(form: str) -> None:
 def test_assignment_forms_keep_placeholders(form: str, value: str) -> None:
     text = form.format(id="acme", ID="ACME", s=value)
     assert redact_text(text)[0] == text
+
+
+def test_json_members_in_text_are_given_up_whole() -> None:
+    out = redact_text('{"token": "abc", "token_type": "bearer", "authorization": "Basic dXNlcjpwdw=="}')[0]
+    assert '"token": "<TOKEN_1>"' in out and '"token_type": "bearer"' in out and "dXNlcjpwdw==" not in out

@@ -174,17 +174,22 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
         v, start = v[sm.end() :], start + sm.end()
     elif not quoted and v.lower() in ("bearer", "basic", "token", "digest", "bot"):
         # unquoted scheme then the credential: `Authorization: Bearer abc`
-        sm2 = re.compile(r"[ \t]+([^\s\"'`\\,;]+)").match(text, m.end())
+        sm2 = _SCHEME_VALUE.match(text, m.end())
         if not sm2:
             return
         v, start = sm2.group(1), sm2.start(1)
     if not quoted:
         v, start, _ = _strip_tail(v, start)
     after = text[start + len(v) : start + len(v) + 12]
-    if _value_is_secret(v, sens, op=op, quoted=quoted, after=after):
+    check = sens
+    if sens == "secret" and op == ":" and quoted and m.group("kq") == '"' and m.group("vq") == '"':
+        # a JSON member `"token": "..."`: structured payloads give up the value whole, whatever it looks like
+        check = "password"
+    if _value_is_secret(v, check, op=op, quoted=quoted, after=after):
         yield start, start + len(v), value_kind(ident, sens)
 
 
+_SCHEME_VALUE = re.compile(r"[ \t]+([^\s\"'`\\,;]+)")
 _BEARER_VALUE = re.compile(r"[ \t]+([A-Za-z0-9\-._~+/]{16,}=*)")
 _URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@'\"<>]*):(?P<pw>[^\s@/'\"<>]+)@(?=[\w\[.\-])")
 _CURL_USER = re.compile(r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]*\"(?::\"[^\"\n]*\")?|'[^'\n]*'|\S+)")
