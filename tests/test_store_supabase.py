@@ -322,7 +322,7 @@ async def test_transient_5xx_is_retried_then_reported(fake: tuple[FakePostgrest,
     state, base = fake
     state.tables = {"dead_letter_queue": _dlq(2)}
     state.fail = [(503, "text/html", "<html>upstream busy</html>"), (502, "text/html", "bad gateway")]
-    store = _store(base)
+    store = _store(base, pauses=(0.01, 0.01))
     try:
         assert len(await store.unresolved_dlq(10)) == 2  # two gateway errors, then the answer
         state.fail = [(500, "application/json", '{"code":"XX000","message":"internal error"}')]
@@ -433,7 +433,7 @@ async def test_unreachable_server_is_an_error_naming_the_store() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    store = _store(f"http://127.0.0.1:{port}")
+    store = _store(f"http://127.0.0.1:{port}", pauses=(0.01, 0.01))
     try:
         with pytest.raises(StoreError) as err:
             await store.unresolved_dlq(5)

@@ -49,6 +49,7 @@ class SupabaseStore(BaseStore):
         self._key = key
         self._timeout = timeout_s
         self._page_size = min(page_size, 1000)
+        self._pauses = _RETRY_PAUSES_S
         self._client: Any = None
         self._http: Any = None
         self._lock = anyio.Lock()
@@ -89,14 +90,14 @@ class SupabaseStore(BaseStore):
         from postgrest.exceptions import APIError
 
         db = await self._db()
-        for attempt in range(len(_RETRY_PAUSES_S) + 1):
+        for attempt in range(len(self._pauses) + 1):
             _last_status.set(None)
             try:
                 return await make(db)
             except APIError as exc:
                 status = _last_status.get()
-                if status in _RETRY_STATUS and attempt < len(_RETRY_PAUSES_S):
-                    await anyio.sleep(_RETRY_PAUSES_S[attempt])
+                if status in _RETRY_STATUS and attempt < len(self._pauses):
+                    await anyio.sleep(self._pauses[attempt])
                     continue
                 raise self._api_error(exc, status, what) from None
             except httpx.TimeoutException:
@@ -104,8 +105,8 @@ class SupabaseStore(BaseStore):
                     self.label, f"cannot {what}: no answer within {self._timeout:g} s (timeout)"
                 ) from None
             except httpx.TransportError as exc:
-                if attempt < len(_RETRY_PAUSES_S):
-                    await anyio.sleep(_RETRY_PAUSES_S[attempt])
+                if attempt < len(self._pauses):
+                    await anyio.sleep(self._pauses[attempt])
                     continue
                 raise StoreError(
                     self.label, f"cannot {what}: {_transport_cause(exc)}", secrets=(self._key,)
