@@ -68,6 +68,7 @@ def _example_tokens(jt: JobType, tax: Taxonomy) -> list[set[str]]:
 
 
 PAREN_RE = re.compile(r"\([^)]*\)")
+CLAUSE_RE = re.compile(r",?\s+(?:and then|then|and)\s+|;\s*")
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class _Headline:
     lead: str  # first words, normalized
     min_lead_words: int  # a hyphenated first word ("Close-status") is a modifier, not a verb
     segment: str  # normalized first phrase, up to the first preposition or clause break
+    clauses: tuple[str, ...]  # normalized text after each "and" / "then" / ";"
 
 
 def _headline(f: Features, breaks: list[str]) -> _Headline:
@@ -86,6 +88,7 @@ def _headline(f: Features, breaks: list[str]) -> _Headline:
         lead=" ".join(f.headline.split()[:3]),
         min_lead_words=len(normalize(first).split()) if "-" in first else 1,
         segment=normalize(low[:cut]),
+        clauses=tuple(normalize(c) for c in CLAUSE_RE.split(raw.lower())[1:] if c.strip()),
     )
 
 
@@ -101,6 +104,14 @@ def _score(f: Features, jt: JobType, tax: Taxonomy) -> _Score:
         if m and m.start() == 0 and len(m.group(0).split()) >= hl.min_lead_words and w > best_verb:
             best_verb, best_why = w, f"headline opens with '{m.group(0)}'"
     sc.add(best_verb * s.lead_verb_factor, best_why)
+    # later clauses ("prepare and file ...", "... then post") weigh less than the opening verb
+    best_next, next_why = 0.0, ""
+    for clause in hl.clauses:
+        for verb, w in jt.lead_verbs.items():
+            m = _phrase_re(verb).match(clause)
+            if m and w > best_next:
+                best_next, next_why = w, f"then '{m.group(0)}'"
+    sc.add(best_next * s.clause_verb_factor, next_why)
     # noun-phrase headlines ("Trial balance export for ...") name their deliverable last
     best_noun, noun_why = 0.0, ""
     for noun, w in jt.head_nouns.items():

@@ -67,6 +67,7 @@ class Settings(BaseModel):
     headline_factor: float = 1.6
     lead_verb_factor: float = 1.0
     head_noun_factor: float = 1.0
+    clause_verb_factor: float = 0.5
     segment_breaks: list[str] = Field(default_factory=lambda: [" for ", " of ", " to ", ":", ","])
     example_weight: float = 6.0
     description_weight: float = 0.0
