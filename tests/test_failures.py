@@ -302,3 +302,20 @@ def test_unique_violation_on_the_jobs_own_idempotency_key_is_a_replay() -> None:
     assert "replay" in out.reason and "mark the job done" in out.suggested_fix
     other = run(error, payload={"company_id": "c-9", "idempotency_key": "c-9:2551Q:2024-Q4"})
     assert "replay" not in other.reason and "ON CONFLICT" in other.suggested_fix
+
+
+def test_node_fetch_failed_reads_the_cause() -> None:
+    stack = """TypeError: fetch failed
+    at node:internal/deps/undici/undici:13502:13
+    at async postReturn (/app/dist/jobs/bir_filing/submit.js:77:18) {
+  [cause]: ConnectTimeoutError: Connect Timeout Error (attempt: 1, timeout: 10000ms)
+      at onConnectTimeout (/app/node_modules/undici/lib/core/connect.js:237:24) {
+    code: 'UND_ERR_CONNECT_TIMEOUT'
+  }
+}"""
+    p = parse("TypeError: fetch failed", stack)
+    assert [e.name for e in p.exceptions] == ["TypeError", "ConnectTimeoutError"]
+    out = run("TypeError: fetch failed", stack)
+    # "TypeError" alone would read as a code bug; the cause is a connect timeout.
+    assert (out.category, out.root_cause, out.should_retry) == ("transient", "infra", True)
+    assert out.app_frame and "postReturn" in out.app_frame

@@ -17,7 +17,9 @@ _PY_CHAIN = re.compile(
     re.M,
 )
 _PY_FRAME = re.compile(r'^\s*File "([^"]+)", line (\d+), in (\S+)\s*$')
-_NODE_FRAME = re.compile(r"^\s*at (?:async )?(?:(.+?) \()?((?:[A-Za-z]:)?[^():\s]+):(\d+)(?::\d+)?\)?\s*$")
+_NODE_FRAME = re.compile(
+    r"^\s*at (?:async )?(?:(.+?) \()?((?:[A-Za-z]:)?[^():\s]+):(\d+)(?::\d+)?\)?\s*\{?\s*$"
+)
 _JAVA_FRAME = re.compile(r"^\s*at ([\w$.<>]+)\(([\w$.-]+):(\d+)\)\s*$")
 _GO_FRAME = re.compile(r"^\s+(/\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?\s*$")
 # An exception line: dotted name whose last part looks like an exception, then ": message" or EOL.

@@ -219,6 +219,8 @@ def _network(p: ParsedError) -> Verdict | None:
 
 
 def classify(p: ParsedError) -> Verdict | None:
+    # Typed provider errors know more than the status they carry (a 409 ABORTED is retryable, an OpenAI
+    # 400 context_length_exceeded is a code fix), and a status knows more than the socket symptom.
     for rule in (rules_cloud.redis, rules_cloud.llm, rules_cloud.aws, rules_cloud.grpc, _http, _network):
         if v := rule(p):
             return v
