@@ -97,6 +97,7 @@ def find_spans(text: str) -> list[Span]:
     cands.extend(pii.network_spans(text))
     cands.extend(pii.number_spans(text))
     cands.extend(pii.iban_spans(text))
+    cands.extend(pii.wallet_spans(text))
     if len(cands) <= 1:
         return cands
     return _resolve(cands)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .validators import IBAN_LENGTHS, iban_ok, ipv4_ok, ipv6_ok, luhn_ok, ssn_ok
+from .validators import IBAN_LENGTHS, base58check_ok, iban_ok, ipv4_ok, ipv6_ok, luhn_ok, ssn_ok
 
 Span = tuple[int, int, str]
 
@@ -27,6 +27,9 @@ _COLON_HEX = re.compile(r"::|:[0-9A-Fa-f]{1,4}:")
 _HEXRUN = frozenset("0123456789abcdefABCDEF:.")
 _MAC_COLON = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}")
 _MAC_DASH = re.compile(r"-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-")
+_MAC_DOTTED = re.compile(r"\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![\w.])")
+_MAC_DOTTED_FULL = re.compile(r"[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}")
+_BTC = re.compile(r"[13][a-km-zA-HJ-NP-Z1-9]{25,34}(?![\w])")
 _MAC_DASH_FULL = re.compile(r"[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}")
 
 # One regex for every number-shaped candidate: optional +country code or (area), then digits with
@@ -110,6 +113,11 @@ def network_spans(text: str) -> Iterator[Span]:
             ):
                 continue
             yield s, e, "IP_ADDRESS"
+    if "." in text:
+        for m in _MAC_DOTTED.finditer(text):  # Cisco style 0123.4567.89ab
+            s, e = m.start() - 4, m.end()
+            if s >= 0 and _MAC_DOTTED_FULL.fullmatch(text, s, e) and (s == 0 or not text[s - 1].isalnum()):
+                yield s, e, "MAC_ADDRESS"
     if "-" in text:
         for m in _MAC_DASH.finditer(text):
             s, e = m.start() - 2, m.end() + 2
@@ -155,6 +163,8 @@ def _classify_number(raw: str, before: str) -> str | None:
         return "PHONE"
     if len(groups) >= 3 and digits[0] == "0" and 10 <= nd <= 11 and all(g >= 2 for g in groups):
         return "PHONE"
+    if shape in ((2, 7), (3, 7), (2, 8)) and digits[0] == "0" and "-" in raw:
+        return "PHONE"  # trunk-prefixed area code and subscriber number (09-7625400, 02-12345678)
     # Unformatted ids need their name nearby
     ctx = _ID_CONTEXT.search(before) if nd in (9, 10, 12, 14) and len(groups) == 1 else None
     if ctx:
@@ -205,6 +215,13 @@ def number_spans(text: str) -> Iterator[Span]:
         kind = _classify_number(text[s:e], before[before.rfind("\x00") + 1 :])
         if kind:
             yield s, e, kind
+
+
+def wallet_spans(text: str) -> Iterator[Span]:
+    """Legacy/P2SH bitcoin addresses (base58 with a double-SHA256 checksum); bech32 ones are prefix rules."""
+    for m in _BTC.finditer(text):
+        if (m.start() == 0 or not text[m.start() - 1].isalnum()) and base58check_ok(m.group()):
+            yield m.start(), m.end(), "CRYPTO_WALLET"
 
 
 def iban_spans(text: str) -> Iterator[Span]:

@@ -72,6 +72,7 @@ _FILLER = frozenset(
     ]
 )
 _MARKERS = ("xxxx", "****", "####", "\u2022\u2022\u2022", "${", "$(", "{{", "}}")
+_MARKER_RE = re.compile("|".join(re.escape(m) for m in _MARKERS))
 _FORMAT = re.compile(r"%(?:\(\w*\))?[sd]|\{\d*\}|\{[a-z_]\w*\}")
 _YOUR = re.compile(
     r"your[_\-\s]?(?:own[_\-\s]?)?(?:api[_\-\s]?)?(?:key|token|secret|password)|(?:put|insert|add|enter)[_\-\s]?your"
@@ -93,7 +94,7 @@ def is_placeholder(value: str) -> bool:
         return True  # $VAR, ${VAR}, $(cmd)
     if (first == "<" and last == ">") or (first == "[" and last == "]") or (first == "%" and last == "%"):
         return True  # <redacted>, [MASKED], %VAR%
-    if any(m in low for m in _MARKERS):
+    if _MARKER_RE.search(low):
         return True
     if ("%" in s or "{" in s) and _FORMAT.fullmatch(s):
         return True  # "%s", "%(password)s", "{}", "{token}"
