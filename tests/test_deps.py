@@ -367,3 +367,31 @@ def test_guess_tier_only_when_asked_for():
         ("p/orders-api", "p/db"),
     }
     assert all(e.confidence < 0.5 and e.evidence.startswith("guess:") for e in guessed)
+
+
+def test_generic_graph_matches_ids_domains_and_node_types():
+    g = DepsInput.model_validate(
+        {
+            "nodes": [
+                {
+                    "id": "billing",
+                    "type": "service",
+                    "name": "Billing API",
+                    "properties": {"url": "https://billing.acme.ph"},
+                },
+                {
+                    "id": "web",
+                    "type": "service",
+                    "name": "Web",
+                    "properties": {
+                        "env": {"BILLING_URL": "https://billing.acme.ph/v1", "LEDGER": "ledger-db:5432"}
+                    },
+                },
+                {"id": "ledger-db", "type": "database", "name": "ledger", "properties": {}},
+            ]
+        }
+    )
+    assert {(e.from_id, e.to_id, e.type) for e in extract(g).edges} == {
+        ("web", "billing", "http_api"),
+        ("web", "ledger-db", "database"),
+    }

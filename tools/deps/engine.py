@@ -51,8 +51,22 @@ def _image(node: Node) -> str | None:
     return img if isinstance(img, str) and img else None
 
 
+NODE_TYPE_ROLES = {
+    "database": "database",
+    "db": "database",
+    "cache": "cache",
+    "queue": "queue",
+    "broker": "queue",
+    "storage": "storage",
+    "bucket": "storage",
+    "auth": "auth",
+    "idp": "auth",
+}
+
+
 def _role(node: Node, kn: Knowledge) -> str | None:
-    return kn.role_of(_image(node), node_name(node))
+    # a generic graph may say what a node is in its type; compose/k8s graphs say it in the image
+    return NODE_TYPE_ROLES.get(node.type.lower()) or kn.role_of(_image(node), node_name(node))
 
 
 def edge_type(ref: Reference | None, target: Node, kn: Knowledge) -> str:
