@@ -188,6 +188,23 @@ async def test_audit_trail_write_and_purge(pg_url: str) -> None:
         await store.aclose()
 
 
+async def test_a_read_survives_the_server_dropping_pooled_connections(pg_url: str) -> None:
+    await init_db(pg_url)
+    store = open_store(pg_url)
+    try:
+        assert await store.unresolved_dlq(5) == []
+        admin = await _connect(ADMIN)
+        name = urlsplit(pg_url).path.lstrip("/")
+        await admin.execute(
+            "select pg_terminate_backend(pid) from pg_stat_activity where datname = %s and pid <> pg_backend_pid()",
+            (name,),
+        )
+        await admin.close()
+        assert await store.unresolved_dlq(5) == []
+    finally:
+        await store.aclose()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -106,16 +106,26 @@ class PostgresStore(BaseStore):
         from psycopg_pool import PoolTimeout
 
         pool = await self._get_pool()
-        try:
-            async with pool.connection() as conn, conn.cursor() as cur:
-                await cur.execute(sql, args)
-                return list(await cur.fetchall()) if cur.description else []
-        except PoolTimeout as exc:
-            # The pool only says "timeout": ask the server directly for the real reason.
-            await self._probe()
-            raise self._error(exc, what) from None
-        except psycopg.Error as exc:
-            raise self._error(exc, what) from None
+        for attempt in range(2):
+            conn = None
+            try:
+                async with pool.connection() as conn, conn.cursor() as cur:
+                    await cur.execute(sql, args)
+                    return list(await cur.fetchall()) if cur.description else []
+            except PoolTimeout as exc:
+                # The pool only says "timeout": ask the server directly for the real reason.
+                await self._probe()
+                raise self._error(exc, what) from None
+            except psycopg.OperationalError as exc:
+                # A pooled connection the server dropped (restart, pooler failover, idle kill) fails
+                # once; the pool discards it, and a read is safe to try again on a fresh one.
+                if attempt == 0 and conn is not None and conn.closed:
+                    log.info("store: %s: connection lost, retrying the read once", self.label)
+                    continue
+                raise self._error(exc, what) from None
+            except psycopg.Error as exc:
+                raise self._error(exc, what) from None
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _execute(self, sql: str, args: Any = (), *, many: bool = False, what: str) -> int:
         import psycopg
