@@ -173,6 +173,17 @@ def _trend_or_shift(name: str, ts: list[datetime], ys: list[float], limit: float
     return Signal([name], "changepoint", cp.at, ts[-1], round(min(1.0, relative), 3), severity, evidence)
 
 
+def _age(signals: list[Signal], now: datetime, first_seen: datetime | None) -> None:
+    """Episodes that ended well before the analysis time are history, not a forecast: reported low."""
+    span = (now - first_seen).total_seconds() if first_seen is not None else 0.0
+    cutoff = max(3600.0, 0.1 * span)
+    for s in signals:
+        age = (now - s.end).total_seconds()
+        if s.kind != "trend" and age > cutoff and s.severity != "low":
+            s.severity = "low"
+            s.evidence.append(f"ended {_duration(age)} before the analysis time")
+
+
 def _correlate(signals: list[Signal], window: timedelta) -> list[Signal]:
     """Anomalies, change points and error bursts that overlap in time (within `window`) are one incident."""
     mergeable = sorted((s for s in signals if s.kind != "trend"), key=lambda s: s.start)
@@ -252,6 +263,7 @@ def predict(
     step = statistics.median(steps) if steps else 60.0
     window = timedelta(seconds=max(300.0, 5.0 * step))
     last_seen = max((ts[-1] for _, ts, _ in cleaned), default=None)
+    first_seen = min((ts[0] for _, ts, _ in cleaned), default=None)
     now = _utc(as_of) if as_of is not None else last_seen
 
     signals: list[Signal] = []
@@ -267,7 +279,8 @@ def predict(
         signals.extend(_anomalies(series.name, ts, ys))
         shift = _trend_or_shift(series.name, ts, ys, limit)
         if shift is not None:
-            # a change point inside an anomaly episode of the same metric is the same event
+            # the anomaly that marked a lasting change point is the same event; the change point
+            # says more (the new level persists up to now), so it absorbs the anomaly
             same = [
                 s
                 for s in signals
@@ -276,9 +289,12 @@ def predict(
                 and s.start - window <= shift.start <= s.end + window
             ]
             if shift.kind == "changepoint" and same:
-                same[-1].evidence.append(shift.evidence[0])
-            else:
-                signals.append(shift)
+                for s in same:
+                    signals.remove(s)
+                    shift.evidence.append(s.evidence[0])
+                    shift.score = max(shift.score, s.score)
+                    shift.severity = max(shift.severity, s.severity, key=_RANK.__getitem__)
+            signals.append(shift)
 
     rows = sorted((_utc(e.timestamp), e.level, e.message, e.source or "") for e in events)
     if now is not None:
@@ -304,6 +320,8 @@ def predict(
             )
         )
 
+    if now is not None:
+        _age(signals, now, first_seen)
     merged = _correlate(signals, window)
     preds = [
         Prediction(

@@ -53,10 +53,29 @@ def _fit(ts: list[datetime], ys: list[float], k: int) -> Trend | None:
     slope = sxy / sxx
     r2 = (sxy * sxy) / (sxx * syy)
     rise = slope * (xs[-1] - xs[0])
-    resid_sd = math.sqrt(max(syy - slope * sxy, 0.0) / max(k - 2, 1))
+    sse_line = max(syy - slope * sxy, 0.0)
+    resid_sd = math.sqrt(sse_line / max(k - 2, 1))
     if r2 < 0.6 or abs(rise) < 3.0 * resid_sd:
         return None
+    if _best_split_sse(yy) < 0.5 * sse_line:
+        return None  # a step, not a ramp: two flat levels explain it far better than a line
     return Trend(slope_per_s=slope, start=ts[-k], r2=r2, rise=rise, current=my + slope * (xs[-1] - mx))
+
+
+def _best_split_sse(ys: list[float]) -> float:
+    """Residual sum of squares of the best two-level (step) fit."""
+    n = len(ys)
+    ps = [0.0]
+    ps2 = [0.0]
+    for y in ys:
+        ps.append(ps[-1] + y)
+        ps2.append(ps2[-1] + y * y)
+    best = math.inf
+    for k in range(2, n - 1):
+        left = ps2[k] - ps[k] ** 2 / k
+        right = (ps2[n] - ps2[k]) - (ps[n] - ps[k]) ** 2 / (n - k)
+        best = min(best, left + right)
+    return best
 
 
 def fit_trend(ts: list[datetime], ys: list[float], *, min_points: int = 8) -> Trend | None:
@@ -77,8 +96,11 @@ def fit_trend(ts: list[datetime], ys: list[float], *, min_points: int = 8) -> Tr
 
 def find_change_point(ts: list[datetime], ys: list[float], *, min_seg: int = 8) -> ChangePoint | None:
     """The split that best separates two means (Welch t over prefix sums); significant splits only.
+    Significant means t >= 8 and a shift of at least 10% of the level and of one standard
+    deviation of the earlier segment (the quiet tail of a spiky series is no change).
     A steady trend also "splits", so the caller checks trends first."""
     n = len(ys)
+    min_seg = max(min_seg, n // 20)
     if n < 2 * min_seg:
         return None
     ps = [0.0]
@@ -86,7 +108,7 @@ def find_change_point(ts: list[datetime], ys: list[float], *, min_seg: int = 8) 
     for y in ys:
         ps.append(ps[-1] + y)
         ps2.append(ps2[-1] + y * y)
-    best: tuple[float, int, float, float] | None = None
+    best: tuple[float, int, float, float, float] | None = None
     for k in range(min_seg, n - min_seg + 1):
         n1, n2 = k, n - k
         m1 = ps[k] / n1
@@ -96,12 +118,12 @@ def find_change_point(ts: list[datetime], ys: list[float], *, min_seg: int = 8) 
         se = math.sqrt(v1 / n1 + v2 / n2) + 1e-12 * (abs(m1) + abs(m2) + 1.0)
         t = abs(m2 - m1) / se
         if best is None or t > best[0]:
-            best = (t, k, m1, m2)
+            best = (t, k, m1, m2, math.sqrt(v1))
     assert best is not None
-    t, k, m1, m2 = best
+    t, k, m1, m2, sd1 = best
     # a large t alone is cheap in long series; also demand a shift that matters against the level
     relative = abs(m2 - m1) / (max(abs(m1), abs(m2)) + 1e-12)
-    if t < 8.0 or relative < 0.1:
+    if t < 8.0 or relative < 0.1 or abs(m2 - m1) < sd1:
         return None
     return ChangePoint(at=ts[k], before=m1, after=m2, t_stat=t)
 
