@@ -253,3 +253,20 @@ def test_merge_rejects_invented_metrics_and_keeps_offline_predictions() -> None:
     with pytest.raises(Rejected):
         ASSIST.merge(inp, offline, IncidentNarrative(summary="All fine.", metrics_mentioned=["memory_rss"]))
     assert not ASSIST.confident(offline)  # a critical finding is worth a narrative
+
+
+def test_a_step_near_the_limit_is_a_change_point_not_a_trend() -> None:
+    cpu = _series(400, lambda i, r: (35 if i < 330 else 97) + r.gauss(0, 1), seed=11, step_s=300)
+    result = predict([_metric("cpu_utilization", cpu)], [])
+    assert not [p for p in result.predictions if p.kind == "trend"]
+    top = result.predictions[0]
+    assert top.kind == "changepoint" and top.severity == "high"
+    assert any("limit 100" in e for e in top.evidence)  # percent metrics end at 100
+
+
+def test_an_episode_long_over_is_reported_low() -> None:
+    s = _series(2000, lambda i, r: 50 + r.gauss(0, 2) + (60 if 300 <= i < 305 else 0), seed=12)
+    result = predict([_metric("api_latency_ms", s)], [])
+    old = [p for p in result.predictions if p.started_at < T0 + timedelta(minutes=310)]
+    assert old and all(p.severity == "low" for p in old)
+    assert any("before the analysis time" in e for p in old for e in p.evidence)
