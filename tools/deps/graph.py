@@ -104,6 +104,11 @@ class AliasIndex:
             first, _, rest = host.partition(".")
             if K8S_DNS_SUFFIX.match(rest):
                 ids = set(self._index.get(first, ()))
+            if not ids:
+                # a StatefulSet pod through its headless Service: <pod>.<service>[.<ns>.svc...]
+                second, _, rest2 = rest.partition(".")
+                if not rest2 or K8S_DNS_SUFFIX.match(rest2):
+                    ids = {i for i in self._index.get(second, ()) if is_k8s_service(self.by_id[i])}
         if len(ids) > 1:
             # In Kubernetes only Services have DNS names; a workload of the same name is reached through it.
             services = {i for i in ids if is_k8s_service(self.by_id[i])}
