@@ -23,6 +23,15 @@ CASES = SHARED / "data" / "redaction" / "dev_subset.jsonl"
 SCORER = SHARED / "scorers" / "redaction_score.py"
 PY = REPO / ".venv" / "bin" / "python"
 CLI = REPO / ".venv" / "bin" / "aiops-mcp"
+# Same protocol, no redaction: the ceiling any Python filter can reach on this machine right now.
+JSON_ECHO = [
+    str(PY),
+    "-c",
+    "import sys, json\n"
+    "for line in sys.stdin:\n"
+    "    if line.strip():\n"
+    "        r = json.loads(line); sys.stdout.write(json.dumps({'id': r['id'], 'text': r['text']}) + '\\n')",
+]
 PY_FORM = [
     str(PY),
     "-c",
@@ -73,20 +82,30 @@ def _in_process(repeat: int) -> dict[str, float]:
     }
 
 
+def _score(cmd: list[str], scale: int, repeat: int, label: str) -> dict:
+    p = subprocess.run(
+        [sys.executable, str(SCORER), "--cases", str(CASES), "--scale", str(scale), "--repeat", str(repeat),
+         "--startup", "--label", label, "--", *cmd],
+        capture_output=True,
+        text=True,
+        check=True,
+    )  # fmt: skip
+    return json.loads(p.stdout)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--scale", type=int, default=50)
     ap.add_argument("--repeat", type=int, default=3)
     a = ap.parse_args()
     cmd = _command()
-    p = subprocess.run(
-        [sys.executable, str(SCORER), "--cases", str(CASES), "--scale", str(a.scale), "--repeat", str(a.repeat),
-         "--startup", "--label", "aiops-mcp redaction", "--", *cmd],
-        capture_output=True,
-        text=True,
-        check=True,
-    )  # fmt: skip
-    result = json.loads(p.stdout)
+    result = _score(cmd, a.scale, a.repeat, "aiops-mcp redaction")
+    echo = _score(JSON_ECHO, a.scale, a.repeat, "json echo baseline")["throughput"]
+    result["baseline_json_echo"] = {
+        "MB_per_s": echo["MB_per_s"],
+        "MB_per_s_net_of_startup": echo.get("MB_per_s_net_of_startup"),
+        "redaction_over_echo_ratio": round(result["throughput"]["MB_per_s"] / echo["MB_per_s"], 4),
+    }
     result["in_process"] = _in_process(a.repeat)
     print(json.dumps(result, indent=1, ensure_ascii=False))
 

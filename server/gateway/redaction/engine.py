@@ -84,7 +84,8 @@ def find_spans(text: str) -> list[Span]:
         for m in PRIVATE_KEY_RE.finditer(text):
             body = m.group(2)
             stripped = body.strip()
-            if stripped:
+            # a real key body is long base64; `...`, `<your key>` and short stubs in docs are not keys
+            if len("".join(stripped.split())) >= 32 and not is_placeholder(stripped):
                 body_start = m.start(2) + (len(body) - len(body.lstrip()))
                 cands.append((body_start, body_start + len(stripped), "PRIVATE_KEY"))
     cands.extend(_prefix_spans(text))
