@@ -242,18 +242,33 @@ def _with_paths(inp: DepsInput) -> DepsInput:
     return inp.model_copy(update={"nodes": nodes, "edges": edges, "paths": []})
 
 
+def _typed_nodes(inp: DepsInput) -> list[Node]:
+    """A Service has no image of its own: lend it the image of the workload it selects (for typing only)."""
+    by_id = {n.id: n for n in inp.nodes}
+    lent: dict[str, str] = {}
+    for e in inp.edges:
+        a, b = by_id.get(e.from_id), by_id.get(e.to_id)
+        if a and b and is_k8s_service(a) and not _image(a) and _image(b):
+            lent.setdefault(a.id, _image(b) or "")
+    return [
+        n.model_copy(update={"properties": {**n.properties, "image": lent[n.id]}}) if n.id in lent else n
+        for n in inp.nodes
+    ]
+
+
 def extract(inp: DepsInput) -> DepsResult:
     inp = _with_paths(inp)
     kn = load_knowledge()
-    index = AliasIndex(inp.nodes)
-    found = _reference_edges(inp.nodes, index, kn)
+    nodes = _typed_nodes(inp)
+    index = AliasIndex(nodes)
+    found = _reference_edges(nodes, index, kn)
     # a reverse pair is kept only from the stronger side: the graph stays acyclic per pair
     for a, b in list(found):
         if (b, a) in found and found[(a, b)].confidence() < found[(b, a)].confidence():
             del found[(a, b)]
-    found.update({k: v for k, v in _rule_edges(inp.nodes, found, kn).items() if k not in found})
+    found.update({k: v for k, v in _rule_edges(nodes, found, kn).items() if k not in found})
     if inp.min_confidence < 0.5:
-        guesses = _guess_edges(inp.nodes, found, kn)
+        guesses = _guess_edges(nodes, found, kn)
         found.update({k: v for k, v in guesses.items() if k not in found and (k[1], k[0]) not in found})
     edges = [e for e in _finish(found, _given_pairs(inp.edges)) if e.confidence >= inp.min_confidence]
     return DepsResult(edges=edges)
