@@ -259,3 +259,9 @@ def test_assignment_forms_keep_placeholders(form: str, value: str) -> None:
 def test_json_members_in_text_are_given_up_whole() -> None:
     out = redact_text('{"token": "abc", "token_type": "bearer", "authorization": "Basic dXNlcjpwdw=="}')[0]
     assert '"token": "<TOKEN_1>"' in out and '"token_type": "bearer"' in out and "dXNlcjpwdw==" not in out
+
+
+def test_identifier_keys_are_not_credentials() -> None:
+    text = '{"idempotency_key": "9a4c8a68-865e-4c30-a659-3aed2e5bab51:2550Q:2024-Q4", "cache_key": "u:42:Zq81mNw2Lp9xT"}'
+    assert redact_text(text)[0] == text
+    assert "Zq81mNw2Lp9xT4kR" not in redact_text('{"api_key": "Zq81mNw2Lp9xT4kR"}')[0]

@@ -106,6 +106,41 @@ _NEUTRAL = frozenset(
     }
 )
 
+# `<x>_key` names that are identifiers, not credentials (the value is data the model may need to see).
+_ID_KEYS = frozenset(
+    [
+        "idempotency",
+        "cache",
+        "primary",
+        "partition",
+        "sort",
+        "routing",
+        "object",
+        "s3",
+        "dedup",
+        "dedupe",
+        "lookup",
+        "foreign",
+        "row",
+        "message",
+        "composite",
+        "unique",
+        "hash",
+        "index",
+        "map",
+        "group",
+        "shard",
+        "bucket",
+        "sequence",
+        "natural",
+        "surrogate",
+        "business",
+        "external",
+        "correlation",
+        "trace",
+        "request",
+    ]
+)
 _PUBLIC = frozenset({"public", "pub", "publishable"})
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SEP = re.compile(r"[^A-Za-z0-9]+")
@@ -157,6 +192,8 @@ def classify(name: str) -> Sensitivity:
             "admin",
         ):
             return "secret"
+        if len(parts) >= 2 and parts[-2] in _ID_KEYS:
+            return None
         return "weak"
     if any(p in _INNER_WORDS for p in parts[:-1]):
         return "secret"
