@@ -24,8 +24,8 @@ _STRONG = [
     r"(?<![\w:])[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5,}(?![\w:])",
     # UUIDs
     r"(?<![\w-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-])",
-    # filesystem paths with two or more segments (Unix or Windows)
-    r"(?<![\w/\\])(?:[A-Za-z]:)?(?:[/\\][\w.$~+%-]+){2,}[/\\]?",
+    # filesystem paths with two or more separators (Unix or Windows, relative, \\?\ prefixes, globs)
+    r"(?<![\w/\\])(?:[A-Za-z]:|\w[\w.$~+%-]*)?(?:[/\\]+[\w.$~+%?*-]+){2,}[/\\]?",
     # identifiers built as prefix_number (blk_-123, job_2015_0001, attempt_1_m_000001_0)
     r"(?<![\w-])[A-Za-z]+_-?\d[\w-]*",
     # hexadecimal
@@ -143,3 +143,19 @@ def common_prefix(values: list[str]) -> str:
     while n < len(lo) and lo[n] == hi[n]:
         n += 1
     return lo[:n]
+
+
+def collapse_lists(tokens: list[str]) -> list[str]:
+    """Runs of one repeated variable token ("@<*> @<*> @<*>") shown once: a list of values is one variable.
+
+    Bare `VAR` tokens are kept apart: "<*> <*>" is usually two different values (a path and an id).
+    """
+    out: list[str] = []
+    for t in tokens:
+        if out and t == out[-1] and t != VAR and VAR in t and not _WORDISH.search(t):
+            continue
+        out.append(t)
+    return out
+
+
+_WORDISH = re.compile(r"[A-Za-z0-9]")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from .clustering import cluster
 from .lengths import merge_lengths
-from .masking import VAR, common_prefix, generalize, looks_variable, mask, render
+from .masking import VAR, collapse_lists, common_prefix, generalize, looks_variable, mask, render
 
 CACHE_LIMIT = 50_000
 _HAS_DIGIT = re.compile(r"\d").search
@@ -44,7 +44,7 @@ class Template:
 
     @property
     def text(self) -> str:
-        return render(" ".join(self.display if self.display is not None else self.tokens))
+        return render(" ".join(collapse_lists(self.display if self.display is not None else self.tokens)))
 
     def patterns(self) -> list[re.Pattern[str] | None]:
         return self._patterns if self._patterns is not None else self._compile()
