@@ -270,3 +270,16 @@ def test_an_episode_long_over_is_reported_low() -> None:
     old = [p for p in result.predictions if p.started_at < T0 + timedelta(minutes=310)]
     assert old and all(p.severity == "low" for p in old)
     assert any("before the analysis time" in e for p in old for e in p.evidence)
+
+
+def test_run_score_survives_bad_rows_and_mixed_time_formats() -> None:
+    rows = [
+        {"timestamp": "2026-03-01 00:00:00", "value": 1},
+        {"value": None},
+        {"timestamp": "not a time", "value": "x"},
+        {"timestamp": 1772323380, "value": 2},
+        {"timestamp": "2026-03-01T00:05:00+02:00", "value": 3},
+    ]
+    out = io.StringIO()
+    run_score(io.StringIO(json.dumps(rows)), out)
+    assert [json.loads(line)["anomaly_score"] for line in out.getvalue().splitlines()] == [0.0] * 5

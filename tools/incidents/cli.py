@@ -10,20 +10,22 @@ Imports are kept to the standard library and the detector: the command starts on
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from aiops_mcp.tools.incidents.detector import StreamingDetector
 
 
 def parse_timestamp(raw: Any) -> datetime:
-    """ISO 8601 (space or T, optional Z or offset) or epoch seconds; naive results stay naive."""
+    """ISO 8601 (space or T, optional Z or offset) or epoch seconds, as naive UTC (so that mixed
+    inputs still subtract)."""
     if isinstance(raw, int | float):
-        return datetime.fromtimestamp(float(raw))
+        return datetime.fromtimestamp(float(raw), UTC).replace(tzinfo=None)
     s = str(raw).strip()
     if s.endswith("Z"):
         s = s[:-1] + "+00:00"
-    return datetime.fromisoformat(s)
+    dt = datetime.fromisoformat(s)
+    return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo is not None else dt
 
 
 def _read_points(inp: TextIO) -> list[dict[str, Any]]:
@@ -43,12 +45,18 @@ def run_score(inp: TextIO, out: TextIO) -> None:
     """Read one series from `inp`, write one score line per point to `out`."""
     detector = StreamingDetector()
     lines = []
+    last_ts = datetime(1970, 1, 1)
     for p in _read_points(inp):
         try:
-            value = float(p["value"])
+            value = float(p.get("value"))
         except (TypeError, ValueError):
             value = float("nan")  # the detector carries the last good value forward
-        score, eta = detector.update(parse_timestamp(p["timestamp"]), value)
+        try:
+            ts = parse_timestamp(p.get("timestamp"))
+        except (TypeError, ValueError):
+            ts = last_ts  # one bad timestamp must not cost the whole series its scores
+        last_ts = ts
+        score, eta = detector.update(ts, value)
         if eta is None:
             lines.append(f'{{"anomaly_score": {score!r}}}')
         else:
