@@ -395,3 +395,12 @@ def test_generic_graph_matches_ids_domains_and_node_types():
         ("web", "billing", "http_api"),
         ("web", "ledger-db", "database"),
     }
+
+
+def test_probe_commands_and_healthchecks_name_hosts():
+    g = graph(
+        svc("app", command=["sh", "-c", "until nslookup db; do sleep 2; done; exec app"]),
+        svc("web", healthcheck_test=["CMD", "curl", "-f", "http://app:8080/ready"]),
+        svc("db", image="postgres"),
+    )
+    assert pairs(extract(g)) == {("p/app", "p/db"), ("p/web", "p/app")}
