@@ -33,13 +33,14 @@ class Cluster:
     """Set on the first cluster of a family of lengths: the template shown for all of them."""
 
 
-def _lcp_key(toks: tuple[str, ...], freq: dict[tuple[int, str], int]) -> tuple[tuple[int, str], ...]:
-    fs = [freq[(i, t)] for i, t in enumerate(toks) if t != VAR]
-    if not fs:
-        return ()
+def _lcp_key(toks: tuple[str, ...], cols: list[dict[str, int]]) -> tuple[tuple[int, str], ...]:
+    fs = [col[t] if t != VAR else 0 for col, t in zip(cols, toks, strict=True)]
     counts = Counter(fs)
+    counts.pop(0, None)
+    if not counts:
+        return ()
     best = max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
-    return tuple((i, t) for i, t in enumerate(toks) if t != VAR and freq[(i, t)] == best)
+    return tuple((i, t) for i, (t, f) in enumerate(zip(toks, fs, strict=True)) if f == best)
 
 
 _FIELD_NAME = re.compile(r"^([A-Za-z_][\w.\[\]]*)[=:]")
@@ -105,14 +106,15 @@ def cluster(counts: dict[tuple[str, ...], int]) -> list[Cluster]:
         by_len[len(toks)].append(toks)
     out: list[Cluster] = []
     for n_tok, msgs in by_len.items():
-        freq: dict[tuple[int, str], int] = defaultdict(int)
+        # frequency of each word at each position, weighted by line counts
+        cols: list[dict[str, int]] = [defaultdict(int) for _ in range(n_tok)]
         for m in msgs:
             c = counts[m]
-            for i, t in enumerate(m):
-                freq[(i, t)] += c
+            for col, t in zip(cols, m, strict=True):
+                col[t] += c
         groups: dict[tuple, list[tuple[str, ...]]] = defaultdict(list)
         for m in msgs:
-            groups[_lcp_key(m, freq)].append(m)
+            groups[_lcp_key(m, cols)].append(m)
         for members in groups.values():
             out.extend(_refine(members, counts, n_tok))
     return out
