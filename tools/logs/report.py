@@ -96,7 +96,11 @@ def performance(s: LogSummarizer, texts: dict[int, str]) -> list[ParameterStats]
                 or is_identifier(slot.name)
             ):
                 continue
-            unit = slot.units.most_common(1)[0][0] if slot.units else _unit_after(st, slot.token)
+            unit = (
+                slot.units.most_common(1)[0][0]
+                if slot.units
+                else slot.template_unit or _unit_after(st, slot.token)
+            )
             kind = classify(slot.name, unit)
             if kind is None:
                 continue

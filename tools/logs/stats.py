@@ -117,6 +117,8 @@ class Slot:
     values: Reservoir = field(default_factory=Reservoir)
     units: Counter[str] = field(default_factory=Counter)
     non_numeric: int = 0
+    template_unit: str | None = None
+    """A unit written in the template right after the variable ("<*>ms", "cpu=<*>%")."""
     dead: bool = False
     """Set once the values are clearly not a measurement (ids, text): the slot stops collecting."""
 
@@ -127,7 +129,7 @@ class Slot:
         seen = self.values.count + self.non_numeric
         if seen < self.JUDGE_AFTER:
             return
-        unit = self.units.most_common(1)[0][0] if self.units else None
+        unit = self.units.most_common(1)[0][0] if self.units else self.template_unit
         if (
             self.non_numeric > 0.1 * seen
             or is_identifier(self.name)
