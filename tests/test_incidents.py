@@ -283,3 +283,26 @@ def test_run_score_survives_bad_rows_and_mixed_time_formats() -> None:
     out = io.StringIO()
     run_score(io.StringIO(json.dumps(rows)), out)
     assert [json.loads(line)["anomaly_score"] for line in out.getvalue().splitlines()] == [0.0] * 5
+
+
+def test_error_burst_baseline_excludes_the_burst_itself() -> None:
+    events = [
+        EventIn(timestamp=T0 + timedelta(minutes=m), level="error", message="disk full", source="etl")
+        for m in range(0, 300, 60)
+    ]  # one error an hour: the usual rate
+    events += [
+        EventIn(
+            timestamp=T0 + timedelta(minutes=200, seconds=10 * k),
+            level="failed",
+            message=f"job {k} failed: connection reset",
+            source="etl",
+        )
+        for k in range(15)
+    ]
+    metric = _metric("cpu_percent", _series(300, lambda i, r: 40 + r.gauss(0, 1), seed=13))
+    result = predict([metric], events)
+    burst = next(p for p in result.predictions if p.metrics == [EVENTS_METRIC])
+    assert burst.started_at == T0 + timedelta(minutes=270)
+    assert "15 error events from etl" in burst.evidence[0]
+    assert "usual 0.1 per 5 min" in burst.evidence[0]
+    assert burst.severity == "high"

@@ -299,7 +299,11 @@ def predict(
     rows = sorted((_utc(e.timestamp), e.level, e.message, e.source or "") for e in events)
     if now is not None:
         rows = [r for r in rows if r[0] <= now]
-    for b in error_bursts(rows, window=window):
+    observed = None
+    starts = [t for t in (first_seen, rows[0][0] if rows else None) if t is not None]
+    if now is not None and starts:
+        observed = (min(starts), now)
+    for b in error_bursts(rows, window=window, observed=observed):
         where = f" from {', '.join(b.sources[:5])}" if b.sources else ""
         ratio = b.count / max(b.baseline_per_window, 1e-9)
         evidence = [

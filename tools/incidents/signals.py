@@ -131,13 +131,20 @@ def find_change_point(ts: list[datetime], ys: list[float], *, min_seg: int = 8) 
 _DIGITS = re.compile(r"\d+")
 
 
-def error_bursts(events: list[tuple[datetime, str, str, str]], *, window: timedelta) -> list[Burst]:
+def error_bursts(
+    events: list[tuple[datetime, str, str, str]],
+    *,
+    window: timedelta,
+    observed: tuple[datetime, datetime] | None = None,
+) -> list[Burst]:
     """Windows of `window` length holding clearly more error events than usual (>= 3, and >= 3x the
-    average per window over the events' span). events: (time, level, message, source), sorted."""
+    average per window over the observed span: `observed`, else the events' own span).
+    events: (time, level, message, source), sorted."""
     errs = [e for e in events if e[1].strip().lower() in ERROR_LEVELS]
     if len(errs) < 3:
         return []
-    span = (events[-1][0] - events[0][0]).total_seconds()
+    start, end = observed if observed is not None else (events[0][0], events[-1][0])
+    span = max((end - start).total_seconds(), (events[-1][0] - events[0][0]).total_seconds())
     w = window.total_seconds()
     n_windows = max(span / w, 1.0)
     baseline = len(errs) / n_windows
@@ -158,12 +165,14 @@ def error_bursts(events: list[tuple[datetime, str, str, str]], *, window: timede
             shapes: dict[str, str] = {}
             for e in group:
                 shapes.setdefault(_DIGITS.sub("#", e[2])[:120], e[2][:200])
+            # "usual" is the rate outside this burst, so the burst does not inflate its own baseline
+            outside_windows = max(n_windows - (group[-1][0] - group[0][0]).total_seconds() / w - 1.0, 1.0)
             bursts.append(
                 Burst(
                     start=group[0][0],
                     end=group[-1][0],
                     count=len(group),
-                    baseline_per_window=baseline,
+                    baseline_per_window=(len(errs) - len(group)) / outside_windows,
                     sources=sources,
                     examples=tuple(list(shapes.values())[:3]),
                 )
