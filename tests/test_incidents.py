@@ -292,7 +292,7 @@ def test_error_burst_baseline_excludes_the_burst_itself() -> None:
     ]  # one error an hour: the usual rate
     events += [
         EventIn(
-            timestamp=T0 + timedelta(minutes=200, seconds=10 * k),
+            timestamp=T0 + timedelta(minutes=270, seconds=10 * k),
             level="failed",
             message=f"job {k} failed: connection reset",
             source="etl",
