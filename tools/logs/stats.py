@@ -165,10 +165,14 @@ def slots_of(tokens: list[str]) -> list[Slot]:
                     if i + 1 < len(tokens) and VAR not in tokens[i + 1]
                     else ""
                 )
-                name = prev if prev and prev.lower() not in _STOP else (nxt or prev or None)
+                verb = tokens[i - 2].strip(_NAME_STRIP) if i > 1 and VAR not in tokens[i - 2] else ""
+                # "finished in <*>": the word before the preposition names it better
+                name = prev if prev and prev.lower() not in _STOP else nxt or verb or prev or None
             if name and not re.search(r"[A-Za-z]", name):
                 name = None
-            out.append(Slot(i, j, name))
+            after = re.match(r"[A-Za-z%µ]+", pieces[j + 1])
+            unit = after.group(0).lower() if after and after.group(0).lower() in KNOWN_UNITS else None
+            out.append(Slot(i, j, name, template_unit=unit))
     return out
 
 
