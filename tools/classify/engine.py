@@ -126,6 +126,8 @@ def _score(f: Features, jt: JobType, tax: Taxonomy) -> _Score:
         for where, text, factor, label in (
             ("h", head, s.headline_factor, "headline says"),
             ("t", f.text, 1.0, "mentions"),
+            # a word in a key name is also a field cue's business: it counts, but less
+            ("k", f.key_text, s.key_keyword_factor, "key says"),
         ):
             m = rx.search(text) if text else None
             if m is None:
@@ -176,7 +178,13 @@ def classify(payload: dict, taxonomy: Taxonomy, job_types: list[str] | None = No
     if len(names) == 1:
         only = names[0]
         return ClassifyResult(job_type=only, confidence=1.0, reason="the only candidate job type")
-    probs = _softmax({n: sc.total for n, sc in scores.items()}, s.temperature)
+    totals = sorted((sc.total for sc in scores.values()), reverse=True)
+    # When a second type has strong cues too (the payload mentions another type's nouns), the
+    # margin alone overstates certainty: widen the distribution in proportion to that conflict.
+    conflict = max(totals[1], 0.0) / totals[0] if totals[0] > 0 else 1.0
+    probs = _softmax(
+        {n: sc.total for n, sc in scores.items()}, s.temperature * (1 + s.conflict_factor * conflict)
+    )
     ranked = sorted(names, key=lambda n: (-probs[n], names.index(n)))
     best = ranked[0]
     if scores[best].total <= 0:

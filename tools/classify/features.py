@@ -63,7 +63,8 @@ def snake(key: str) -> str:
 class Features:
     keys: list[str] = field(default_factory=list)  # snake_case key names
     values: list[str] = field(default_factory=list)  # raw string values
-    text: str = ""  # normalized keys and values, ' | ' between items
+    text: str = ""  # normalized values, ' | ' between items
+    key_text: str = ""  # normalized key names
     headline: str = ""  # normalized first free-text sentence
     headline_raw: str = ""
     tokens: set[str] = field(default_factory=set)
@@ -85,6 +86,7 @@ def extract(
     heads = [snake(k) for k in headline_keys]
     f = Features()
     parts: list[str] = []
+    key_parts: list[str] = []
     headline_by_key: dict[str, str] = {}
     sentences: list[str] = []
 
@@ -96,7 +98,7 @@ def extract(
                     # job-system envelope (who asked, retries): says nothing about the job itself
                     continue
                 f.keys.append(sk)
-                parts.append(normalize(str(k)))
+                key_parts.append(normalize(str(k)))
                 walk(v, depth + 1, sk)
         elif isinstance(value, list):
             for v in value:
@@ -113,12 +115,12 @@ def extract(
 
     walk(payload, 0, None)
     f.text = " | ".join(p for p in parts if p)
+    f.key_text = " | ".join(p for p in key_parts if p)
     headline = next((headline_by_key[k] for k in heads if k in headline_by_key), None)
     if headline is None and sentences:
         headline = sentences[0]
     f.headline_raw = headline or ""
     f.headline = normalize(f.headline_raw)
-    f.tokens = {
-        t for t in f.text.split() if t not in STOPWORDS and t != "|" and not t.isdigit() and len(t) > 1
-    }
+    words = f"{f.text} {f.key_text}".split()
+    f.tokens = {t for t in words if t not in STOPWORDS and t != "|" and not t.isdigit() and len(t) > 1}
     return f

@@ -63,7 +63,9 @@ class JobType(BaseModel):
 
 
 class Settings(BaseModel):
-    temperature: float = 3.0
+    temperature: float = 2.5
+    conflict_factor: float = 1.0
+    key_keyword_factor: float = 0.5
     headline_factor: float = 1.6
     lead_verb_factor: float = 1.0
     head_noun_factor: float = 1.0
