@@ -517,9 +517,193 @@ FRESH_2 = [
     ),
 ]
 
+# A third batch on the rubric's named boundaries (TB export vs TB gate, bank import vs matching, 2307s sent vs
+# received, lock-date census vs listing vs setting).
+FRESH_3 = [
+    (
+        "report",
+        {
+            "description": "PDF listing of the current lock dates per company for the auditors",
+            "companies": ["ACME Trading", "ACME Logistics"],
+            "fields": ["fiscalyear_lock_date", "tax_lock_date"],
+            "format": "pdf",
+        },
+    ),
+    (
+        "discovery",
+        {
+            "description": "Census of lock-date fields across all Odoo databases",
+            "call": "ir.model.fields search_read",
+            "domain": [["name", "ilike", "lock_date"]],
+            "databases": "all",
+        },
+    ),
+    (
+        "month_end_close",
+        {
+            "description": "Set the tax lock date to June 30 for both companies",
+            "tax_lock_date": "2025-06-30",
+            "companies": [1, 2],
+        },
+    ),
+    (
+        "sync",
+        {
+            "description": "Import BDO bank statement lines from the SFTP drop into Odoo",
+            "sftp": "sftp://bank.bdo.ph/out",
+            "journal": "BDO Current",
+            "format": "csv",
+        },
+    ),
+    (
+        "month_end_close",
+        {
+            "description": "Auto-match the imported BDO statement lines against open invoices and payments",
+            "journal": "BDO Current",
+            "period": "2025-06",
+            "rules": ["exact_amount", "reference"],
+        },
+    ),
+    (
+        "sync",
+        {
+            "description": "Record the eFPS payment confirmations into the tax_payments table",
+            "source": "efps_confirmation_emails",
+            "target_table": "tax.payments",
+            "fields": ["tran_no", "form", "amount"],
+        },
+    ),
+    (
+        "bir_filing",
+        {
+            "description": "Remit the June 1601-C through eFPS and record the reference number",
+            "form": "1601-C",
+            "month": "2025-06",
+            "amount": 312450.75,
+            "record_to": "tax.payments",
+        },
+    ),
+    (
+        "report",
+        {
+            "description": "Trial balance export for the tax adviser",
+            "as_of": "2025-06-30",
+            "format": "xlsx",
+            "levels": ["account"],
+        },
+    ),
+    (
+        "month_end_close",
+        {
+            "description": "Trial balance gate: stop the close if the TB does not balance or suspense is not zero",
+            "as_of": "2025-06-30",
+            "suspense_account": "1999 Suspense",
+        },
+    ),
+    (
+        "report",
+        {
+            "description": "Excel summary of the 2307 certificates received from customers",
+            "quarter": "2025-Q2",
+            "format": "xlsx",
+            "group_by": ["customer", "atc"],
+        },
+    ),
+    (
+        "bir_filing",
+        {
+            "description": "Email the 2307 certificates to each supplier we withheld from",
+            "quarter": "2025-Q2",
+            "format": "pdf",
+            "recipients_from": "res.partner.email",
+        },
+    ),
+    (
+        "discovery",
+        {
+            "description": "List the installed Odoo accounting modules and their versions",
+            "model": "ir.module.module",
+            "domain": [["category_id.name", "=", "Accounting"], ["state", "=", "installed"]],
+            "fields": ["name", "latest_version"],
+        },
+    ),
+    (
+        "sync",
+        {
+            "description": "Sync the month-end accrual entries from Odoo into the Supabase ledger mirror",
+            "source": {"model": "account.move", "domain": [["journal_id.code", "=", "ACCR"]]},
+            "destination": {"table": "ledger.accruals"},
+            "upsert_on": "odoo_id",
+        },
+    ),
+    (
+        "report",
+        {
+            "description": "BIR filing calendar dashboard with days left per form",
+            "tiles": ["1601-C", "0619-E", "2550Q"],
+            "deliver": {"format": "pdf", "email": ["finance@acme.ph"]},
+        },
+    ),
+    (
+        "bir_filing",
+        {
+            "description": "Reconcile withholding per ATC and file the 1601-EQ with the QAP",
+            "form": "1601-EQ",
+            "quarter": "2025-Q2",
+            "attachments": ["QAP.dat"],
+        },
+    ),
+    (
+        "discovery",
+        {
+            "description": "Scan DigitalOcean droplets tagged odoo for open ports and report the exposed ones",
+            "droplet_tag": "odoo",
+            "probe": "tcp_connect",
+            "ports": [22, 5432, 8069],
+        },
+    ),
+    (
+        "month_end_close",
+        {
+            "description": "Depreciation of the Vercel and DigitalOcean prepaid credits for June",
+            "prepaids": ["Vercel Pro annual", "DO credits"],
+            "through": "2025-06-30",
+            "journal": "Miscellaneous Operations",
+        },
+    ),
+    (
+        "sync",
+        {
+            "description": "Push Docker registry image tags into the Odoo asset register",
+            "source": "registry /v2/_catalog",
+            "odoo": {"model": "account.asset", "match_on": "name"},
+            "batch_size": 100,
+        },
+    ),
+    (
+        "report",
+        {
+            "description": "Monthly close status digest for the CFO",
+            "period": "2025-06",
+            "sections": ["accruals", "reconciliations", "lock dates"],
+            "format": "html_email",
+            "recipients": ["cfo@acme.ph"],
+        },
+    ),
+    (
+        "bir_filing",
+        {
+            "description": "Validate the SLSP DAT files and submit them through RELIEF",
+            "quarter": "2025-Q2",
+            "files": ["SLS.dat", "SLP.dat"],
+            "to": "esubmission@bir.gov.ph",
+        },
+    ),
+]
+
 
 def test_fresh_payloads_mostly_right(tax):
-    results = [(classify(p, tax), gold) for gold, p in FRESH + FRESH_2]
+    results = [(classify(p, tax), gold) for gold, p in FRESH + FRESH_2 + FRESH_3]
     assert sum(r.job_type == gold for r, gold in results) >= 0.9 * len(results)
     confident = [r.job_type == gold for r, gold in results if r.confidence >= 0.8]
     assert sum(confident) >= 0.95 * len(confident)
