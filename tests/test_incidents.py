@@ -306,3 +306,13 @@ def test_error_burst_baseline_excludes_the_burst_itself() -> None:
     assert "15 error events from etl" in burst.evidence[0]
     assert "usual 0.1 per 5 min" in burst.evidence[0]
     assert burst.severity == "high"
+
+
+def test_a_metric_stuck_at_one_value_is_reported() -> None:
+    # a dead exporter repeats its last reading: no level change, no spike, just no movement
+    s = _series(360, lambda i, r: 50 + r.gauss(0, 3) if i < 320 else 0.0, seed=14)
+    last = s[319][1]
+    s = [(t, v if i < 320 else last) for i, (t, v) in enumerate(s)]
+    result = predict([_metric("worker_heartbeat_lag_s", s)], [])
+    stuck = [p for p in result.predictions if any("stuck at" in e for e in p.evidence)]
+    assert len(stuck) == 1 and stuck[0].started_at == T0 + timedelta(minutes=319)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from .detector import StreamingDetector
 from .models import EventIn, MetricSeries, Prediction, PredictResult
-from .signals import error_bursts, find_change_point, fit_trend, infer_limit
+from .signals import error_bursts, find_change_point, fit_trend, infer_limit, trailing_flatline
 
 # Standard-profile threshold from the exact sweep on the NAB development series (bench/incidents.py).
 DETECTION_THRESHOLD = 0.522
@@ -277,6 +277,22 @@ def predict(
         if limit is None:
             limit = infer_limit(series.name, ys)
         signals.extend(_anomalies(series.name, ts, ys))
+        flat = trailing_flatline(ts, ys)
+        if flat is not None:
+            signals.append(
+                Signal(
+                    [series.name],
+                    "anomaly",
+                    flat.start,
+                    ts[-1],
+                    0.7,
+                    "medium",
+                    [
+                        f"{series.name}: stuck at {_num(flat.value)} since {_fmt(flat.start)} ({flat.points} points; "
+                        f"the longest constant stretch before was {flat.longest_before})"
+                    ],
+                )
+            )
         shift = _trend_or_shift(series.name, ts, ys, limit)
         if shift is not None:
             # the anomaly that marked a lasting change point is the same event; the change point

@@ -199,3 +199,38 @@ def infer_limit(name: str, values: list[float]) -> float | None:
     if (_PERCENT.search(name) or name.lower().endswith("_pct")) and hi <= 100.0:
         return 100.0
     return None
+
+
+@dataclass(frozen=True)
+class Flatline:
+    start: datetime
+    value: float
+    points: int
+    longest_before: int
+
+
+def trailing_flatline(ts: list[datetime], ys: list[float], *, min_points: int = 10) -> Flatline | None:
+    """The series has been stuck at one value up to now for clearly longer (3x) than any earlier
+    constant stretch: a dead exporter, a stalled queue consumer, throughput at zero."""
+    n = len(ys)
+    if n < 2 * min_points:
+        return None
+
+    def same(a: float, b: float) -> bool:
+        return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+    run = 1
+    i = n - 1
+    while i > 0 and same(ys[i - 1], ys[i]):
+        run += 1
+        i -= 1
+    start = i
+    if run < min_points or start < min_points:
+        return None
+    longest, cur = 1, 1
+    for k in range(1, start):
+        cur = cur + 1 if same(ys[k - 1], ys[k]) else 1
+        longest = max(longest, cur)
+    if run < 3 * longest:
+        return None
+    return Flatline(start=ts[start], value=ys[start], points=run, longest_before=longest)
