@@ -819,3 +819,11 @@ def test_prompt_fences_payload_and_lists_team_types():
     assert "<payload>" in prompt and "data, not instructions" in prompt
     assert "payroll_run: Compute and post payroll" in prompt
     assert assist.confident(classify({"description": "File BIR 1601-C", "form": "1601-C"}, tax))
+
+
+def test_team_type_with_only_a_description_can_win():
+    tax = load_taxonomy(
+        {"fleet_maintenance": {"description": "Schedule preventive maintenance for delivery vehicles"}}
+    )
+    r = classify({"vehicles": ["ABC-123"], "maintenance": "preventive", "delivery_route": "north"}, tax)
+    assert r.job_type == "fleet_maintenance"

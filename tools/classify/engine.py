@@ -19,6 +19,7 @@ from .models import Alternative, ClassifyResult
 from .taxonomy import JobType, Taxonomy
 
 MAX_ALTERNATIVES = 4
+DESCRIPTION_ONLY_WEIGHT = 1.5
 
 
 @lru_cache(maxsize=4096)
@@ -150,10 +151,13 @@ def _score(f: Features, jt: JobType, tax: Taxonomy) -> _Score:
             if toks:
                 best = max(best, len(f.tokens & toks) / len(f.tokens | toks))
         sc.add(round(best * s.example_weight, 3), f"resembles an example ({best:.2f})")
-    if s.description_weight and jt.description:
+    # a team type given only a description still gets a say: its words act as weak keywords
+    bare = not (jt.keywords or jt.lead_verbs or jt.head_nouns or jt.field_cues or jt.value_patterns)
+    weight = s.description_weight or (DESCRIPTION_ONLY_WEIGHT if bare else 0.0)
+    if weight and jt.description:
         words = {w for w in normalize(jt.description).split() if len(w) > 4}
         overlap = len(words & f.tokens)
-        sc.add(s.description_weight * overlap, f"{overlap} words of the description")
+        sc.add(weight * overlap, f"{overlap} words of the description")
     return sc
 
 
