@@ -16,7 +16,7 @@ from .validators import is_placeholder, looks_random
 Span = tuple[int, int, str]
 SEP_CHAR = "\x00"  # documents of a batch are joined around this character (see engine.find_spans_many)
 
-_IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+_IDENT_RUN = re.compile(r"[\w.\-]*")  # identifier characters, scanned in C (reversed for the left side)
 
 _OPVAL = re.compile(
     r"""
@@ -97,16 +97,12 @@ def _strip_tail(value: str, start: int) -> tuple[str, int, int]:
 def assignment_spans(text: str, lower: str) -> Iterator[Span]:
     """`name <op> value` where the name announces a secret (see keys.classify)."""
     seen: set[int] = set()
-    n = len(text)
     for kw in KEYWORDS:
         i = lower.find(kw)
         while i >= 0:
-            left = i
-            while left > 0 and (text[left - 1] in _IDENT_CHARS or text[left - 1].isalpha()):
-                left -= 1
-            right = i + len(kw)
-            while right < n and (text[right] in _IDENT_CHARS or text[right].isalpha()):
-                right += 1
+            lo = max(0, i - 80)
+            left = i - _IDENT_RUN.match(text[lo:i][::-1]).end()
+            right = _IDENT_RUN.match(text, i + len(kw)).end()
             i = lower.find(kw, right)
             if left in seen:
                 continue
