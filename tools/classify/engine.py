@@ -200,8 +200,8 @@ def classify(payload: dict, taxonomy: Taxonomy, job_types: list[str] | None = No
                 :MAX_ALTERNATIVES
             ],
         )
-    hits = sorted(scores[best].hits, reverse=True)[:4]
-    reason = f"{best}: " + "; ".join(why for _, why in hits)
+    whys = list(dict.fromkeys(why for _, why in sorted(scores[best].hits, reverse=True)))[:4]
+    reason = f"{best}: " + "; ".join(whys)
     runner = ranked[1]
     if probs[runner] > 0.1 and scores[runner].hits:
         r_why = sorted(scores[runner].hits, reverse=True)[0][1]
