@@ -11,7 +11,9 @@ Several cheap views of the signal are computed at every point:
 Each view is judged against its own past: its raw value divided by the largest value it reached
 recently (a max that decays slowly). A ratio above 1 means "more extreme than anything seen
 lately"; it is scale-free, so one threshold serves CPU percent and tweet counts, and it gives one
-alarm per incident: once a spike has been seen, a repeat of it is no longer surprising.
+alarm per incident: once a spike has been seen, a repeat of it is no longer surprising. A second,
+local comparison (a max that halves in about a day of points) catches what towers over its own
+day without beating last week's record; it must exceed that local max several times over.
 Novelty gate: how far the value sits from the baseline (log-scaled bands) and the band it came
 from form a pattern; each earlier sighting of the same pattern shrinks the excess of the
 non-seasonal ratios. A burst to 100% CPU that happens every few days stops paging anyone;
@@ -73,6 +75,8 @@ class StreamingDetector:
         rest: int = 100,
         clip: float = 5.0,
         gate_k: float = 1.0,
+        local_memory: int = 300,
+        local_factor: float = 3.0,
         eta_sigmas: float = 4.0,
     ) -> None:
         self.limit = limit
@@ -97,6 +101,9 @@ class StreamingDetector:
         self._stable_after = min(30, warmup // 2)
         self._decay = 0.5 ** (1.0 / memory)  # a remembered peak halves over `memory` points
         self._peaks = [0.0] * len(VIEWS)
+        self._local_decay = 0.5 ** (1.0 / local_memory)
+        self._local_factor = local_factor
+        self._local_peaks = [0.0] * len(VIEWS)
         self._rest = rest
         self._maxq: deque[tuple[int, float]] = deque()  # sliding max of the last `rest` scores
         self._eta_sigmas = eta_sigmas
@@ -176,6 +183,8 @@ class StreamingDetector:
         warm = self._n > self._warmup
         peaks = self._peaks
         decay = self._decay
+        local_peaks = self._local_peaks
+        local_decay = self._local_decay
         ratios = [0.0] * len(raws) if warm else []
         for k, r in enumerate(raws):
             p = peaks[k] * decay
@@ -188,6 +197,15 @@ class StreamingDetector:
                 if ratio > best:
                     best = ratio
             peaks[k] = r if r > p else p
+            lp = local_peaks[k] * local_decay
+            if warm and lp > 0.0 and k != _SEASONAL:
+                local = r / lp
+                if local > 1.0:
+                    local = 1.0 + (local - 1.0) * gate
+                local /= self._local_factor
+                if local > best:
+                    best = local
+            local_peaks[k] = r if r > lp else lp
         self._ratios = ratios
         if not warm:
             return 0.0, None
