@@ -115,8 +115,8 @@ def test_nab_development_series_score(shared_dir) -> None:
         scores = [det.update(t, v)[0] for t, v in zip(s.ts, s.values, strict=True)]
         preds[name] = (scores, [None] * len(scores))
     result = isc.evaluate(corpus, preds)
-    assert result["profiles"]["standard"]["score"] >= 65.0
-    assert result["profiles"]["reward_low_FP_rate"]["score"] >= 60.0
+    assert result["profiles"]["standard"]["score"] >= 70.0
+    assert result["profiles"]["reward_low_FP_rate"]["score"] >= 65.0
 
 
 # ---------------------------------------------------------------- engine
