@@ -57,6 +57,9 @@ def _split_key(values: list[str]) -> Callable[[str], str] | None:
         if len({n.group(1) for n in names if n}) == 1:
             return None
         return lambda v: m.group(1) if (m := _FIELD_NAME.match(v)) else v
+    # a column that holds a masked value in some line is a variable position ("chdir(<*>)", "chdir(pwd)")
+    if any(VAR in v for v in values):
+        return None
     # "Surface(name=A)" / "Surface(name=B)": a shared prefix ending in a key is a named field too
     prefix = common_prefix(values)
     if "=" in prefix:
