@@ -41,7 +41,8 @@ _DATETIME_TOKEN = re.compile(r"^\d+(?:[-/.:T_,]\d+)+[,:;]?$|^\d{6,}$")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _HOSTISH = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[\w.:@/-]{3,}$")
-SAMPLE = 200
+SAMPLE = 120
+_GAP = re.compile(r"(?<=\S)\s+(?=\S)")
 _ZERO = str.maketrans("123456789", "000000000")
 
 
@@ -118,7 +119,6 @@ def learn_layout(lines: Sequence[str]) -> HeaderLayout:
                 if c is None:
                     c = by_shape[shape] = _token_class(shape)
                 classes[t] = c
-    gaps = [[len(g) for g in re.findall(r"(?<=\S)\s+(?=\S)", ln)][:16] for ln in sample]
 
     def share(pred: Callable[[list[str]], bool]) -> float:
         return sum(1 for r in rows if pred(r)) / n
@@ -133,6 +133,7 @@ def learn_layout(lines: Sequence[str]) -> HeaderLayout:
             k += 1
         else:
             values = Counter(r[k] for r in rows if len(r) > k + 1)
+            gaps = [[len(g) for g in _GAP.findall(ln, 0, 400)][: k + 1] for ln in sample]
             wide = sum(1 for g in gaps if len(g) > k and g[k] >= 2) / n
             if wide >= 0.8 and len(values) <= max(5, n // 10):
                 k += 1
