@@ -120,6 +120,8 @@ class Gateway:
         self._providers: dict[str, Provider] = {}
         self._json_mode_models: set[str] = set()
         self._schemas: dict[type[BaseModel], tuple[dict[str, Any], str]] = {}
+        self._client_lock = anyio.Lock()
+        self._clean_system_prompts: set[str] = set()
         self._env = env
 
     def _schema(self, answer_model: type[BaseModel]) -> tuple[dict[str, Any], str]:
@@ -141,6 +143,13 @@ class Gateway:
                 prov = Provider(endpoint, ep.base_url, endpoint_key(self.settings, ep, self._env))
             self._providers[endpoint] = prov
         return prov
+
+    async def _load_client(self, provider: Provider) -> None:
+        """The openai SDK loads on first use (about a second): in a worker thread and outside any attempt's
+        timeout, so the first call's first attempt does not time out on an import and other calls keep running."""
+        async with self._client_lock:
+            if provider._client is None:
+                await anyio.to_thread.run_sync(provider._get_client)
 
     def usable(self, entry: str) -> bool:
         endpoint, _ = _resolve(entry, self.settings)
@@ -172,7 +181,14 @@ class Gateway:
         self.stats.calls += 1
         vault = Vault()
         try:
-            red_system = vault.redact(system)
+            # A tool's system prompt is a constant: once it redacts to itself it is known clean. It is
+            # redacted first, into an empty vault, so the verdict does not depend on the user message.
+            if system in self._clean_system_prompts:
+                red_system = system
+            else:
+                red_system = vault.redact(system)
+                if red_system == system and len(self._clean_system_prompts) < 64:
+                    self._clean_system_prompts.add(system)
             red_user = vault.redact(user)
         except Exception as exc:
             # Fail closed: if we cannot prove the prompt is clean, it does not leave the machine.
@@ -269,6 +285,8 @@ class Gateway:
         g = self.settings.gateway
         endpoint, model = _resolve(entry, self.settings)
         provider = self._provider(endpoint)
+        if provider._client is None:
+            await self._load_client(provider)
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
         repaired = False
         retry = 0
@@ -394,6 +412,12 @@ def _parse(chat: ChatResult, answer_model: type[BaseModel]) -> tuple[BaseModel |
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, ("invalid_json", f"not JSON at char {exc.pos}")
+    fields = answer_model.model_fields
+    names = fields.keys() | {f.alias for f in fields.values() if f.alias}
+    if names and isinstance(data, dict) and data and not names & data.keys():
+        # Every field has a default, so `{"anything": 1}` would validate as an empty answer: an object that
+        # names none of the schema's fields is another shape, not an answer.
+        return None, ("schema", f"none of the fields {sorted(fields)[:5]} in the answer")
     try:
         return answer_model.model_validate(data), ("ok", "")
     except ValidationError as exc:
