@@ -31,6 +31,7 @@ SYSTEMS = ("HDFS", "BGL", "Windows", "Android")
         ("version v6.1.7601.23505 loaded", "version <*> loaded"),
         ("pkg com.example.app.Main started", "pkg <*> started"),
         ("took 12.5 ms", "took <*> ms"),
+        ("took 250ms, then 1.5s (64KB)", "took <*>, then <*> (<*>)"),
     ],
 )  # fmt: skip
 def test_mask_replaces_strong_variables(text: str, expected: str) -> None:

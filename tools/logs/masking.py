@@ -31,6 +31,8 @@ _STRONG = [
     # hexadecimal
     r"(?<![\w])0[xX][0-9a-fA-F]+(?![\w])",
     r"(?<![\w])(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{6,}(?![\w])",
+    # numbers with a unit glued on: 250ms, 1.5s, 64KB
+    r"(?<![\w])[-+]?\d+(?:\.\d+)?(?:ms|us|µs|ns|s|sec|secs|min|mins|h|hrs|[kKmMgGtT]i?[bB]|bytes)(?![\w])",
     # versions and numbers (signed, decimal, dotted); "core.1234" keeps its prefix
     r"(?<![\w])[-+]?[vV]?\d+(?:\.\d+)+(?:[eE][-+]?\d+)?(?![\w])",
     # fully qualified names of three or more segments (packages, classes, hosts): com.example.app
