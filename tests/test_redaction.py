@@ -162,6 +162,9 @@ def test_passwords_in_urls_dsns_headers_and_pairs(template: str, secret: str) ->
         "password must be at least 12 characters",
         "Version 1.2.3 on MyClass::toString at 10:22:31",
         "api_key: your_api_key_here",
+        "new_password == confirm_password",
+        "password = os.getenv('PASSWORD')",
+        '$password = $_POST["password"];',
     ],
 )
 def test_lookalikes_survive(text: str) -> None:

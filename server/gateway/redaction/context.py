@@ -43,6 +43,7 @@ _OBJECT_REF = re.compile(r"[{}()\[\]]|^[a-z]{2,}(?:\.[a-z][a-z0-9]*){1,}\.[A-Z]"
 _MESSAGE = re.compile(
     r"[.!?]$|\b(?:is|are|must|required|invalid|incorrect|not|should|field|too|please)\b", re.I
 )
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _PROSE_AFTER = re.compile(r"[ \t]+[a-z]{2,}\b")
 
 
@@ -51,6 +52,8 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
         return False
     if not quoted and _CODE_REF.search(value):
         return False
+    if not quoted and ("_" in value or "." in value) and _VARIABLE.fullmatch(value) and classify(value):
+        return False  # `new_password == confirm_password`: a variable named like a secret, not a secret
     if sensitivity == "password":
         if len(value) < 3:
             return False
