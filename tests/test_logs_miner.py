@@ -134,6 +134,11 @@ def test_levels_and_continuation_lines() -> None:
     assert level_of("E", letters=True) == "ERROR"
     layout = learn_layout([t.format(i=i % 10) for i in range(20) for t in RAW])
     assert layout.split("\tat com.acme.Db.open(Db.java:42)") == ("", "at com.acme.Db.open(Db.java:42)", None)
+    assert layout.split("Caused by: java.io.IOException: broken pipe") == (
+        "",
+        "Caused by: java.io.IOException: broken pipe",
+        None,
+    )
 
 
 def test_run_parse_writes_one_object_per_line_in_order() -> None:

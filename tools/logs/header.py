@@ -93,11 +93,14 @@ class HeaderLayout:
             # no header learned, or an indented continuation line (stack trace, wrapped message)
             return "", line.strip(), None
         parts = line.split(None, k)
-        if len(parts) <= k:
-            return " ".join(parts), "", None
         level = None
         if self.level_index is not None:
-            level = level_of(parts[self.level_index], letters=True)
+            level = level_of(parts[self.level_index], letters=True) if len(parts) > self.level_index else None
+            if level is None:
+                # no level where every header has one: a line of another shape ("Caused by: ...")
+                return "", line.strip(), None
+        if len(parts) <= k:
+            return " ".join(parts), "", level
         return " ".join(parts[:k]), parts[k], level
 
 
