@@ -182,6 +182,7 @@ def _classify_number(raw: str, before: str) -> str | None:
     return None
 
 
+_DOTTED_SSN = re.compile(r"\b\d{3}\.\d{2}\.\d{4}\b")
 _DOTTED_PHONE = re.compile(r"\(?\b[2-9]\d{2}\)?\.\d{3}\.\d{4}\b")
 
 
@@ -192,6 +193,11 @@ def number_spans(text: str) -> Iterator[Span]:
             s, e = m.start(), m.end()
             if (s == 0 or text[s - 1] not in ".-/:") and (e >= n or text[e] not in ".-/:"):
                 yield s, e, "PHONE"
+        for m in _DOTTED_SSN.finditer(text):
+            s, e = m.start(), m.end()
+            d = m.group().split(".")
+            if (s == 0 or text[s - 1] not in ".-/:") and (e >= n or text[e] not in ".-/:") and ssn_ok(*d):
+                yield s, e, "SSN"
     for m in _NUMBER.finditer(text):
         s, e = m.start(), m.end()
         # widen to a leading "+cc " / "(area) " that the digit-run regex does not include

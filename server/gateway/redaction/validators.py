@@ -251,7 +251,8 @@ def base58check_ok(addr: str) -> bool:
 
 
 def ssn_ok(area: str, group: str, serial: str) -> bool:
-    """US SSA rules: no 000/666/9xx area, no 00 group, no 0000 serial, not the voided 078-05-1120."""
+    """US SSA rules: no 000/666/9xx area, no 00 group, no 0000 serial, not voided or example numbers."""
     if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
         return False
-    return (area + group + serial) != "078051120"
+    # voided (Woolworth wallet card) and the sequences used as examples everywhere
+    return (area + group + serial) not in ("078051120", "123456789", "987654321")
