@@ -54,6 +54,8 @@ _HAS_DIGIT = re.compile(r"\d")
 
 _LITERALS = frozenset(["true", "false", "True", "False", "TRUE", "FALSE", "null", "NULL", "None", "nil"])
 _TOKEN_CACHE_LIMIT = 100_000
+_WRAP = "()[]{}<>,;:@'\"=#"
+_HEX = "0123456789abcdefABCDEF"
 
 
 def mask_token(token: str) -> str:
@@ -62,6 +64,11 @@ def mask_token(token: str) -> str:
         return token
     if token.isdigit():
         return VAR
+    # fast path for the most common shapes, a number or 0x-hex wrapped in punctuation ("@0x7fe", "(42),")
+    core = token.strip(_WRAP)
+    if core and (core.isdigit() or (core[:2] in ("0x", "0X") and len(core) > 2 and not core[2:].strip(_HEX))):
+        start = token.index(core)
+        return token[:start] + VAR + token[start + len(core) :]
     out = _STRONG_RE.sub(VAR, token)
     if VAR + VAR in out:
         out = _MULTI_VAR.sub(VAR, out)

@@ -10,7 +10,7 @@ templates. Template ids are stable once given.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -194,8 +194,8 @@ class TemplateMiner:
                 self._remember(k, tid_of[k])
         out = [tid_of[k] for k in keys]
         templates = self.templates
-        for tid in out:
-            templates[tid].count += 1
+        for tid, n in Counter(out).items():
+            templates[tid].count += n
         return out
 
     def _remember(self, key: bytes, tid: int) -> None:

@@ -43,13 +43,19 @@ class LogParser:
 
     def parse_batch(self, batch: list[str]) -> list[ParsedLine]:
         """Parse lines (without line terminators) continuing the numbering of earlier batches."""
-        parts = self._split(batch)
-        ids = self.miner.add_batch([p[1] for p in parts])
         start = self._count
         self._count += len(batch)
+        if self.content_only:
+            ids = self.miner.add_batch(batch)
+            return [
+                ParsedLine(start + i, "", m, None, t)
+                for i, (m, t) in enumerate(zip(batch, ids, strict=True), 1)
+            ]
+        parts = self._split(batch)
+        ids = self.miner.add_batch([p[1] for p in parts])
         return [
-            ParsedLine(start + i + 1, h, m, lv, t)
-            for i, ((h, m, lv), t) in enumerate(zip(parts, ids, strict=True))
+            ParsedLine(start + i, h, m, lv, t)
+            for i, ((h, m, lv), t) in enumerate(zip(parts, ids, strict=True), 1)
         ]
 
     def parse(self, lines: Iterable[str]) -> Iterator[ParsedLine]:
