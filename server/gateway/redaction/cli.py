@@ -9,6 +9,9 @@ from typing import TextIO
 from .engine import find_spans_many
 from .vault import RedactionError, Vault
 
+_encode = json.JSONEncoder(
+    ensure_ascii=False
+).encode  # one encoder, not one per line as json.dumps(...) makes
 _BATCH = 256  # lines scanned together: one pass per detector family per batch
 
 log = logging.getLogger(__name__)
@@ -42,7 +45,7 @@ def _flush(batch: list[dict[str, object]], out: TextIO) -> None:
     try:
         found = find_spans_many(texts)
         lines = [
-            json.dumps({"id": r.get("id"), "text": Vault().redact_found(t, spans)}, ensure_ascii=False)
+            _encode({"id": r.get("id"), "text": Vault().redact_found(t, spans)})
             for r, t, spans in zip(batch, texts, found, strict=True)
         ]
     except Exception as exc:
