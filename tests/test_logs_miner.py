@@ -198,3 +198,18 @@ def test_template_without_text_does_not_swallow_new_wording() -> None:
     later = m.add_batch(["connection reset"] * 10)
     assert m.template_text(first[0]) == "<*> <*>"
     assert later[0] != first[0] and m.template_text(later[0]) == "connection reset"
+
+
+def test_variable_length_lists_join_one_template() -> None:
+    lines = [
+        f"ask 10.0.0.{i}:50010 to delete " + " ".join(f"blk_{i}{j}" for j in range(1 + i % 4))
+        for i in range(40)
+    ]
+    lines += [
+        f'acquire lock={i}, tag="{t}", uid={i}'
+        for i, t in enumerate(["View Lock", "alarm", "Audio Mix", "sync", "gps"] * 4)
+    ]
+    m = TemplateMiner()
+    ids = m.add_batch(lines)
+    assert {m.template_text(i) for i in ids[:40]} == {"ask <*> to delete <*>"}
+    assert {m.template_text(i) for i in ids[40:]} == {'acquire lock=<*>, tag="<*>", uid=<*>'}

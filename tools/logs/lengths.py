@@ -47,6 +47,9 @@ def same_event(short: list[str], long: list[str]) -> list[str] | None:
     anchors = sum(1 for t in short[:p] + short[len(short) - s :] if t != VAR)
     if anchors < 2:
         return None
+    if p + s == len(short) and p > 0 and _variable_only(short[p - 1 : p]):
+        # the shorter is the longer cut short: its last shared variable is where the list grows
+        p -= 1
     mid_s = short[p : len(short) - s]
     mid_l = long[p : len(long) - s]
     # a value spanning a few words; at the very end only when short, or a trailing <*> eats any message

@@ -52,6 +52,32 @@ SUBUNIT_RE = re.compile(r"([=:,;|@()\[\]{}\"'/\\<>#&+*$.\s-])")
 _HAS_DIGIT = re.compile(r"\d")
 
 
+_CALENDAR = frozenset(
+    ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+     "Oct", "Nov", "Dec"]
+)  # fmt: skip
+_CALENDAR_FULL = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
 _LITERALS = frozenset(["true", "false", "True", "False", "TRUE", "FALSE", "null", "NULL", "None", "nil"])
 _TOKEN_CACHE_LIMIT = 100_000
 _WRAP = "()[]{}<>,;:@'\"=#"
@@ -114,6 +140,8 @@ def looks_variable(value: str) -> bool:
     if VAR in value or _HAS_DIGIT.search(value):
         return True
     core = value.strip(".,;:()[]{}\"'")
+    if core in _CALENDAR or (core[:3] in _CALENDAR and core.lower() in _CALENDAR_FULL):
+        return True  # weekday and month names inside dates
     return any(c in core for c in "./\\_@$")
 
 
