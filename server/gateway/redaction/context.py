@@ -27,7 +27,7 @@ _OPVAL = re.compile(
     [ \t]*
     (?:
         (?P<vq>\\?["'`])(?P<qv>.{0,400}?)(?P=vq)
-      | (?P<uv>(?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]*=|\s|$))+)
+      | (?P<uv>[^\s"'`\\<>;&,](?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]*=|\s|$)|<(?!/)|>)*)
     )
     """,
     re.X,
@@ -39,7 +39,7 @@ _CODE_REF = re.compile(
     r"^(?:self|this|os|process|config|settings|env|environ|params|args|request|options|opts|cfg|conf|secrets|"
     r"vars|inputs|ENV|System)\b[.\[(]|[()]"
 )
-_OBJECT_REF = re.compile(r"[{}()\[\]]|^[a-z]{2,}(?:\.[a-z][a-z0-9]*){1,}\.[A-Z]")
+_OBJECT_REF = re.compile(r"^[A-Za-z_][\w.]*[{(\[]|^[a-z]{2,}(?:\.[a-z][a-z0-9]*){1,}\.[A-Z]")
 _MESSAGE = re.compile(
     r"[.!?]$|\b(?:is|are|must|required|invalid|incorrect|not|should|field|too|please)\b", re.I
 )

@@ -220,6 +220,15 @@ RULES: list[Rule] = [
     Rule("NUGET_KEY", r"oy2[a-z0-9]{43}" + _T, prefix_len=3),
     Rule("MAPBOX_TOKEN", r"sk\.eyJ[\w\-]{50,}\.[\w\-]{20,}" + _T, prefix_len=3),
     # --- structure-defined
+    Rule("DJANGO_SECRET_KEY", r"django-insecure-[^\"'\s]{10,250}", "none"),
+    Rule(
+        "CLAUDE_SESSION_URL",
+        r"(?i:https?://)claude\.ai/code/session_[A-Za-z0-9]{16,}",
+        "none",
+        gate="claude.ai/code/session_",
+        anchor=r"claude\.ai/code/session_[A-Za-z0-9]{16,}",
+        back=8,
+    ),
     Rule("JWT", r"eyJ[A-Za-z0-9_\-]{8,}\.ey[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*", "jwt"),
     Rule("JWT", r"ZXlK[A-Za-z0-9+/]{40,}={0,2}", "jwt_b64"),  # a JWT, base64-encoded once more
     Rule("MAPBOX_TOKEN", r"pk\.eyJ[\w\-]{50,}\.[\w\-]{20,}" + _T, prefix_len=3),
