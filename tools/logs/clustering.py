@@ -43,6 +43,8 @@ def _lcp_key(toks: tuple[str, ...], cols: list[dict[str, int]]) -> tuple[tuple[i
     return tuple((i, t) for i, (t, f) in enumerate(zip(toks, fs, strict=True)) if f == best)
 
 
+# one word, filler punctuation, one value: "instruction......<*>", "threshold=<*>"
+_LEAD_WORD = re.compile(r"^([A-Za-z]{2,})[^\w\x00]*\x00[^\w\x00]*$")
 _FIELD_NAME = re.compile(r"^([A-Za-z_][\w.\[\]]*)[=:]")
 
 
@@ -57,8 +59,12 @@ def _split_key(values: list[str]) -> Callable[[str], str] | None:
         if len({n.group(1) for n in names if n}) == 1:
             return None
         return lambda v: m.group(1) if (m := _FIELD_NAME.match(v)) else v
-    # a column that holds a masked value in some line is a variable position ("chdir(<*>)", "chdir(pwd)")
+    # a column that holds a masked value in some line is a variable position ("chdir(<*>)", "chdir(pwd)"),
+    # unless the word it starts with differs: "instruction...<*>" and "exception...<*>" are wording
     if any(VAR in v for v in values):
+        leads = [_LEAD_WORD.match(v) for v in values]
+        if all(leads) and 1 < len({m.group(1) for m in leads if m}) <= MAX_SPLIT_VALUES:
+            return lambda v: m.group(1) if (m := _LEAD_WORD.match(v)) else v
         return None
     # "Surface(name=A)" / "Surface(name=B)": a shared prefix ending in a key is a named field too
     prefix = common_prefix(values)
