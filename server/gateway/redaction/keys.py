@@ -141,6 +141,8 @@ _ID_KEYS = frozenset(
         "request",
     ]
 )
+# Anti-forgery nonces are bound to one page/session and worthless elsewhere: not credentials.
+_ANTI_FORGERY = frozenset({"csrf", "xsrf"})
 _PUBLIC = frozenset({"public", "pub", "publishable"})
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SEP = re.compile(r"[^A-Za-z0-9]+")
@@ -167,7 +169,7 @@ def classify(name: str) -> Sensitivity:
     if not parts:
         return None
     last = parts[-1]
-    if last in _NEUTRAL or any(p in _PUBLIC for p in parts):
+    if last in _NEUTRAL or any(p in _PUBLIC or p in _ANTI_FORGERY for p in parts):
         return None
     if last in _PASSWORD_WORDS or last.endswith(_SUFFIXES_PASSWORD):
         return "password"
@@ -334,7 +336,7 @@ KEYWORDS: tuple[str, ...] = (
     "token",
     "key",
     "auth",
-    "credential",
+    "cred",
     "sig",
     "bearer",
     "cookie",

@@ -104,7 +104,8 @@ def is_placeholder(value: str) -> bool:
 
 
 _SEGMENT_SPLIT = re.compile(r"[:/._\-@ ,|]+")
-_WORDLIKE = re.compile(r"^(?:[a-z]+|[A-Z]+|(?:[A-Z]?[a-z]{2,})+|\d+)$")
+# words, numbers, and short tags such as v8, x64, s3, ec2, md5
+_WORDLIKE = re.compile(r"^(?:[a-z]+|[A-Z]+|(?:[A-Z]?[a-z]{2,})+|\d+|[a-z]{1,3}\d{1,2})$")
 
 
 def is_structured_id(value: str) -> bool:
