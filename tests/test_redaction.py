@@ -268,3 +268,40 @@ def test_identifier_keys_are_not_credentials() -> None:
     text = '{"idempotency_key": "9a4c8a68-865e-4c30-a659-3aed2e5bab51:2550Q:2024-Q4", "cache_key": "u:42:Zq81mNw2Lp9xT"}'
     assert redact_text(text)[0] == text
     assert "Zq81mNw2Lp9xT4kR" not in redact_text('{"api_key": "Zq81mNw2Lp9xT4kR"}')[0]
+
+
+_ODD = "A,.:-¨@*¿?!"  # a secret made of punctuation: only its context says it is one
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'apikey := "{_ODD}"',
+        f"'theapikey': '{_ODD}'",
+        f'apikey = @"{_ODD}"',
+        f'apikey[]= "{_ODD}"',
+        f'some_dict["secret"] = "{_ODD}"',
+        f'private_key "{_ODD}";',
+        f"my_password = {_ODD}",
+    ],
+)
+def test_keyword_shapes_of_many_languages(text: str) -> None:
+    assert _ODD not in redact_text(text)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'theapikey := "somefakekey"',
+        "theapikeyforfoo := hopenobodyfindsthisone",
+        'my_password = "fakesecret"',
+        "my_password = foo(hey)you",
+        "login(username=username, password=password)",
+        "apiKey: this.apiKey,",
+        "csrf-token=Mj2qykJO5rELyHgezQ69nzUX0i3OH67V7+V4eUrLfpuy",
+        "credentialsId: 'ff083f76-7804-4ef1-80e4-fe975bb9141b'",
+        '<entry key="jetbrains.mps.v8_elimination" value="executed" />',
+    ],
+)
+def test_keyword_lookalikes_of_many_languages(text: str) -> None:
+    assert redact_text(text)[0] == text

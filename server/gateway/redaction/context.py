@@ -21,10 +21,11 @@ _IDENT_RUN = re.compile(r"[\w.\-]*")  # identifier characters, scanned in C (rev
 _OPVAL = re.compile(
     r"""
     (?P<kq>\\?["'`])?                               # closing quote of a quoted name
+    (?:\]|\[\])?                                     # d["secret"] = ..., apikey[] = ...
     (?:[ \t]+[A-Za-z_][\w\[\]]*(?=[ \t]*[:=]))?     # a type between name and operator: `var x string = ...`
     [ \t]*
     (?P<op>:::=|::=|:=|\?=|\.=|\+=|=>|->|==|=|:|,|[ \t]+value[ \t]*=)
-    [ \t]*
+    [ \t]*@?                                         # @"..." (Objective-C string literal)
     (?:
         (?P<vq>\\?["'`])(?P<qv>.{0,400}?)(?P=vq)
       | (?P<uv>[^\s"'`\\<>;&,](?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]*=|\s|$)|<(?!/)|>)*)
@@ -33,6 +34,7 @@ _OPVAL = re.compile(
     re.X,
 )
 _FLAGVAL = re.compile(r"""(?:=|[ \t]+)(?:(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)|(?P<uv>[^\s"'`\\]+))""")
+_QUOTED_STATEMENT = re.compile(r"""[ \t]*(?P<vq>["'])(?P<qv>[^"'\s]{1,200})(?P=vq)[ \t]*;""")
 _XMLVAL = re.compile(r">\s*(?P<uv>[^<\s\x00][^<\x00]{0,300}?)\s*</")
 _SCHEME = re.compile(r"(?i)(?:bearer|basic|token|digest|bot|apikey|sso-key|negotiate)[ \t]+(?=\S)")
 _CODE_REF = re.compile(
@@ -50,6 +52,8 @@ _PROSE_AFTER = re.compile(r"[ \t]+[a-z]{2,}\b")
 def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, after: str) -> bool:
     if not value or is_placeholder(value):
         return False
+    if "fake" in value.lower():
+        return False  # "fakesecret", "somefakekey": a test fixture announcing itself
     if not quoted and _CODE_REF.search(value):
         return False
     if not quoted and ("_" in value or "." in value) and _VARIABLE.fullmatch(value) and classify(value):
@@ -153,6 +157,12 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
         return
     m = _OPVAL.match(text, pos)
     if m is None:
+        q = _QUOTED_STATEMENT.match(text, pos)
+        if q is not None:  # `private_key "value";`: a quoted literal right after the name ends a statement
+            v = q.group("qv")
+            if _value_is_secret(v, "secret" if sens == "weak" else sens, op="", quoted=True, after=""):
+                yield q.start("qv"), q.end("qv"), value_kind(ident, sens)
+            return
         if is_flag:
             m = _FLAGVAL.match(text, pos)
             if m:

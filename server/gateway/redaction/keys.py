@@ -143,6 +143,16 @@ _ID_KEYS = frozenset(
 )
 # Anti-forgery nonces are bound to one page/session and worthless elsewhere: not credentials.
 _ANTI_FORGERY = frozenset({"csrf", "xsrf"})
+_RUN_TOGETHER = (
+    "apikey",
+    "password",
+    "passwd",
+    "privatekey",
+    "secretkey",
+    "accesskey",
+    "authtoken",
+    "accesstoken",
+)
 _PUBLIC = frozenset({"public", "pub", "publishable"})
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SEP = re.compile(r"[^A-Za-z0-9]+")
@@ -198,6 +208,9 @@ def classify(name: str) -> Sensitivity:
             return None
         return "weak"
     if any(p in _INNER_WORDS for p in parts[:-1]):
+        return "secret"
+    # run-together lower-case names: `theapikey`, `fooapikeyfoo`, `mydbpassword1`
+    if any(w in last for w in _RUN_TOGETHER):
         return "secret"
     return None
 
