@@ -203,7 +203,7 @@ def number_spans(text: str) -> Iterator[Span]:
         # widen to a leading "+cc " / "(area) " that the digit-run regex does not include
         if (
             s > 0
-            and text[s - 1] in "+( -"
+            and text[s - 1] in "+( -)"
             and ("+" in text[max(0, s - 6) : s] or ")" in text[max(0, s - 2) : s])
         ):
             lead = _LEAD.search(text, max(0, s - 10), s)
