@@ -5,9 +5,9 @@ words occur at the same position in every line of that template, so they share o
 distinct message the frequency shared by the most words (ties: the higher one) marks its longest common
 pattern, and messages with the same pattern form a candidate cluster. Each cluster is then refined column
 by column: a column whose values look like data (digits, names with dots or slashes, key=value values,
-many distinct words) becomes a variable; a column with a few plain words splits the cluster, because
-different wording means a different event ("... from file X: Bad file descriptor" vs "... Permission
-denied"). No per-system setting is involved.
+many distinct words) becomes a variable; a column with a few plain words, different field names, or
+values led by different words splits the cluster, because different wording means a different event
+("... from file X: Bad file descriptor" vs "... Permission denied"). No per-system setting is involved.
 """
 
 from __future__ import annotations

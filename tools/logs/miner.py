@@ -1,10 +1,10 @@
-"""Streaming template miner: exact-match cache, template matching, and batch clustering of the rest.
+"""Streaming template miner: a digit-free key cache, template matching, and batch clustering of the rest.
 
-Memory is bounded by the number of templates (plus one batch and a bounded cache), never by the
-number of lines: lines are processed in batches, each line is first looked up in a cache of masked
-messages, then matched against known templates of the same token count; only unmatched lines of a
-batch are clustered, and the new clusters either generalise a compatible known template or become new
-templates. Template ids are stable once given.
+Memory is bounded by the number of templates (plus one batch and bounded caches), never by the number
+of lines: lines are processed in batches; each line is first looked up by its text without digits,
+then (masked) matched against known templates of the same token count; only unmatched lines of a
+batch are clustered (clustering.py, lengths.py), and the new clusters either generalise a compatible
+known template or become new templates. Template ids are stable once given.
 """
 
 from __future__ import annotations
