@@ -71,11 +71,7 @@ def network_spans(text: str) -> Iterator[Span]:
             s, e = m.start(), m.end()
             if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "._~"):
                 continue  # `~6.1.1.0` and `v1.2.3.4` are versions
-            if e < n and (
-                text[e].isalnum()
-                or text[e] == "_"
-                or (text[e] == "." and e + 1 < n and text[e + 1].isdigit())
-            ):
+            if e < n and (text[e].isalnum() or text[e] == "_"):
                 continue
             if ipv4_ok(m.group()):
                 yield s, e, "IP_ADDRESS"
@@ -102,8 +98,14 @@ def network_spans(text: str) -> Iterator[Span]:
             if _MAC_COLON.fullmatch(cand):
                 yield s, e, "MAC_ADDRESS"
                 continue
-            # a full address has 7 colons, a compressed one "::" (cheap test before ipaddress)
-            if ("::" not in cand and cand.count(":") != 7) or not ipv6_ok(cand):
+            if cand == "::":
+                # the unspecified address, only as a value of its own (`src=::`), never `std::` or `a[::]`
+                if (s == 0 or text[s - 1] in " \t=(\"'") and (e == n or text[e] in " \t/,.)\"'\n"):
+                    yield s, e, "IP_ADDRESS"
+                continue
+            # full: 7 colons (6 before an embedded IPv4); compressed: "::" (cheap test before ipaddress)
+            colons = cand.count(":")
+            if ("::" not in cand and colons != 7 and not (colons == 6 and "." in cand)) or not ipv6_ok(cand):
                 continue
             # `a::b`, `dead::beef` in code are valid addresses but not plausible ones
             if (
