@@ -213,3 +213,23 @@ def test_variable_length_lists_join_one_template() -> None:
     ids = m.add_batch(lines)
     assert {m.template_text(i) for i in ids[:40]} == {"ask <*> to delete <*>"}
     assert {m.template_text(i) for i in ids[40:]} == {'acquire lock=<*>, tag="<*>", uid=<*>'}
+
+
+def test_words_that_vary_in_several_events_are_data() -> None:
+    """Three user names recur across events: a variable, although a column of three plain words."""
+    rng = random.Random(9)
+    users = ["root", "admin", "guest"]
+    lines = []
+    for i in range(300):
+        u = rng.choice(users)
+        lines.append(
+            [f"Failed password for {u} from 10.1.1.{i % 250} port {1000 + i} ssh2",
+             f"session opened for user {u} by (uid={i % 3})",
+             f"session closed for user {u}"][i % 3]
+        )  # fmt: skip
+    m = TemplateMiner()
+    assert {m.template_text(t) for t in m.add_batch(lines)} == {
+        "Failed password for <*> from <*> port <*> ssh2",
+        "session opened for user <*> by (uid=<*>)",
+        "session closed for user <*>",
+    }

@@ -45,14 +45,16 @@ def _lcp_key(toks: tuple[str, ...], cols: list[dict[str, int]]) -> tuple[tuple[i
 
 # one word, filler punctuation, one value: "instruction......<*>", "threshold=<*>"
 _LEAD_WORD = re.compile(r"^([A-Za-z]{2,})[^\w\x00]*\x00[^\w\x00]*$")
+_WORD_STRIP = ".,;:()[]{}\"'"
 _FIELD_NAME = re.compile(r"^([A-Za-z_][\w.\[\]]*)[=:]")
 
 
-def _split_key(values: list[str]) -> Callable[[str], str] | None:
+def _split_key(values: list[str], data_words: frozenset[str] = frozenset()) -> Callable[[str], str] | None:
     """How a column of differing values splits its cluster, or None when the column is a variable.
 
     Values of named fields ("uid=1", "uid=2") are data, but different field names are different events;
-    words that look like data are data; a few plain words are wording.
+    words that look like data are data; words that vary in other events too (user names that show up
+    in "Failed password for X" and "session opened for user X") are data; a few plain words are wording.
     """
     names = [_FIELD_NAME.match(v) for v in values]
     if all(names):
@@ -72,10 +74,27 @@ def _split_key(values: list[str]) -> Callable[[str], str] | None:
         return None
     if all(looks_variable(v) for v in values) or len(values) > MAX_SPLIT_VALUES:
         return None
+    if sum(1 for v in values if v.strip(_WORD_STRIP) in data_words) >= 3:
+        return None
     return lambda v: v
 
 
-def _refine(members: list[tuple[str, ...]], counts: dict[tuple[str, ...], int], n_tok: int) -> list[Cluster]:
+def _data_words(groups: list[tuple[list[tuple[str, ...]], int]]) -> frozenset[str]:
+    """Words that vary inside two or more candidate clusters: values of variables, not wording."""
+    seen: dict[str, set[int]] = defaultdict(set)
+    for gid, (members, n_tok) in enumerate(groups):
+        if len(members) < 2:
+            continue
+        for i in range(n_tok):
+            vals = {m[i] for m in members}
+            if 1 < len(vals) <= 64:
+                for v in vals:
+                    if VAR not in v:
+                        seen[v.strip(_WORD_STRIP)].add(gid)
+    return frozenset(w for w, gids in seen.items() if len(gids) >= 2 and w)
+
+
+def _refine(members: list[tuple[str, ...]], n_tok: int, data_words: frozenset[str]) -> list[Cluster]:
     """Split on columns of few plain words; build the template of each resulting cluster."""
     stack = [members]
     done: list[Cluster] = []
@@ -90,7 +109,7 @@ def _refine(members: list[tuple[str, ...]], counts: dict[tuple[str, ...], int], 
             if len(vals) == 1:
                 template.append(vals[0])
                 continue
-            key = None if VAR in vals else _split_key(vals)
+            key = None if VAR in vals else _split_key(vals, data_words)
             if key is None:
                 template.append(generalize(vals))
                 continue
@@ -113,7 +132,7 @@ def cluster(counts: dict[tuple[str, ...], int]) -> list[Cluster]:
     by_len: dict[int, list[tuple[str, ...]]] = defaultdict(list)
     for toks in counts:
         by_len[len(toks)].append(toks)
-    out: list[Cluster] = []
+    candidates: list[tuple[list[tuple[str, ...]], int]] = []
     for n_tok, msgs in by_len.items():
         # frequency of each word at each position, weighted by line counts
         cols: list[dict[str, int]] = [defaultdict(int) for _ in range(n_tok)]
@@ -124,6 +143,9 @@ def cluster(counts: dict[tuple[str, ...], int]) -> list[Cluster]:
         groups: dict[tuple, list[tuple[str, ...]]] = defaultdict(list)
         for m in msgs:
             groups[_lcp_key(m, cols)].append(m)
-        for members in groups.values():
-            out.extend(_refine(members, counts, n_tok))
+        candidates.extend((members, n_tok) for members in groups.values())
+    data_words = _data_words(candidates)
+    out: list[Cluster] = []
+    for members, n_tok in candidates:
+        out.extend(_refine(members, n_tok, data_words))
     return out
