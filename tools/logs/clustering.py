@@ -109,7 +109,8 @@ def _refine(members: list[tuple[str, ...]], n_tok: int, data_words: frozenset[st
             if len(vals) == 1:
                 template.append(vals[0])
                 continue
-            key = None if VAR in vals else _split_key(vals, data_words)
+            # a message's first word is its verb or subject: wording even when it recurs elsewhere
+            key = None if VAR in vals else _split_key(vals, data_words if i > 0 else frozenset())
             if key is None:
                 template.append(generalize(vals))
                 continue
