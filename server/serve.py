@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
 import logging
+import os
+import socket
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import anyio
@@ -32,6 +36,11 @@ class BearerAuth:
         self._expected = f"Bearer {token}".encode()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket":
+            given = dict(scope.get("headers") or []).get(b"authorization", b"")
+            if not hmac.compare_digest(given, self._expected):
+                await send({"type": "websocket.close", "code": 1008})
+                return
         if scope["type"] == "http" and scope.get("path") != "/health":
             given = dict(scope.get("headers") or []).get(b"authorization", b"")
             if not hmac.compare_digest(given, self._expected):
@@ -48,9 +57,54 @@ class BearerAuth:
         await self.app(scope, receive, send)
 
 
-def build_http_app(settings: Settings, host: str) -> Any:
+def allowed_hosts(host: str, env: Mapping[str, str] | None = None) -> list[str]:
+    """Host header values the HTTP transport accepts (DNS-rebinding protection stays on everywhere).
+
+    `AIOPS_HTTP_ALLOWED_HOSTS` (comma-separated, `name` or `name:port`, `name:*` for any port) names the
+    addresses clients and load balancers use. Without it: the loopback names on loopback; the bind
+    address off loopback; for a wildcard bind (0.0.0.0, ::) this machine's name and addresses.
+    """
+    env = os.environ if env is None else env
+    configured = [h.strip() for h in (env.get("AIOPS_HTTP_ALLOWED_HOSTS") or "").split(",") if h.strip()]
+    names: list[str] = []
+    if is_loopback(host):
+        names = ["127.0.0.1", "localhost", "[::1]"]
+    elif host in ("0.0.0.0", "::", "[::]", ""):
+        hostname = socket.gethostname()
+        names = [hostname, socket.getfqdn(hostname), "127.0.0.1", "localhost"]
+        with contextlib.suppress(OSError):
+            names += sorted({info[4][0] for info in socket.getaddrinfo(hostname, None)})
+        names = [f"[{n}]" if ":" in n else n for n in names]
+    else:
+        names = [f"[{host.strip('[]')}]" if ":" in host.strip("[]") else host]
+    hosts = configured + [h for n in dict.fromkeys(names) for h in (n, f"{n}:*")]
+    return list(dict.fromkeys(hosts))
+
+
+def transport_security(host: str, env: Mapping[str, str] | None = None) -> Any:
+    """DNS-rebinding protection on, on loopback and off it: Host must be one of `allowed_hosts`, and a
+    browser's Origin one of `AIOPS_HTTP_ALLOWED_ORIGINS` (requests without Origin, i.e. not from a
+    browser page, pass)."""
     from mcp.server.transport_security import TransportSecuritySettings
 
+    env = os.environ if env is None else env
+    hosts = allowed_hosts(host, env)
+    origins = [o.strip() for o in (env.get("AIOPS_HTTP_ALLOWED_ORIGINS") or "").split(",") if o.strip()]
+    if is_loopback(host):
+        origins += ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=hosts,
+        allowed_origins=list(dict.fromkeys(origins)),
+    )
+
+
+def build_http_app(
+    settings: Settings, host: str, *, env: Mapping[str, str] | None = None, runtime: Any = None
+) -> Any:
+    """The ASGI app: stateless streamable HTTP (any replica can answer any request), bearer token on
+    every request (required off loopback), DNS-rebinding protection, request body size limit.
+    `runtime`: an existing Runtime (tests inject one with shared state)."""
     from aiops_mcp.server.app import create_server
 
     token = settings.http.token.get_secret_value() if settings.http.token else None
@@ -59,11 +113,9 @@ def build_http_app(settings: Settings, host: str) -> Any:
             f"aiops-mcp: refusing to serve HTTP on {host} without a bearer token; set AIOPS_HTTP_TOKEN "
             "(or bind to 127.0.0.1)"
         )
-    server = create_server(settings)
-    security = None
-    if not is_loopback(host):
-        # Off loopback the bearer token is the gate; DNS-rebinding protection targets browsers on localhost.
-        security = TransportSecuritySettings(enable_dns_rebinding_protection=False)
+    server = create_server(settings, runtime=runtime)
+    security = transport_security(host, env)
+    log.info("HTTP Host allow-list: %s", ", ".join(security.allowed_hosts))
 
     @server.custom_route("/health", methods=["GET"])
     async def health(_request: Any) -> Any:

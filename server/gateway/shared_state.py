@@ -56,7 +56,7 @@ def _redis_errors() -> tuple[type[BaseException], ...]:
     return (redis.RedisError, OSError, TimeoutError)
 
 
-def connect(url: str, *, timeout_s: float = 0.25) -> Any:
+def connect(url: str, *, timeout_s: float = 0.5) -> Any:
     """A `redis.asyncio` client with short timeouts: a slow Redis must not stall tool calls."""
     import redis.asyncio as aioredis
 
