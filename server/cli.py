@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from aiops_mcp.server.logsetup import configure_logging
 
-    configure_logging(args.log_level)
+    configure_logging(args.log_level, redacting=args.command not in {"metrics", "logs"})
     try:
         return _dispatch(args)
     except KeyboardInterrupt:

@@ -7,7 +7,7 @@ from pydantic import Field
 
 from aiops_mcp.server.runtime import Runtime
 from aiops_mcp.tools.classify.engine import classify
-from aiops_mcp.tools.classify.llm import ASSIST
+from aiops_mcp.tools.classify.llm import ClassifyAssist
 from aiops_mcp.tools.classify.models import ClassifyInput, ClassifyResult
 from aiops_mcp.tools.classify.taxonomy import load_taxonomy
 from aiops_mcp.tools.wiring import annotations, check_size, guarded
@@ -20,6 +20,8 @@ and ranked alternatives. Pass job_types to restrict the candidates."""
 
 def register(server: MCPServer, rt: Runtime) -> None:
     taxonomy = load_taxonomy(rt.settings.job_types or None)
+    # The model must see (and may answer with) the team's own job types too.
+    assist = ClassifyAssist(taxonomy)
 
     @server.tool(
         name="classify_job",
@@ -37,4 +39,4 @@ def register(server: MCPServer, rt: Runtime) -> None:
             if unknown:
                 raise ValueError(f"job_types: unknown {unknown}; known: {sorted(taxonomy.names())}")
         inp = ClassifyInput(payload=payload, job_types=job_types)
-        return await rt.answer("classify_job", inp, classify(payload, taxonomy, job_types), ASSIST)
+        return await rt.answer("classify_job", inp, classify(payload, taxonomy, job_types), assist)
