@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,6 +43,7 @@ class Runtime:
     usage: UsageBook = field(default_factory=UsageBook)
     _store: Any = None
     alerts: Any = None
+    _last_store_purge: float = float("-inf")
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:
@@ -49,7 +51,8 @@ class Runtime:
         audit_path = Path(g.audit_path) if g.audit_path else None
         if audit_path is None and settings.models_enabled:
             audit_path = default_data_dir() / "audit.jsonl"
-        audit = AuditLog(audit_path, g.audit_retention_days)
+        # With a store configured on purpose, the trail is also kept in its ai_call_log table.
+        audit = AuditLog(audit_path, g.audit_retention_days, collect=settings.store is not None)
         return cls(settings=settings, gateway=Gateway(settings, audit=audit))
 
     @property
@@ -87,7 +90,42 @@ class Runtime:
         self.usage.record(
             tool, engine=meta.engine, attempts=len(meta.attempts), degraded=meta.degraded_reason is not None
         )
+        if meta.attempts:
+            await self.flush_audit()
         return result
+
+    async def flush_audit(self) -> None:
+        """Copy pending audit entries to the store; a store failure is logged, never the call's failure."""
+        entries = self.gateway.audit.drain()
+        if not entries:
+            return
+        from aiops_mcp.server.store import AuditRecord
+
+        records = [
+            AuditRecord(
+                time=e.time,
+                tool=e.tool,
+                model=e.model,
+                outcome=e.outcome,
+                latency_ms=e.latency_ms,
+                prompt_tokens=e.prompt_tokens,
+                completion_tokens=e.completion_tokens,
+                prompt_hash=e.prompt_sha256,
+                prompt=e.prompt,
+                answer=e.answer,
+            )
+            for e in entries
+        ]
+        try:
+            with anyio.fail_after(5):
+                await self.store.write_audit(records)
+                now = time.monotonic()
+                if now - self._last_store_purge > 86_400:
+                    self._last_store_purge = now
+                    cutoff = datetime.now(UTC) - timedelta(days=self.settings.gateway.audit_retention_days)
+                    await self.store.purge_audit(cutoff)
+        except Exception as exc:
+            log.warning("audit records not written to the store (%d lost): %s", len(records), exc)
 
     async def _maybe_model(
         self, tool: str, inp: Any, offline: Out, assist: ModelAssist[Any, Out] | None

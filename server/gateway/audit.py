@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 import time
+from collections import deque
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -42,14 +43,28 @@ class AuditLog:
 
     _PURGE_EVERY_S = 86_400.0
 
-    def __init__(self, path: Path | None, retention_days: int) -> None:
+    _PENDING_MAX = 2000
+
+    def __init__(self, path: Path | None, retention_days: int, *, collect: bool = False) -> None:
         self.path = path
         self.retention = timedelta(days=retention_days)
         self._lock = threading.Lock()
         self._last_purge = 0.0
         self.written = 0
+        # Entries waiting to be copied to the store's ai_call_log (bounded: a dead store cannot grow it).
+        self.pending: deque[AuditEntry] | None = deque(maxlen=self._PENDING_MAX) if collect else None
+
+    def drain(self) -> list[AuditEntry]:
+        if not self.pending:
+            return []
+        with self._lock:
+            items = list(self.pending)
+            self.pending.clear()
+        return items
 
     def record(self, entry: AuditEntry) -> None:
+        if self.pending is not None:
+            self.pending.append(entry)
         if self.path is None:
             return
         line = entry.model_dump_json() + "\n"
