@@ -103,8 +103,9 @@ def doctor(settings: Settings) -> int:
 
     async def check_store() -> str:
         try:
-            rows = await rt.store.unresolved_dlq(1)
-            return f"  reachable ({len(rows)} unresolved DLQ row(s) sampled)"
+            await rt.store.ping()
+            demo = " (holds the demo sample)" if await rt.store.is_demo() else ""
+            return f"  reachable: {rt.store.label}{demo}"
         except Exception as exc:
             return f"  FAILED: {exc}"
         finally:

@@ -48,6 +48,10 @@ def register(server: MCPServer, rt: Runtime) -> None:
             when = when.replace(tzinfo=UTC)
         inp = TriageInput(items=parsed, as_of=when)
         result = await rt.answer("triage_dlq", inp, triage(parsed, as_of=when), ASSIST)
+        if items is None and await rt.store.is_demo():
+            result.summary = (
+                "[demo sample in the default store; set AIOPS_STORE for your own] " + result.summary
+            )
         notify_critical(rt, result)
         return result
 

@@ -1,0 +1,147 @@
+"""The `aiops-mcp` command line, run as a user would: a real process, stdin and stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fake_openai import FakeOpenAI
+
+CLI = [sys.executable, "-m", "aiops_mcp.server.cli"]
+
+
+def run(args: list[str], *, stdin: str = "", cwd: Path | None = None, env: dict[str, str] | None = None):
+    full_env = {**os.environ, "AIOPS_OFFLINE": "1", **(env or {})}
+    return subprocess.run(
+        [*CLI, *args], input=stdin, capture_output=True, text=True, cwd=cwd, env=full_env, timeout=120
+    )
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeOpenAI]:
+    server = FakeOpenAI().start()
+    server.responder = lambda body: json.dumps({"reply": "OK"})
+    yield server
+    server.stop()
+
+
+def test_call_prints_structured_result_as_json(tmp_path: Path) -> None:
+    out = run(["call", "analyze_failure", '{"error": "ECONNRESET while calling https://api.example.com"}'])
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["category"] in {"transient", "permanent", "unknown"} and data["meta"]["engine"] == "offline"
+
+
+def test_call_reads_arguments_from_stdin_and_file(tmp_path: Path) -> None:
+    args = {"text": "mail maria@acme.ph"}
+    (tmp_path / "a.json").write_text(json.dumps(args))
+    from_stdin = run(["call", "redact_text", "-"], stdin=json.dumps(args))
+    from_file = run(["call", "redact_text", f"@{tmp_path / 'a.json'}"])
+    assert json.loads(from_stdin.stdout) == json.loads(from_file.stdout)
+    assert "maria@acme.ph" not in from_stdin.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["call", "no_such_tool", "{}"], "unknown tool"),
+        (["call", "analyze_failure", "{not json"], "not valid JSON"),
+        (["call", "analyze_failure", "[1, 2]"], "JSON object"),
+        (["call", "analyze_failure", '{"retry_count": "x", "error": "e"}'], "retry_count"),
+    ],
+)
+def test_call_errors_are_one_clear_line(args: list[str], needle: str) -> None:
+    out = run(args)
+    assert out.returncode != 0
+    assert needle in out.stderr and "Traceback" not in out.stderr
+
+
+def test_redact_jsonl_round_trip() -> None:
+    lines = [
+        {"id": "a", "text": "token ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"},
+        {"id": "b", "text": "nothing"},
+    ]
+    out = run(["redact", "--jsonl"], stdin="\n".join(json.dumps(line) for line in lines) + "\n")
+    got = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [g["id"] for g in got] == ["a", "b"]
+    assert "ghp_" not in got[0]["text"] and got[1]["text"] == "nothing"
+
+
+def test_redact_sample_job_payload_hides_tin_dsn_and_github_token() -> None:
+    payload = json.dumps(
+        {
+            "vendor": {"name": "Acme", "tin": "123-456-789-000"},
+            "target": "postgresql://ledger:Pa55w0rd@db.acme.internal:5432/books",
+            "github_token": "ghp_" + "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp9Oo8",
+        }
+    )
+    out = run(["redact"], stdin=payload)
+    assert out.returncode == 0
+    for secret in ("123-456-789-000", "Pa55w0rd", "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp9Oo8"):
+        assert secret not in out.stdout
+
+
+def test_logs_parse_one_template_per_line_in_order() -> None:
+    lines = [f"Received block blk_{i} of size {1000 + i} from 10.0.0.{i}" for i in range(5)] + [
+        "Shutting down"
+    ]
+    out = run(["logs", "parse", "--content-only"], stdin="\n".join(lines) + "\n")
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(rows) == 6
+    assert len({r["template_id"] for r in rows[:5]}) == 1 and rows[5]["template_id"] != rows[0]["template_id"]
+    assert "<*>" in rows[0]["template"]
+
+
+def test_metrics_score_one_score_per_point() -> None:
+    series = [
+        {"timestamp": f"2024-01-01T00:{i:02d}:00", "value": 10.0 + (50 if i == 40 else 0)} for i in range(50)
+    ]
+    out = run(["metrics", "score"], stdin=json.dumps(series))
+    scores = [json.loads(line)["anomaly_score"] for line in out.stdout.splitlines()]
+    assert len(scores) == 50 and all(0 <= s <= 1 for s in scores)
+
+
+def test_discover_compose_then_extract(tmp_path: Path) -> None:
+    compose = tmp_path / "compose.yaml"
+    compose.write_text(
+        "services:\n  web:\n    image: acme/web\n    environment:\n      DATABASE_URL: postgres://u@db:5432/app\n"
+        "  db:\n    image: postgres:16\n"
+    )
+    graph = run(["discover", "compose", str(compose)])
+    assert graph.returncode == 0, graph.stderr
+    edges = run(["call", "extract_dependencies", "-"], stdin=graph.stdout)
+    found = json.loads(edges.stdout)["edges"]
+    assert any(e["to_id"].endswith("db") and e["type"] == "database" for e in found)
+
+
+def test_doctor_asks_each_model_and_reports(fake: FakeOpenAI, tmp_path: Path) -> None:
+    (tmp_path / "aiops.toml").write_text(
+        f'[endpoints.fake]\nbase_url = "{fake.base_url}"\n\n'
+        '[tools.classify_job]\nmodels = ["fake:good", "fake:dead"]\n'
+        + "".join(
+            f'[tools.{t}]\nmodels = ["fake:good"]\n'
+            for t in (
+                "validate_job_payload",
+                "analyze_failure",
+                "triage_dlq",
+                "summarize_logs",
+                "predict_incidents",
+                "extract_dependencies",
+                "generate_docs",
+            )
+        )
+        + f'\n[gateway]\naudit_path = "{tmp_path / "audit.jsonl"}"\n'
+    )
+    fake.script("dead", "401")
+    out = run(
+        ["doctor"], cwd=tmp_path, env={"AIOPS_OFFLINE": "0", "AIOPS_STORE": f"sqlite:///{tmp_path}/s.db"}
+    )
+    assert "fake:good: OK" in out.stdout
+    assert "fake:dead: FAILED" in out.stdout and "http_401" in out.stdout
+    assert out.returncode == 1
