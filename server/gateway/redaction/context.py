@@ -7,6 +7,7 @@ Each yields (start, end, kind) spans of the secret only: names, operators and qu
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 
@@ -16,7 +17,7 @@ from .validators import is_placeholder, looks_random
 Span = tuple[int, int, str]
 SEP_CHAR = "\x00"  # documents of a batch are joined around this character (see engine.find_spans_many)
 
-_IDENT_RUN = re.compile(r"[\w.\-]*")  # identifier characters, scanned in C (reversed for the left side)
+_IDENT_RUN = re.compile(r"[\w.\-]{0,128}")  # identifier characters, scanned in C (reversed for the left side)
 
 _OPVAL = re.compile(
     r"""
@@ -28,12 +29,14 @@ _OPVAL = re.compile(
     [ \t]*@?                                         # @"..." (Objective-C string literal)
     (?:
         (?P<vq>\\?["'`])(?P<qv>.{0,400}?)(?P=vq)
-      | (?P<uv>[^\s"'`\\<>;&,](?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]*=|\s|$)|<(?!/)|>)*)
+      | (?P<uv>[^\s"'`\\<>;&,](?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]{0,64}=|\s|$)|<(?!/)|>){0,511})
     )
     """,
     re.X,
 )
-_FLAGVAL = re.compile(r"""(?:=|[ \t]+)(?:(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)|(?P<uv>[^\s"'`\\]+))""")
+_FLAGVAL = re.compile(
+    r"""(?:=|[ \t]+)(?:(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)|(?P<uv>[^\s"'`\\]{1,512}))"""
+)
 _QUOTED_STATEMENT = re.compile(r"""[ \t]*(?P<vq>["'])(?P<qv>[^"'\s]{1,200})(?P=vq)[ \t]*;""")
 _XMLVAL = re.compile(r">\s*(?P<uv>[^<\s\x00][^<\x00]{0,300}?)\s*</")
 _SCHEME = re.compile(r"(?i)(?:bearer|basic|token|digest|bot|apikey|sso-key|negotiate)[ \t]+(?=\S)")
@@ -101,9 +104,15 @@ def _strip_tail(value: str, start: int) -> tuple[str, int, int]:
     return value, start, end
 
 
+def _inside(covered: list[tuple[int, int]], pos: int) -> bool:
+    k = bisect.bisect_right(covered, (pos, 1 << 62))
+    return k > 0 and covered[k - 1][0] <= pos < covered[k - 1][1]
+
+
 def assignment_spans(text: str, lower: str) -> Iterator[Span]:
     """`name <op> value` where the name announces a secret (see keys.classify)."""
     seen: set[int] = set()
+    covered: list[tuple[int, int]] = []
     for kw in KEYWORDS:
         i = lower.find(kw)
         while i >= 0:
@@ -111,8 +120,8 @@ def assignment_spans(text: str, lower: str) -> Iterator[Span]:
             left = i - _IDENT_RUN.match(text[lo:i][::-1]).end()
             right = _IDENT_RUN.match(text, i + len(kw)).end()
             i = lower.find(kw, right)
-            if left in seen:
-                continue
+            if left in seen or _inside(covered, left):
+                continue  # a keyword inside a value already found is part of that value, not a new name
             seen.add(left)
             raw = text[left:right]
             ident = raw.lstrip("-.").rstrip(".-")
@@ -127,10 +136,12 @@ def assignment_spans(text: str, lower: str) -> Iterator[Span]:
                 raw.startswith("-") and len(ident) > 1 and left > 0 and text[left - 1] == " "
             )
             end_ident = left + len(raw.rstrip(".-"))
-            yield from _value_after(text, ident, sens, end_ident, left, is_flag)
+            for span in _value_after(text, ident, sens, end_ident, left, is_flag):
+                bisect.insort(covered, (span[0], span[1]))
+                yield span
 
 
-_VENDOR_VALUE = re.compile(r"[:=][ \t]*[\"']?(?P<v>[A-Za-z0-9][\w\-+/=.]{19,})")
+_VENDOR_VALUE = re.compile(r"[:=][ \t]*[\"']?(?P<v>[A-Za-z0-9][\w\-+/=.]{19,512})")
 _WORD_BEFORE = re.compile(r"([A-Za-z]{3,16})[\"']?[ \t]*(?:bot[ \t]*)?$")
 
 
@@ -198,14 +209,18 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
         yield start, start + len(v), value_kind(ident, sens)
 
 
-_SCHEME_VALUE = re.compile(r"[ \t]+([^\s\"'`\\,;]+)")
-_BEARER_VALUE = re.compile(r"[ \t]+([A-Za-z0-9\-._~+/]{16,}=*)")
-_URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@'\"<>]*):(?P<pw>[^\s@/'\"<>]+)@(?=[\w\[.\-])")
-_CURL_USER = re.compile(r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]*\"(?::\"[^\"\n]*\")?|'[^'\n]*'|\S+)")
-_LOGIN_P = re.compile(r"login[^\n]*?[ \t]-p[ \t]+(?P<v>[^\s\"']+)")
-_NETRC_PW = re.compile(r"password[ \t]+(?P<v>[^\s\"']+)")
-_MYSQL_P = re.compile(r"-p(?P<v>[^\s\-][^\s]*)")
-_K8S_DATA_LINE = re.compile(r"^[ \t]*[\w.\-]+:[ \t]*['\"]?(?P<v>[A-Za-z0-9+/]{8,}={0,2})['\"]?[ \t]*$", re.M)
+_SCHEME_VALUE = re.compile(r"[ \t]+([^\s\"'`\\,;]{1,512})")
+_BEARER_VALUE = re.compile(r"[ \t]+([A-Za-z0-9\-._~+/]{16,1024}={0,3})")
+_URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@'\"<>]{0,256}):(?P<pw>[^\s@/'\"<>]{1,256})@(?=[\w\[.\-])")
+_CURL_USER = re.compile(
+    r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]{0,256}\"(?::\"[^\"\n]{0,256}\")?|'[^'\n]{0,256}'|\S{1,512})"
+)
+_LOGIN_P = re.compile(r"login[^\n]{0,200}?[ \t]-p[ \t]+(?P<v>[^\s\"']{1,256})")
+_NETRC_PW = re.compile(r"password[ \t]+(?P<v>[^\s\"']{1,256})")
+_MYSQL_P = re.compile(r"-p(?P<v>[^\s\-][^\s]{0,255})")
+_K8S_DATA_LINE = re.compile(
+    r"^[ \t]*[\w.\-]+:[ \t]*['\"]?(?P<v>[A-Za-z0-9+/]{8,8192}={0,2})['\"]?[ \t]*$", re.M
+)
 
 
 def other_spans(text: str, lower: str) -> Iterator[Span]:

@@ -313,6 +313,15 @@ def _trie_regex(words: set[str]) -> str:
     return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
 
+def _bounded(pattern: str) -> str:
+    """Open-ended repeats get a ceiling, so a pathological run costs linear time, never quadratic."""
+    return re.sub(r"\{(\d+),\}", r"{\1,4096}", pattern)
+
+
+RULES = [
+    r._replace(pattern=_bounded(r.pattern), anchor=_bounded(r.anchor) if r.anchor else None) for r in RULES
+]
+
 # trigger (2..4 literal chars) -> rules whose pattern can start with it
 TRIGGERS: dict[str, list[tuple[re.Pattern[str], Rule]]] = {}
 for _rule in RULES:
