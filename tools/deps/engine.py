@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .graph import AliasIndex, is_k8s_service, is_k8s_workload, node_name, node_ports
+from .conventions import convention_edges
+from .graph import AliasIndex, is_k8s_service, node_name, node_ports
 from .knowledge import Knowledge, load_knowledge
 from .models import EDGE_TYPES, DepsInput, DepsResult, Edge, FoundEdge, Node, RejectedEdge
 from .references import Reference, references_of
@@ -172,45 +173,6 @@ def _rule_edges(
     return out
 
 
-def _guess_edges(
-    nodes: list[Node], found: dict[tuple[str, str], _Candidate], kn: Knowledge
-) -> dict[tuple[str, str], _Candidate]:
-    """Shape-only guesses (no evidence in the input), kept below the default min_confidence."""
-    g = kn.guess_rules
-    if not g:
-        return {}
-    out: dict[tuple[str, str], _Candidate] = {}
-    has_out = {a for a, _ in found}
-    has_in = {b for _, b in found}
-    roles = {n.id: _role(n, kn) for n in nodes}
-    apps = [n for n in nodes if roles[n.id] is None]
-    ui_re, api_re = re.compile(g["ui_name"], re.I), re.compile(g["api_name"], re.I)
-    # a Kubernetes Service depends on nothing, and a workload is reached through its Service
-    uis = [n for n in apps if ui_re.search(node_name(n)) and n.id not in has_out and not is_k8s_service(n)]
-    apis = [
-        n
-        for n in apps
-        if api_re.search(node_name(n)) and not ui_re.search(node_name(n)) and not is_k8s_workload(n)
-    ]
-    for ui in uis:
-        for api in apis:
-            if api.id != ui.id:
-                ev = f"guess: {node_name(ui)} looks like a user interface and {node_name(api)} like its API"
-                out[(ui.id, api.id)] = _Candidate([g["ui_to_api_confidence"]], [ev], ["http_api"])
-    # one application that names no datastore, one datastore nobody names: probably each other's
-    lonely_apps = [
-        n for n in apps if n.id not in has_out and "build" in n.properties and not ui_re.search(node_name(n))
-    ]
-    lonely_stores = [n for n in nodes if roles[n.id] in DATASTORES and n.id not in has_in]
-    if len(lonely_apps) == 1 and len(lonely_stores) == 1:
-        a, b = lonely_apps[0], lonely_stores[0]
-        ev = f"guess: {node_name(a)} is the only custom application and {node_name(b)} the only unused datastore"
-        out[(a.id, b.id)] = _Candidate(
-            [g["sole_datastore_confidence"]], [ev], [kn.role_types.get(roles[b.id] or "", "service")]
-        )
-    return out
-
-
 def _finish(cands: dict[tuple[str, str], _Candidate], given: set[frozenset[str]]) -> list[FoundEdge]:
     edges = []
     for (a, b), cand in cands.items():
@@ -267,9 +229,13 @@ def extract(inp: DepsInput) -> DepsResult:
         if (b, a) in found and found[(a, b)].confidence() < found[(b, a)].confidence():
             del found[(a, b)]
     found.update({k: v for k, v in _rule_edges(nodes, found, kn).items() if k not in found})
-    if inp.min_confidence < 0.5:
-        guesses = _guess_edges(nodes, found, kn)
-        found.update({k: v for k, v in guesses.items() if k not in found and (k[1], k[0]) not in found})
+    # conventions of shape and naming, for nodes whose configuration names nothing
+    selects: dict[str, set[str]] = defaultdict(set)
+    for e in inp.edges:
+        selects[e.from_id].add(e.to_id)
+    roles = {n.id: _role(n, kn) for n in nodes}
+    for c in convention_edges(nodes, roles, set(found), selects, kn):
+        found[(c.from_id, c.to_id)] = _Candidate([c.confidence], [c.evidence], [c.type])
     edges = [e for e in _finish(found, _given_pairs(inp.edges)) if e.confidence >= inp.min_confidence]
     return DepsResult(edges=edges)
 

@@ -22,7 +22,7 @@ class Knowledge:
     host_flags: frozenset[str]
     skip_properties: frozenset[str]
     ecosystem_pairs: list[dict[str, Any]] = field(default_factory=list)
-    guess_rules: dict[str, Any] = field(default_factory=dict)
+    conventions: dict[str, Any] = field(default_factory=dict)
 
     def role_of(self, image: str | None, name: str | None = None) -> str | None:
         """Role of a node from its image (preferred) or, failing that, its name."""
@@ -64,5 +64,5 @@ def load_knowledge() -> Knowledge:
         host_flags=frozenset(f.lower() for f in raw["host_flags"]),
         skip_properties=frozenset(raw["skip_properties"]),
         ecosystem_pairs=list(raw.get("ecosystem_pairs", [])),
-        guess_rules=dict(raw.get("guess_rules", {})),
+        conventions=dict(raw.get("conventions", {})),
     )
