@@ -1,5 +1,6 @@
 """Incident-detector benchmark: the NAB scorer's JSON on the development series, run through the
-`aiops-mcp metrics score` command (past-only check included), plus the detector's points/s in-process.
+`aiops-mcp metrics score` command (past-only check included), plus the detector's points/s in-process
+and an overfitting cross-check (thresholds chosen on some series, scored on the others).
 
 Usage: .venv/bin/python bench/incidents.py [--details] [--jobs N]
 """
@@ -8,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import json
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -76,6 +79,53 @@ def throughput(series: list[tuple[list[datetime], list[float]]]) -> dict[str, fl
     }
 
 
+def _scorer_module():
+    spec = importlib.util.spec_from_file_location("incident_score", SCORER)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def crosscheck(pred_dir: Path) -> dict[str, object]:
+    """Threshold transfer with the scorer's own sweep and scoring, from the command's saved scores.
+
+    leave_one_out: each series scored at the threshold swept on the other series (normalised over
+    all windows; compare with the swept score: the gap is what choosing the threshold on the
+    scored series itself buys). halves: series alternately split in two, each half scored at the
+    other half's threshold next to its own best.
+    """
+    sc = _scorer_module()
+    corpus = sc.load_corpus(str(NAB))
+    preds, _ = sc.preds_from_dir(corpus, str(pred_dir))
+    names = sorted(corpus)
+
+    def windows(ns: list[str]) -> int:
+        return sum(len(corpus[n].windows) for n in ns)
+
+    def raw_at(ns: list[str], thr: float, prof: str) -> float:
+        return sum(sc.score_series(corpus[n], preds[n][0], thr, prof)["raw"] for n in ns)
+
+    def sweep(ns: list[str], prof: str) -> tuple[float, float]:
+        return sc.sweep({n: corpus[n] for n in ns}, preds, prof)
+
+    out: dict[str, object] = {}
+    for prof in ("standard", "reward_low_FP_rate"):
+        loo = sum(raw_at([n], sweep([m for m in names if m != n], prof)[0], prof) for n in names)
+        halves = {}
+        for tag, (a, b) in {
+            "odd->even": (names[1::2], names[0::2]),
+            "even->odd": (names[0::2], names[1::2]),
+        }.items():
+            thr, _ = sweep(a, prof)
+            _, own = sweep(b, prof)
+            halves[tag] = {
+                "transferred": round(sc.normalise(raw_at(b, thr, prof), windows(b), prof), 2),
+                "own_best": round(sc.normalise(own, windows(b), prof), 2),
+            }
+        out[prof] = {"leave_one_out": round(sc.normalise(loo, windows(names), prof), 2), "halves": halves}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--details", action="store_true", help="per-window detail rows")
@@ -96,10 +146,12 @@ def main() -> None:
     ]
     if a.details:
         args.append("--details")
-    t0 = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True, check=True)
-    scorer_wall_s = time.perf_counter() - t0
-    result = json.loads(done.stdout)
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        done = subprocess.run([*args, "--save-preds", tmp], capture_output=True, text=True, check=True)
+        scorer_wall_s = time.perf_counter() - t0
+        result = json.loads(done.stdout)
+        cross = crosscheck(Path(tmp))
     result["bench"] = {
         "command": cmd,
         "command_note": note,
@@ -115,6 +167,7 @@ def main() -> None:
             for p, v in result["profiles"].items()
         },
         "past_only": result.get("causality", {}).get("past_only"),
+        "crosscheck": cross,
     }
     json.dump(result, sys.stdout, indent=1, default=str)
     sys.stdout.write("\n")

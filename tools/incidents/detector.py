@@ -33,8 +33,9 @@ from collections import deque
 from datetime import datetime
 
 _EPS = 1e-9
-VIEWS = ("spike", "jump", "shift", "volatility", "seasonal")
+VIEWS = ("spike", "jump", "shift", "volatility", "seasonal", "wake")
 _SEASONAL = 4
+_WAKE = 5
 
 
 class _Ew:
@@ -78,6 +79,7 @@ class StreamingDetector:
         local_memory: int = 300,
         local_factor: float = 3.0,
         eta_sigmas: float = 4.0,
+        wake_min: int = 36,
     ) -> None:
         self.limit = limit
         self._long = _Ew(long_span)
@@ -107,6 +109,9 @@ class StreamingDetector:
         self._rest = rest
         self._maxq: deque[tuple[int, float]] = deque()  # sliding max of the last `rest` scores
         self._eta_sigmas = eta_sigmas
+        self._wake_min = wake_min
+        self._run_n = 0
+        self._run_ref = 0.0
         self._n = 0
         self._prev: float | None = None
         self._prev_ts: datetime | None = None
@@ -162,6 +167,7 @@ class StreamingDetector:
             abs(dev) / (math.sqrt(sdev.var + sdev.mean**2) + floor),
             self._vol / typical_step,
             self._seasonal(x, floor),
+            self._wake(x),
         )
         gate = self._novelty_gate((x - mean) / scale)
 
@@ -189,16 +195,18 @@ class StreamingDetector:
         for k, r in enumerate(raws):
             p = peaks[k] * decay
             if warm and (p > 0.0 or r > 0.0):
-                # a view that never moved before (a flat line) and moves now is as new as it gets
-                ratio = r / p if p > 0.0 else 1e6
-                if k != _SEASONAL and ratio > 1.0:
+                # a view that never moved before (a flat line) and moves now is as new as it gets;
+                # not so the end of the first long flat run, which has nothing to be longer than
+                # (a series may well idle that long every night)
+                ratio = r / p if p > 0.0 else (0.0 if k == _WAKE else 1e6)
+                if k < _SEASONAL and ratio > 1.0:
                     ratio = 1.0 + (ratio - 1.0) * gate
                 ratios[k] = ratio
                 if ratio > best:
                     best = ratio
             peaks[k] = r if r > p else p
             lp = local_peaks[k] * local_decay
-            if warm and lp > 0.0 and k != _SEASONAL:
+            if warm and lp > 0.0 and k < _SEASONAL:
                 local = r / lp
                 if local > 1.0:
                     local = 1.0 + (local - 1.0) * gate
@@ -236,6 +244,21 @@ class StreamingDetector:
             se.update(e)
         season.append(x)
         return raw
+
+    def _wake(self, x: float) -> float:
+        """Length of the flat run (one value repeated) that `x` ends; 0 while it goes on or if short.
+
+        A flat run is a stretch of zeros, a stalled counter, a gauge that stopped reporting changes.
+        Activity resuming after a flat run longer than any recent one is a change of regime the
+        value views miss: the values themselves are ordinary again. Exact repetition, not "within
+        a tolerance": a noisy metric has no flat runs, so this view stays silent on it."""
+        if self._run_n > 0 and x == self._run_ref:
+            self._run_n += 1
+            return 0.0
+        ended = self._run_n
+        self._run_n = 1
+        self._run_ref = x
+        return float(ended) if ended >= self._wake_min else 0.0
 
     def _novelty_gate(self, z: float) -> float:
         """1 for a never-seen (previous band, band) pattern, shrinking with each earlier sighting."""
