@@ -12,7 +12,7 @@ import pytest
 
 from aiops_mcp.tools.incidents.cli import run_score
 from aiops_mcp.tools.incidents.detector import StreamingDetector
-from aiops_mcp.tools.incidents.engine import EVENTS_METRIC, predict
+from aiops_mcp.tools.incidents.engine import DETECTION_THRESHOLD, EVENTS_METRIC, predict
 from aiops_mcp.tools.incidents.llm import ASSIST, IncidentNarrative
 from aiops_mcp.tools.incidents.models import EventIn, MetricSeries, PredictInput
 from aiops_mcp.tools.spec import Rejected
@@ -59,6 +59,31 @@ def test_detector_survives_flat_and_non_finite_values() -> None:
     out = [det.update(T0 + timedelta(minutes=i), v) for i, v in enumerate([0.0] * 300 + [float("nan"), 5.0])]
     assert all(0.0 <= s <= 1.0 for s, _ in out)
     assert out[-1][0] > 0.5  # the first non-zero value after a flat line is news
+
+
+def test_detector_flags_activity_resuming_after_an_unusually_long_flat_stretch() -> None:
+    """The wake view: the end of a flat run longer than any before it; ordinary idles stay quiet."""
+
+    def idle(i: int) -> bool:  # 50-point idles every 300 points, then one 150-point idle
+        return (i < 1500 and 200 <= i % 300 < 250) or 1700 <= i < 1850
+
+    pts = _series(2000, lambda i, r: 0.0 if idle(i) else 10 + r.gauss(0, 1), step_s=300)
+    det = StreamingDetector()
+    scores, wake = [], []
+    for t, v in pts:
+        scores.append(det.update(t, v)[0])
+        wake.append(det.last_ratios.get("wake", 0.0))
+    assert scores[1850] >= DETECTION_THRESHOLD and wake[1850] > 2.0
+    # the same idle as before ending again is routine, whatever the other views say
+    assert all(scores[i] < DETECTION_THRESHOLD for i in (550, 850, 1150, 1450))
+    assert max(wake[560:1850]) < 1.1
+
+
+def test_detector_wake_view_is_silent_on_a_noisy_series() -> None:
+    det = StreamingDetector()
+    for t, v in _series(1500, lambda i, r: 40 + r.gauss(0, 2)):
+        det.update(t, v)
+        assert det.last_ratios.get("wake", 0.0) == 0.0
 
 
 def test_detector_eta_toward_a_limit() -> None:
@@ -115,8 +140,8 @@ def test_nab_development_series_score(shared_dir) -> None:
         scores = [det.update(t, v)[0] for t, v in zip(s.ts, s.values, strict=True)]
         preds[name] = (scores, [None] * len(scores))
     result = isc.evaluate(corpus, preds)
-    assert result["profiles"]["standard"]["score"] >= 70.0
-    assert result["profiles"]["reward_low_FP_rate"]["score"] >= 65.0
+    assert result["profiles"]["standard"]["score"] >= 76.0
+    assert result["profiles"]["reward_low_FP_rate"]["score"] >= 71.0
 
 
 # ---------------------------------------------------------------- engine

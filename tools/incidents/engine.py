@@ -18,8 +18,9 @@ from .detector import StreamingDetector
 from .models import EventIn, MetricSeries, Prediction, PredictResult
 from .signals import error_bursts, find_change_point, fit_trend, infer_limit, trailing_flatline
 
-# Standard-profile threshold from the exact sweep on the NAB development series (bench/incidents.py).
-DETECTION_THRESHOLD = 0.522
+# Standard-profile threshold from the exact sweep on the NAB development series (bench/incidents.py:
+# 0.52193), rounded down so that the sweep's own threshold score still counts (the scorer uses >=).
+DETECTION_THRESHOLD = 0.5219
 EVENTS_METRIC = "events:errors"
 MAX_EPISODES_PER_METRIC = 3
 MIN_DEVIATION = 4.0  # robust standard deviations from the typical level before an anomaly is reported
