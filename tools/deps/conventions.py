@@ -59,16 +59,8 @@ def _image_of(node: Node) -> str:
 
 
 def _publishes(node: Node) -> bool:
-    # compose `ports` publish to the host; a k8s Service of type NodePort/LoadBalancer is the entry
-    p = node.properties
-    if is_k8s_service(node):
-        return str(p.get("service_type") or "") in ("NodePort", "LoadBalancer")
-    return bool(p.get("ports")) and not is_k8s_workload(node)
-
-
-def _listens(node: Node) -> bool:
-    p = node.properties
-    return bool(p.get("ports") or p.get("expose"))
+    # compose `ports` publish to the host (`expose` does not)
+    return bool(node.properties.get("ports"))
 
 
 HTTP_HEALTH_RE = re.compile(r"\b(curl|wget|http://|https://)", re.IGNORECASE)
@@ -191,27 +183,31 @@ def worker_to_broker(ctx: _Ctx) -> list[Convention]:
     return out
 
 
-def _stem(name: str, words: re.Pattern[str]) -> str:
-    return words.sub("", name).strip("-_.")
+def _strip_word(name: str, words: str) -> str | None:
+    """`user-mongodb` -> `user`, `mongodb-geo` -> `geo`, `ordersdb` -> `orders`; None if no such word."""
+    for pat in (rf"(?P<stem>.+?)[-_]{words}", rf"{words}[-_](?P<stem>.+)", r"(?P<stem>.{3,}?)db"):
+        m = re.fullmatch(pat, name, re.IGNORECASE)
+        if m:
+            return m.group("stem")
+    return None
 
 
 def owner_named_store(ctx: _Ctx) -> list[Convention]:
     """`orders-db`, `user-mongodb`, `memcached-profile`: a datastore named after the service that owns it."""
-    role_words = re.compile(ctx.cfg["store_words"], re.IGNORECASE)
-    svc_words = re.compile(ctx.cfg["service_words"], re.IGNORECASE)
+    k8s = any(is_k8s_service(m) for m in ctx.nodes)
     apps: dict[str, list[Node]] = {}
     for n in _apps(ctx):
-        if not is_k8s_workload(n) or not any(is_k8s_service(m) for m in ctx.nodes):
-            apps.setdefault(_stem(node_name(n), svc_words), []).append(n)
+        # Kubernetes: the workload depends, on the Service of the store
+        if is_k8s_workload(n) or not k8s:
+            name = node_name(n)
+            apps.setdefault(_strip_word(name, ctx.cfg["service_words"]) or name, []).append(n)
     out = []
     for s in ctx.nodes:
-        if ctx.role[s.id] not in DATASTORES or (
-            is_k8s_workload(s) and any(is_k8s_service(m) for m in ctx.nodes)
-        ):
+        if ctx.role[s.id] not in DATASTORES or (k8s and not is_k8s_service(s)) or s.id in ctx.has_in_from:
             continue
-        stem = _stem(node_name(s), role_words)
-        owners = [a for a in apps.get(stem, []) if a.id != s.id] if stem and stem != node_name(s) else []
-        if len(owners) == 1 and s.id not in ctx.has_in_from:
+        stem = _strip_word(node_name(s), ctx.cfg["store_words"])
+        owners = [a for a in apps.get(stem or "", []) if a.id != s.id]
+        if len(owners) == 1:
             a = owners[0]
             ev = f"convention: {node_name(s)} is named after {node_name(a)}, the service that owns it"
             out.append(Convention(a.id, s.id, ctx.conf("owner_named"), ev, ctx.store_type(s)))

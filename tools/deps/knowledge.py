@@ -30,11 +30,14 @@ class Knowledge:
             if not text:
                 continue
             # only the repository part: a tag such as `:fpm-alpine` is not a role
-            repo = text.lower().rsplit("/", 1)[-1].split("@", 1)[0]
-            repo_name = repo.partition(":")[0]
-            for role, pat in self.image_roles:
-                if pat.search(repo_name):
-                    return role
+            path = text.lower().split("@", 1)[0]
+            segments = [seg.partition(":")[0] for seg in path.split("/")]
+            # the image's own name first; then its namespace (`mssql/server`), never the registry host
+            candidates = [segments[-1]] + [s for s in reversed(segments[:-1]) if "." not in s]
+            for repo_name in candidates:
+                for role, pat in self.image_roles:
+                    if pat.search(repo_name):
+                        return role
         return None
 
     def type_of_variable(self, key: str) -> str | None:
