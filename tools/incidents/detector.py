@@ -7,7 +7,9 @@ Several cheap views of the signal are computed at every point:
 - shift: a short moving mean against the baseline (level shifts, drifts);
 - volatility: the recent typical step against the long-run typical step (noise bursts);
 - seasonal: the change from the same time one day earlier against the usual day-over-day change
-  (a normal value at an abnormal time of day).
+  (a normal value at an abnormal time of day);
+- wake: activity resuming after a flat run (one value repeated: zeros, a stalled counter) longer
+  than any flat run before it; the values are ordinary again, so only the run's length tells.
 Each view is judged against its own past: its raw value divided by the largest value it reached
 recently (a max that decays slowly). A ratio above 1 means "more extreme than anything seen
 lately"; it is scale-free, so one threshold serves CPU percent and tweet counts, and it gives one
@@ -15,9 +17,9 @@ alarm per incident: once a spike has been seen, a repeat of it is no longer surp
 local comparison (a max that halves in about a day of points) catches what towers over its own
 day without beating last week's record; it must exceed that local max several times over.
 Novelty gate: how far the value sits from the baseline (log-scaled bands) and the band it came
-from form a pattern; each earlier sighting of the same pattern shrinks the excess of the
-non-seasonal ratios. A burst to 100% CPU that happens every few days stops paging anyone;
-a first one does. A score that does not beat the scores of the last `rest` points is reported as
+from form a pattern; each earlier sighting of the same pattern shrinks the excess of the value
+views' ratios (spike to volatility; the seasonal and wake views judge time, not the value band).
+A burst to 100% CPU that happens every few days stops paging anyone; a first one does. A score that does not beat the scores of the last `rest` points is reported as
 0 for the same reason.
 
 Time to incident: when the short mean moves steadily towards a bound (a known `limit`, or else
