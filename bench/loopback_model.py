@@ -24,6 +24,11 @@ PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*?_\d{1,6}>")
 
 
 def answer(body: dict[str, Any]) -> str:
+    """A JSON answer valid for the requested schema, quoting the prompt's placeholders."""
+    from tests.fault_matrix_support import schema_responder
+
+    if (body.get("response_format") or {}).get("type") == "json_schema":
+        return schema_responder(body)
     user = body["messages"][-1]["content"] if body.get("messages") else ""
     seen = sorted(set(PLACEHOLDER.findall(user)))[:4]
     return json.dumps({"verdict": "retry", "note": "seen " + " ".join(seen)})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -98,8 +99,10 @@ class Gateway:
         self.settings = settings
         g = settings.gateway
         if settings.redis_url and (breakers is None or cache is None):
-            from aiops_mcp.server.gateway.shared_state import shared_state
+            from aiops_mcp.server.gateway.shared_state import DEFAULT_PREFIX, shared_state
 
+            # Replicas that must agree share a prefix; separate deployments on one Redis use their own.
+            prefix = (env if env is not None else os.environ).get("AIOPS_REDIS_PREFIX") or DEFAULT_PREFIX
             shared_breakers, shared_cache = shared_state(
                 settings.redis_url,
                 g.breaker_threshold,
@@ -107,6 +110,7 @@ class Gateway:
                 g.cache_ttl_s,
                 g.cache_size,
                 trial_lease_s=g.attempt_timeout_s + 1.0,
+                prefix=prefix,
             )
             breakers = shared_breakers if breakers is None else breakers
             cache = shared_cache if cache is None else cache
