@@ -4,11 +4,18 @@ Runs the scorer (deps_score.py) with a command per graph: the offline engine thr
 `--cli` the tool through the command line (`aiops-mcp call extract_dependencies -`, about 2 s of
 start-up per graph) when a probe shows it works. Prints one JSON document: the scorer's output, which
 command ran, a naive name-match baseline and the opt-in guess tier, scored in the same run.
+
+It adds, scored in process with the scorer's own functions: the edges each convention rule
+(conventions.py) makes per source family, and a leave-one-family-out check: each family scored with
+the rules that were written from the OTHER families' graphs only (the rules whose dev edges all fall
+in the held-out family are switched off), next to all rules and no conventions at all.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import re
 import shlex
 import subprocess
 import sys
@@ -67,6 +74,82 @@ def _score(cmd: str) -> dict:
     return json.loads(r.stdout)
 
 
+# Which development family each convention was written from (the graphs that showed the need).
+# worker_to_broker and owner_named_store come from no dev graph: they fire on none of them.
+RULE_ORIGIN = {
+    "ui_to_api": {"awesome-compose", "compose-apps"},
+    "entry_point_fanout": {"compose-apps"},
+    "sole_datastore": {"awesome-compose"},
+    "replica_to_primary": {"k8s"},
+    "k8s_tiers": {"k8s"},
+    "worker_to_broker": set(),
+    "owner_named_store": set(),
+}
+RULE_TAG = re.compile(r"\[(\w+)\]$")
+
+
+def _in_process(rule_names: set[str] | None) -> tuple[dict, dict]:
+    """(aggregate, per-rule tp/fp by family) of the engine with only the named conventions on."""
+    from aiops_mcp.tools.deps import conventions
+    from aiops_mcp.tools.deps.engine import extract
+    from aiops_mcp.tools.deps.models import DepsInput
+
+    spec = importlib.util.spec_from_file_location("deps_score", SCORER)
+    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    cases = mod.load_cases(str(CASES))
+    saved = conventions.RULES
+    if rule_names is not None:
+        conventions.RULES = tuple(r for r in saved if r.__name__ in rule_names)
+    results, by_rule = {}, {}
+    try:
+        for cid, case in cases.items():
+            edges = [e.model_dump() for e in extract(DepsInput.model_validate(case["input"])).edges]
+            results[cid] = {d: mod.score_case(case, edges, d) for d in (True, False)}
+            family = cid.split("/", 1)[0]
+            truth = {(t["from_id"], t["to_id"]) for t in case["truth"]}
+            truth |= {tuple(a) for t in case["truth"] for a in t.get("alt") or []}
+            ambiguous = {(a["from_id"], a["to_id"]) for a in case.get("ambiguous") or []}
+            for e in edges:
+                m = RULE_TAG.search(e["evidence"])
+                if m and (e["from_id"], e["to_id"]) not in ambiguous:
+                    cell = by_rule.setdefault(m.group(1), {}).setdefault(family, {"tp": 0, "fp": 0})
+                    cell["tp" if (e["from_id"], e["to_id"]) in truth else "fp"] += 1
+    finally:
+        conventions.RULES = saved
+    return mod.aggregate(cases, results, True), by_rule
+
+
+def _family_cross_check() -> dict:
+    full, by_rule = _in_process(None)
+    none, _ = _in_process(set())
+    out: dict = {"edges_by_rule": by_rule, "leave_one_family_out": {}}
+    for family in full["by_source"]:
+        kept = {r for r, origin in RULE_ORIGIN.items() if not origin or origin - {family}}
+        held, _ = _in_process(kept)
+        pick = {
+            k: v
+            for k, v in held["by_source"][family].items()
+            if k in ("tp", "fp", "fn", "precision", "recall")
+        }
+        out["leave_one_family_out"][family] = {
+            "rules_off": sorted(set(RULE_ORIGIN) - kept),
+            "other_families_rules": pick,
+            "all_rules": {k: full["by_source"][family][k] for k in pick},
+            "no_conventions": {k: none["by_source"][family][k] for k in pick},
+        }
+    tot = {
+        k: sum(v["other_families_rules"][k] for v in out["leave_one_family_out"].values())
+        for k in ("tp", "fp", "fn")
+    }
+    out["leave_one_family_out_micro"] = {
+        **tot,
+        "precision": round(tot["tp"] / max(1, tot["tp"] + tot["fp"]), 4),
+        "recall": round(tot["tp"] / max(1, tot["tp"] + tot["fn"]), 4),
+    }
+    return out
+
+
 def main() -> None:
     if not CASES.exists():
         print(json.dumps({"skipped": f"no development graphs at {CASES}"}))
@@ -87,6 +170,7 @@ def main() -> None:
             "precision_conf_ge_0.8": guess["calibration"]["precision_conf_ge_0.8"],
         },
         "targets": {"precision": 0.95, "recall": 0.70, "precision_conf_ge_0.8": 0.97},
+        "conventions": _family_cross_check(),
     }
     print(json.dumps(result, indent=1))
 
