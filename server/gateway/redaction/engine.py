@@ -15,7 +15,7 @@ import base64
 import bisect
 
 from . import context, pii
-from .rules import GATED, PRIVATE_KEY_RE, TRIGGER_LENGTHS, TRIGGER_RE, TRIGGERS, Rule
+from .rules import GATED, PRIVATE_KEY_RE, TRIGGER_AT_START, TRIGGER_LENGTHS, TRIGGER_RE, TRIGGERS, Rule
 from .validators import is_placeholder, jwt_ok, shannon
 
 Span = tuple[int, int, str]
@@ -49,8 +49,10 @@ def _rule_accepts(rule: Rule, value: str) -> bool:
 def _prefix_spans(text: str) -> list[Span]:
     out: list[Span] = []
     get = TRIGGERS.get
-    for m in TRIGGER_RE.finditer(text):
-        pos = m.start()
+    starts = [m.end() for m in TRIGGER_RE.finditer(text)]
+    if TRIGGER_AT_START.match(text):
+        starts.insert(0, 0)
+    for pos in starts:
         for length in TRIGGER_LENGTHS:
             for rx, rule in get(text[pos : pos + length], ()):
                 mm = rx.match(text, pos)

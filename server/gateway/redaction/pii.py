@@ -34,7 +34,8 @@ _MAC_DASH_FULL = re.compile(r"[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}")
 
 # One regex for every number-shaped candidate: optional +country code or (area), then digits with
 # single spaces or dashes between groups.
-_NUMBER = re.compile(r"(?<![\w\-/.,:])\d(?:[ \-]?\d){6,22}(?![\w\-]|\.\d)")
+# (the look-behind sits after the first digit so the regex engine only tries positions holding a digit)
+_NUMBER = re.compile(r"\d(?<![\w\-/.,:]\d)(?:[ \-]?\d){6,22}(?![\w\-]|\.\d)")
 _LEAD = re.compile(r"(?:\+\d{0,3}[ \-]?)?(?:\(\d{1,4}\)[ \-]?)?$")
 _GROUPS = re.compile(r"\d+")
 _ID_CONTEXT = re.compile(
@@ -130,6 +131,26 @@ def network_spans(text: str) -> Iterator[Span]:
                 yield s, e, "MAC_ADDRESS"
 
 
+def _may_classify(raw: str) -> bool:
+    """False when `_classify_number` must return None for a run without a `+`/`(` lead.
+
+    A cheap necessary condition (no group list built): timestamps, counters and block ids in logs
+    fail it, so only plausible shapes pay for the full classification below.
+    """
+    seps = raw.count(" ") + raw.count("-")
+    nd = len(raw) - seps
+    if not seps:  # one run: ids (9, 10, 12, 14 digits), cards (13-19), `09` mobiles (11)
+        return 9 <= nd <= 19 and (nd != 11 or raw.startswith("09"))
+    first = min(i for i in (raw.find(" "), raw.find("-")) if i >= 0)
+    if first > 4:  # every grouped format opens with 2 to 4 digits, but 0-led national phones (10-11)
+        return raw[0] == "0" and 10 <= nd <= 11
+    if raw[0] == "0":
+        return 9 <= nd <= 14  # 0-led: ids (9-14 digits) and national phones (10-11)
+    if first == 4:
+        return nd >= 12  # 4-4-4 Pag-IBIG, grouped cards
+    return True
+
+
 def _classify_number(raw: str, before: str) -> str | None:
     parts = _GROUPS.findall(raw)
     digits = "".join(parts)
@@ -186,24 +207,61 @@ def _classify_number(raw: str, before: str) -> str | None:
 
 _DOTTED_SSN = re.compile(r"\b\d{3}\.\d{2}\.\d{4}\b")
 _DOTTED_PHONE = re.compile(r"\(?\b[2-9]\d{2}\)?\.\d{3}\.\d{4}\b")
+# every `.` that could be the first dot of a dotted phone or SSN (consumes only the dot: none is missed)
+_DOT_TAIL = re.compile(r"\.(?=\d{2,3}\.\d{4}\b)")
+
+
+def _dotted_spans(text: str) -> Iterator[Span]:
+    """`555.123.4567` and `123.45.6789`: found from their `.dd(d).dddd` tail, a literal-led scan.
+
+    Same results as running both full patterns over the text (each match starts 3 to 5 characters
+    before its first dot), without their costly start at every digit of a log line.
+    """
+    n = len(text)
+    phone_end = ssn_end = -1
+    for t in _DOT_TAIL.finditer(text):
+        p = t.start()
+        for st in (p - 5, p - 4, p - 3):
+            if st < phone_end or st < 0:
+                continue
+            m = _DOTTED_PHONE.match(text, st)
+            if m is not None and m.end() > p:
+                phone_end = s_e = m.end()
+                s = m.start()
+                if (s == 0 or text[s - 1] not in ".-/:") and (s_e >= n or text[s_e] not in ".-/:"):
+                    yield s, s_e, "PHONE"
+                break
+        st = p - 3
+        if st >= max(0, ssn_end):
+            m = _DOTTED_SSN.match(text, st)
+            if m is not None:
+                ssn_end = s_e = m.end()
+                d = m.group().split(".")
+                if (
+                    (st == 0 or text[st - 1] not in ".-/:")
+                    and (s_e >= n or text[s_e] not in ".-/:")
+                    and ssn_ok(*d)
+                ):
+                    yield st, s_e, "SSN"
 
 
 def number_spans(text: str) -> Iterator[Span]:
     n = len(text)
     if "." in text:
-        for m in _DOTTED_PHONE.finditer(text):
-            s, e = m.start(), m.end()
-            if (s == 0 or text[s - 1] not in ".-/:") and (e >= n or text[e] not in ".-/:"):
-                yield s, e, "PHONE"
-        for m in _DOTTED_SSN.finditer(text):
-            s, e = m.start(), m.end()
-            d = m.group().split(".")
-            if (s == 0 or text[s - 1] not in ".-/:") and (e >= n or text[e] not in ".-/:") and ssn_ok(*d):
-                yield s, e, "SSN"
+        yield from _dotted_spans(text)
     for m in _NUMBER.finditer(text):
         s, e = m.start(), m.end()
         # widen to a leading "+cc " / "(area) " that the digit-run regex does not include
         if (
+            s == 0
+            or text[s - 1] not in "+( -)"
+            or not ("+" in text[max(0, s - 6) : s] or ")" in text[max(0, s - 2) : s])
+        ):
+            # No lead: a single run of digits classifies only with 9-19 digits (11: `09` mobiles);
+            # rejecting the rest here keeps timestamps and counters out of _classify_number.
+            if not _may_classify(m.group()):
+                continue
+        elif (
             s > 0
             and text[s - 1] in "+( -)"
             and ("+" in text[max(0, s - 6) : s] or ")" in text[max(0, s - 2) : s])

@@ -236,7 +236,8 @@ RULES: list[Rule] = [
 ]
 
 # Left boundary shared by all rules: not inside a longer token or a base64 blob.
-_LEFT = r"(?<![A-Za-z0-9+/_\-])"
+_LEFT_SET = r"[A-Za-z0-9+/_\-]"
+_LEFT = "(?<!" + _LEFT_SET + ")"
 _LIMIT = 4
 
 
@@ -322,16 +323,39 @@ RULES = [
     r._replace(pattern=_bounded(r.pattern), anchor=_bounded(r.anchor) if r.anchor else None) for r in RULES
 ]
 
+
+class _LazyPattern:
+    """Compiled on first use: most texts hit no vendor prefix, so start-up skips ~100 compilations."""
+
+    __slots__ = ("_pattern", "_rx")
+
+    def __init__(self, pattern: str) -> None:
+        self._pattern = pattern
+        self._rx: re.Pattern[str] | None = None
+
+    def match(self, text: str, pos: int) -> re.Match[str] | None:
+        rx = self._rx
+        if rx is None:
+            rx = self._rx = re.compile(self._pattern)
+        return rx.match(text, pos)
+
+
 # trigger (2..4 literal chars) -> rules whose pattern can start with it
-TRIGGERS: dict[str, list[tuple[re.Pattern[str], Rule]]] = {}
+TRIGGERS: dict[str, list[tuple[_LazyPattern, Rule]]] = {}
 for _rule in RULES:
     if _rule.gate is None:
-        _rx = re.compile(_rule.pattern)
+        _rx = _LazyPattern(_rule.pattern)
         for _t in _triggers(_rule.pattern):
             TRIGGERS.setdefault(_t, []).append((_rx, _rule))
 TRIGGER_LENGTHS = sorted({len(t) for t in TRIGGERS})
-# One scan finds every place where some vendor format could start (literal 2-char pairs, token start).
-TRIGGER_RE = re.compile(_LEFT + _trie_regex(set(TRIGGERS)))
+# One scan finds every place where some vendor format could start (literal 2-4 char prefixes at a token
+# start). It matches the boundary character before the trigger (the trigger itself is a look-ahead), so
+# the regex engine skips every token character in C instead of testing a look-behind at each position;
+# a trigger at offset 0 is tested separately with TRIGGER_AT_START.
+_TRIE = _trie_regex(set(TRIGGERS))
+_FIRSTS = "".join(sorted({re.escape(t[0]) for t in TRIGGERS}))
+TRIGGER_RE = re.compile(r"[^A-Za-z0-9+/_\-](?=[" + _FIRSTS + "])(?=" + _TRIE + ")")
+TRIGGER_AT_START = re.compile(_TRIE)
 # (gate, compiled, rule): formats without a literal start run only when the gate substring occurs
 GATED: list[tuple[str, re.Pattern[str], re.Pattern[str], Rule]] = [
     (r.gate, re.compile(r.anchor or r.pattern), re.compile((_LEFT if r.anchored else "") + r.pattern), r)
