@@ -75,14 +75,14 @@ def _score(cmd: str) -> dict:
 
 
 # Which development family each convention was written from (the graphs that showed the need).
-# worker_to_broker and owner_named_store come from no dev graph: they fire on none of them.
+# owner_named_store comes from no dev graph (it fires on none), nor does worker_to_broker's named-worker half.
 RULE_ORIGIN = {
     "ui_to_api": {"awesome-compose", "compose-apps"},
     "entry_point_fanout": {"compose-apps"},
     "sole_datastore": {"awesome-compose"},
     "replica_to_primary": {"k8s"},
     "k8s_tiers": {"k8s"},
-    "worker_to_broker": set(),
+    "worker_to_broker": {"compose-apps"},  # its silent-consumer half
     "owner_named_store": set(),
 }
 RULE_TAG = re.compile(r"\[(\w+)\]$")

@@ -184,3 +184,16 @@ def test_a_web_app_beside_an_unused_database_is_left_alone():
         )
         == {}
     )
+
+
+def test_a_service_that_serves_nothing_among_serving_siblings_consumes_the_queue():
+    found = run(
+        svc("orders", build={"context": "o"}, healthcheck_test=HTTP_HC),
+        svc("billing", build={"context": "b"}, healthcheck_test=HTTP_HC),
+        svc("notifier", build={"context": "n"}),
+        svc("bus", image="rabbitmq:3-management"),
+        svc("db1", image="postgres:16"),
+        svc("db2", image="mongo:7"),
+    )
+    assert set(found) == {("notifier", "bus")}
+    assert found[("notifier", "bus")].type == "queue"

@@ -181,7 +181,33 @@ def worker_to_broker(ctx: _Ctx) -> list[Convention]:
         for (b,) in picks:
             ev = f"convention: {node_name(w)} is a worker and {node_name(b)} the project's only {ctx.role[b.id]}"
             out.append(Convention(w.id, b.id, ctx.conf("worker"), ev, ctx.store_type(b)))
+    queues = by_role.get("queue", [])
+    if len(queues) == 1:
+        for w in _silent(ctx):
+            if w not in workers:
+                ev = (
+                    f"convention: {node_name(w)} neither listens nor answers an HTTP healthcheck like its "
+                    f"siblings (a background consumer) and {node_name(queues[0])} is the project's only queue"
+                )
+                out.append(Convention(w.id, queues[0].id, ctx.conf("worker"), ev, "queue"))
     return out
+
+
+def _silent(ctx: _Ctx) -> list[Node]:
+    """Compose applications that serve nothing (no port, no HTTP healthcheck) among siblings that do."""
+    if any(is_k8s_service(n) or is_k8s_workload(n) for n in ctx.nodes):
+        return []
+    client_re = ctx.rx("client_name")
+    apps = [n for n in _apps(ctx) if not client_re.search(node_name(n))]
+    if sum(1 for n in apps if _http_healthcheck(n)) < 2:
+        return []
+    return [
+        n
+        for n in apps
+        if n.id not in ctx.has_out
+        and not _http_healthcheck(n)
+        and not (n.properties.get("ports") or n.properties.get("expose"))
+    ]
 
 
 def _strip_word(name: str, words: str) -> str | None:
