@@ -197,3 +197,12 @@ def test_a_service_that_serves_nothing_among_serving_siblings_consumes_the_queue
     )
     assert set(found) == {("notifier", "bus")}
     assert found[("notifier", "bus")].type == "queue"
+
+
+def test_image_namespace_names_the_product_only_behind_a_generic_image_name():
+    from aiops_mcp.tools.deps.knowledge import load_knowledge
+
+    kn = load_knowledge()
+    assert kn.role_of("mcr.microsoft.com/mssql/server:2022-latest") == "database"
+    assert kn.role_of("traefik/whoami") is None  # a vendor's namespace is not what the image is
+    assert kn.role_of("minio/mc") is None

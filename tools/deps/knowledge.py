@@ -9,6 +9,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+# an image's own name that says nothing of what it is; its namespace does (`mssql/server`)
+GENERIC_IMAGE_NAMES = frozenset({"server", "db", "database", "community", "enterprise", "standalone", "core"})
+
 
 @dataclass(frozen=True)
 class Knowledge:
@@ -32,8 +35,10 @@ class Knowledge:
             # only the repository part: a tag such as `:fpm-alpine` is not a role
             path = text.lower().split("@", 1)[0]
             segments = [seg.partition(":")[0] for seg in path.split("/")]
-            # the image's own name first; then its namespace (`mssql/server`), never the registry host
-            candidates = [segments[-1]] + [s for s in reversed(segments[:-1]) if "." not in s]
+            candidates = [segments[-1]]
+            if segments[-1] in GENERIC_IMAGE_NAMES:
+                # `mcr.microsoft.com/mssql/server`: the product is the namespace (never the registry host)
+                candidates += [s for s in reversed(segments[:-1]) if "." not in s]
             for repo_name in candidates:
                 for role, pat in self.image_roles:
                     if pat.search(repo_name):
