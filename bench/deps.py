@@ -157,7 +157,7 @@ def main() -> None:
     use_cli = "--cli" in sys.argv[1:] and _cli_works()
     result = _score(CLI_CMD if use_cli else ENGINE_CMD)
     base = _score(BASELINE_CMD)
-    # the opt-in guess tier (shape-only edges at 0.35-0.4), shown with min_confidence = 0.3
+    # the opt-in guess tier (a UI in front of more than a few APIs, at 0.4), shown with min_confidence = 0.3
     guess = _score(ENGINE_CMD + " 0.3")["directed"]
     result["bench"] = {
         "command": "aiops-mcp call extract_dependencies -" if use_cli else "offline engine via python -c",

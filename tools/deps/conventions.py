@@ -54,11 +54,6 @@ class _Ctx:
         return self.kn.role_types.get(self.role[node.id] or "", "service")
 
 
-def _image_of(node: Node) -> str:
-    img = node.properties.get("image")
-    return img.lower() if isinstance(img, str) else ""
-
-
 def _publishes(node: Node) -> bool:
     # compose `ports` publish to the host (`expose` does not)
     return bool(node.properties.get("ports"))
@@ -119,7 +114,7 @@ def entry_point_fanout(ctx: _Ctx) -> list[Convention]:
     """The only service published to the host, a web front or proxy, routes to the internal services."""
     ui_re, client_re, worker_re = ctx.rx("ui_name"), ctx.rx("client_name"), ctx.rx("worker_name")
     if any(is_k8s_service(n) or is_k8s_workload(n) for n in ctx.nodes):
-        return []  # Kubernetes: a Service of type LoadBalancer is handled by labels, not by this shape
+        return []  # Kubernetes publishes through Services, read by the label and name rules instead
     published = [n for n in ctx.nodes if ctx.role[n.id] not in DATASTORES and _publishes(n)]
     if len(published) != 1:
         return []
@@ -351,6 +346,6 @@ def convention_edges(
             best[key] = c
     # a pair is read one way only: keep the stronger direction
     for a, b in list(best):
-        if (b, a) in best and best[(a, b)].confidence <= best[(b, a)].confidence and (a, b) in best:
+        if (a, b) in best and (b, a) in best and best[(a, b)].confidence <= best[(b, a)].confidence:
             del best[(a, b)]
     return list(best.values())
