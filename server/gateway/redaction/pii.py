@@ -20,10 +20,13 @@ _EMAIL_RIGHT = re.compile(
 )
 _EMAIL_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 
-_IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
+# Boundaries inside the regex (same sets as the checks in network_spans) so log lines full of dotted
+# numbers (versions, timings) do not reach Python; the first-digit look-behind keeps the digit prefix scan.
+_IPV4 = re.compile(r"\d(?<![\w.~]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\w)")
 # colon-separated hex groups are found from their colons (a literal start keeps the scan cheap), then
 # widened to the whole run and validated (ipaddress for IPv6, 6 x 2 hex digits for a MAC)
-_COLON_HEX = re.compile(r"::|:[0-9A-Fa-f]{1,4}:")
+# (every MAC or IPv6 address holds `::` or three colon-separated groups in a row; `12:30:45` does not)
+_COLON_HEX = re.compile(r"::|:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:")
 _HEXRUN = frozenset("0123456789abcdefABCDEF:.")
 _MAC_COLON = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}")
 _MAC_DASH = re.compile(r"-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-")
