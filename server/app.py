@@ -66,6 +66,8 @@ def create_server(settings: Settings | None = None, *, runtime: Runtime | None =
             finally:
                 if rt.alerts is not None:
                     await rt.alerts.aclose()
+                # Clients and pools reopen on next use, so a later connection to this server still works.
+                await rt.aclose()
                 tg.cancel_scope.cancel()
 
     server = MCPServer(
