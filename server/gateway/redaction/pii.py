@@ -46,7 +46,9 @@ _ID_CONTEXT = re.compile(
     r"(?P<philhealth>philhealth|\bphic\b)|(?P<pagibig>pag-?ibig|\bhdmf\b)|(?P<ssn>\bssn\b|social security)"
 )
 
-_IBAN = re.compile(r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,34}")
+# `[A-Z][A-Z]`, not `[A-Z]{2}`: a pattern that opens with a character class (not a repeat) lets the
+# regex engine skip non-matching positions in its C prefix scan instead of trying every position.
+_IBAN = re.compile(r"[A-Z][A-Z]\d{2}(?: ?[A-Z0-9]){11,34}")
 
 
 def email_spans(text: str) -> Iterator[Span]:
@@ -286,15 +288,60 @@ def number_spans(text: str) -> Iterator[Span]:
             yield s, e, kind
 
 
+# ASCII text as byte classes, so `bytes.find` (a skipping search in C) locates rare shapes without a
+# regex attempt at every letter or digit: alnum -> "w", else " " (runs); digit -> "9", upper -> "A" (IBAN).
+_RUN_TABLE = bytes(0x77 if chr(i).isascii() and chr(i).isalnum() else 0x20 for i in range(256))
+_SHAPE_TABLE = bytes(0x39 if 48 <= i <= 57 else 0x41 if 65 <= i <= 90 else 0x20 for i in range(256))
+_BTC_RUN = b"w" * 26
+_B58_CHARS = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
+
+
 def wallet_spans(text: str) -> Iterator[Span]:
     """Legacy/P2SH bitcoin addresses (base58 with a double-SHA256 checksum); bech32 ones are prefix rules."""
-    for m in _BTC.finditer(text):
-        if (m.start() == 0 or not text[m.start() - 1].isalnum()) and base58check_ok(m.group()):
-            yield m.start(), m.end(), "CRYPTO_WALLET"
+    if not text.isascii():
+        for m in _BTC.finditer(text):
+            if (m.start() == 0 or not text[m.start() - 1].isalnum()) and base58check_ok(m.group()):
+                yield m.start(), m.end(), "CRYPTO_WALLET"
+        return
+    # In ASCII, an accepted match is exactly a whole alphanumeric run of 26-35 base58 characters that
+    # starts with 1 or 3 and is not followed by `_`: only runs of >= 26 characters are looked at.
+    runs = text.encode("ascii").translate(_RUN_TABLE)
+    n = len(text)
+    i = runs.find(_BTC_RUN)
+    while i >= 0:
+        e = runs.find(b" ", i)
+        if e < 0:
+            e = n
+        if (
+            e - i <= 35
+            and text[i] in "13"
+            and (e == n or text[e] != "_")
+            and _B58_CHARS.issuperset(text[i:e])
+            and base58check_ok(text[i:e])
+        ):
+            yield i, e, "CRYPTO_WALLET"
+        i = runs.find(_BTC_RUN, e)
+
+
+def _iban_matches(text: str) -> Iterator[re.Match[str]]:
+    """`_IBAN.finditer(text)`; on ASCII text only positions holding `[A-Z][A-Z][0-9][0-9]` are tried."""
+    if not text.isascii():
+        yield from _IBAN.finditer(text)
+        return
+    shapes = text.encode("ascii").translate(_SHAPE_TABLE)
+    last_end = 0
+    i = shapes.find(b"AA99")
+    while i >= 0:
+        if i >= last_end:
+            m = _IBAN.match(text, i)
+            if m is not None:
+                last_end = m.end()
+                yield m
+        i = shapes.find(b"AA99", i + 1)
 
 
 def iban_spans(text: str) -> Iterator[Span]:
-    for m in _IBAN.finditer(text):
+    for m in _iban_matches(text):
         if m.start() > 0 and text[m.start() - 1].isalnum():
             continue
         raw = m.group()

@@ -13,7 +13,7 @@ import json
 import math
 import operator
 import re
-from collections import Counter
+from collections import _count_elements  # type: ignore[attr-defined]
 
 # --- entropy / shape -------------------------------------------------------------------------
 
@@ -29,7 +29,9 @@ def shannon(value: str) -> float:
     if n > 4096:
         value, n = value[:4096], 4096
     # H = log2(n) - sum(c*log2(c))/n, with c*log2(c) from a table: no Python-level loop per character
-    return math.log2(n) - sum(map(_CLOGC.__getitem__, Counter(value).values())) / n
+    counts: dict[str, int] = {}
+    _count_elements(counts, value)  # Counter's C core without Counter's Python-level constructor
+    return math.log2(n) - sum(map(_CLOGC.__getitem__, counts.values())) / n
 
 
 _FILLER = frozenset(
@@ -72,13 +74,13 @@ _FILLER = frozenset(
     ]
 )
 _MARKERS = ("xxxx", "****", "####", "\u2022\u2022\u2022", "${", "$(", "{{", "}}")
-_MARKER_RE = re.compile("|".join(re.escape(m) for m in _MARKERS))
 _FORMAT = re.compile(r"%(?:\(\w*\))?[sd]|\{\d*\}|\{[a-z_]\w*\}")
 _YOUR = re.compile(
     r"your[_\-\s]?(?:own[_\-\s]?)?(?:api[_\-\s]?)?(?:key|token|secret|password)|(?:put|insert|add|enter)[_\-\s]?your"
     r"|_here\b|[_\-]here$"
 )
-_RUN8 = re.compile(r"(.)\1{7,}")
+# the markers (`xxxx` in any case) and one character 8+ times in a row, in one scan of the value
+_MARK_OR_RUN = re.compile("(?i:xxxx)|" + "|".join(re.escape(m) for m in _MARKERS[1:]) + r"|(.)\1{7,}")
 
 
 def is_placeholder(value: str) -> bool:
@@ -94,13 +96,11 @@ def is_placeholder(value: str) -> bool:
         return True  # $VAR, ${VAR}, $(cmd)
     if (first == "<" and last == ">") or (first == "[" and last == "]") or (first == "%" and last == "%"):
         return True  # <redacted>, [MASKED], %VAR%
-    if _MARKER_RE.search(low):
-        return True
+    if _MARK_OR_RUN.search(s):
+        return True  # masks, template markers, or one character 8+ times in a row
     if ("%" in s or "{" in s) and _FORMAT.fullmatch(s):
         return True  # "%s", "%(password)s", "{}", "{token}"
-    if ("your" in low or "here" in low) and _YOUR.search(low):
-        return True
-    return _RUN8.search(s) is not None
+    return ("your" in low or "here" in low) and _YOUR.search(low) is not None
 
 
 _SEGMENT_SPLIT = re.compile(r"[:/._\-@ ,|]+")
