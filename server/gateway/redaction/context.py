@@ -40,11 +40,12 @@ _FLAGVAL = re.compile(
 _QUOTED_STATEMENT = re.compile(r"""[ \t]*(?P<vq>["'])(?P<qv>[^"'\s]{1,200})(?P=vq)[ \t]*;""")
 _XMLVAL = re.compile(r">\s*(?P<uv>[^<\s\x00][^<\x00]{0,300}?)\s*</")
 _SCHEME = re.compile(r"(?i)(?:bearer|basic|token|digest|bot|apikey|sso-key|negotiate)[ \t]+(?=\S)")
-_CODE_REF = re.compile(
-    r"^(?:self|this|os|process|config|settings|env|environ|params|args|request|options|opts|cfg|conf|secrets|"
-    r"vars|inputs|ENV|System)\b[.\[(]|[()]"
+# anchored patterns are used with .match (a `^` pattern given to .search is tried at every position)
+_CODE_REF_START = re.compile(
+    r"(?:self|this|os|process|config|settings|env|environ|params|args|request|options|opts|cfg|conf|secrets|"
+    r"vars|inputs|ENV|System)\b[.\[(]"
 )
-_OBJECT_REF = re.compile(r"^[A-Za-z_][\w.]*[{(\[]|^[a-z]{2,}(?:\.[a-z][a-z0-9]*){1,}\.[A-Z]")
+_OBJECT_REF = re.compile(r"[A-Za-z_][\w.]*[{(\[]|[a-z]{2,}(?:\.[a-z][a-z0-9]*){1,}\.[A-Z]")
 _MESSAGE = re.compile(
     r"[.!?]$|\b(?:is|are|must|required|invalid|incorrect|not|should|field|too|please)\b", re.I
 )
@@ -57,7 +58,7 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
         return False
     if "fake" in value.lower():
         return False  # "fakesecret", "somefakekey": a test fixture announcing itself
-    if not quoted and _CODE_REF.search(value):
+    if not quoted and ("(" in value or ")" in value or _CODE_REF_START.match(value)):
         return False
     if not quoted and ("_" in value or "." in value) and _VARIABLE.fullmatch(value) and classify(value):
         return False  # `new_password == confirm_password`: a variable named like a secret, not a secret
@@ -69,7 +70,7 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
             return False
         # a quoted sentence ("This field is required.") is a message about a password, not one
         return not (quoted and " " in value and _MESSAGE.search(value))
-    if _OBJECT_REF.search(value):
+    if _OBJECT_REF.match(value):
         return False  # `Token{a64f992`, `android.os.BinderProxy@2bd79ce`: object reprs and class paths
     if sensitivity == "secret":
         return looks_random(value, min_len=8, min_entropy=2.8)

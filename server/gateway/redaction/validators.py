@@ -74,13 +74,13 @@ _FILLER = frozenset(
     ]
 )
 _MARKERS = ("xxxx", "****", "####", "\u2022\u2022\u2022", "${", "$(", "{{", "}}")
+_MARKER_RE = re.compile("|".join(re.escape(m) for m in _MARKERS))
+_RUN8 = re.compile(r"(.)\1{7,}")
 _FORMAT = re.compile(r"%(?:\(\w*\))?[sd]|\{\d*\}|\{[a-z_]\w*\}")
 _YOUR = re.compile(
     r"your[_\-\s]?(?:own[_\-\s]?)?(?:api[_\-\s]?)?(?:key|token|secret|password)|(?:put|insert|add|enter)[_\-\s]?your"
     r"|_here\b|[_\-]here$"
 )
-# the markers (`xxxx` in any case) and one character 8+ times in a row, in one scan of the value
-_MARK_OR_RUN = re.compile("(?i:xxxx)|" + "|".join(re.escape(m) for m in _MARKERS[1:]) + r"|(.)\1{7,}")
 
 
 def is_placeholder(value: str) -> bool:
@@ -96,11 +96,13 @@ def is_placeholder(value: str) -> bool:
         return True  # $VAR, ${VAR}, $(cmd)
     if (first == "<" and last == ">") or (first == "[" and last == "]") or (first == "%" and last == "%"):
         return True  # <redacted>, [MASKED], %VAR%
-    if _MARK_OR_RUN.search(s):
-        return True  # masks, template markers, or one character 8+ times in a row
+    if _MARKER_RE.search(low):
+        return True  # masks and template markers
     if ("%" in s or "{" in s) and _FORMAT.fullmatch(s):
         return True  # "%s", "%(password)s", "{}", "{token}"
-    return ("your" in low or "here" in low) and _YOUR.search(low) is not None
+    if ("your" in low or "here" in low) and _YOUR.search(low):
+        return True
+    return _RUN8.search(s) is not None
 
 
 _SEGMENT_SPLIT = re.compile(r"[:/._\-@ ,|]+")
@@ -125,15 +127,21 @@ def _pronounceable(part: str) -> bool:
     return vowels / len(part) >= 0.25
 
 
-_HAS_LOWER = re.compile(r"[a-z]").search
-_HAS_UPPER = re.compile(r"[A-Z]").search
-_HAS_DIGIT = re.compile(r"[0-9]").search
-_HAS_OTHER = re.compile(r"[^A-Za-z0-9_.\-]").search
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_DIGITS = frozenset("0123456789")
+_PLAIN = _LOWER | _UPPER | _DIGITS | frozenset("_.-")
 
 
 def char_classes(value: str) -> int:
     """How many of lower / upper / digit / symbol occur (`_-.` are separators, not symbols)."""
-    return sum(1 for f in (_HAS_LOWER, _HAS_UPPER, _HAS_DIGIT, _HAS_OTHER) if f(value))
+    chars = set(value)
+    return (
+        (not chars.isdisjoint(_LOWER))
+        + (not chars.isdisjoint(_UPPER))
+        + (not chars.isdisjoint(_DIGITS))
+        + (not chars <= _PLAIN)
+    )
 
 
 def is_sequential(value: str) -> bool:
@@ -151,7 +159,7 @@ def looks_random(value: str, *, min_len: int = 8, min_entropy: float = 2.8) -> b
         return False
     h = shannon(value)
     # one character class (all lower-case, all digits...) only for long, high-entropy runs
-    if h < min_entropy or (char_classes(value) < 2 and (len(value) < 16 or h < 3.4)):
+    if h < min_entropy or ((len(value) < 16 or h < 3.4) and char_classes(value) < 2):
         return False
     return not (is_placeholder(value) or is_structured_id(value) or is_sequential(value))
 
