@@ -19,6 +19,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import anyio
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 PROBE = SHARED / "scorers" / "mcp_probe.py"
@@ -31,7 +33,9 @@ CALLS = {
 }
 
 
-def probe(cmd: list[str], tool: str, args: dict[str, Any], opts: argparse.Namespace, env: dict[str, str]) -> dict:
+def probe(
+    cmd: list[str], tool: str, args: dict[str, Any], opts: argparse.Namespace, env: dict[str, str]
+) -> dict:
     out = subprocess.run(
         [
             sys.executable,
@@ -60,11 +64,41 @@ def probe(cmd: list[str], tool: str, args: dict[str, Any], opts: argparse.Namesp
     return json.loads(out.stdout)
 
 
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found |= {int(x) for x in text}
+    return found
+
+
+def _cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def server_cpu(cmd: list[str], tool: str, args: dict[str, Any], env: dict[str, str], n: int) -> float:
+    """The server process's own CPU per call (ms), from /proc: steadier than wall-clock on a busy box."""
+    from mcp import Client, StdioServerParameters
+
+    before_children = _children(os.getpid())
+    params = StdioServerParameters(command=cmd[0], args=cmd[1:], env=env)
+    async with Client(params, cache=None) as client:
+        pid = max(_children(os.getpid()) - before_children)
+        for _ in range(20):
+            await client.call_tool(tool, args)
+        start = _cpu_s(pid)
+        for _ in range(n):
+            await client.call_tool(tool, args)
+        return round((_cpu_s(pid) - start) / n * 1000, 3)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--cold-starts", type=int, default=3)
     p.add_argument("--calls", type=int, default=200)
+    p.add_argument("--cpu-calls", type=int, default=500, help="calls per server CPU measurement")
     opts = p.parse_args()
     if not PROBE.is_file():
         raise SystemExit(f"mcp_probe.py not found at {PROBE}")
@@ -101,6 +135,14 @@ def main() -> None:
                         }
                     )
 
+        cpu: dict[str, list[float]] = {}
+        for _ in range(opts.rounds):
+            for name, (cmd, calls) in servers.items():
+                for tool, args in calls.items():
+                    cpu.setdefault(f"{name}:{tool}", []).append(
+                        anyio.run(server_cpu, cmd, tool, args, env, opts.cpu_calls)
+                    )
+
     cold_median = {name: round(statistics.median(v), 1) for name, v in cold.items()}
     seq_median = {key: round(statistics.median(v), 3) for key, v in seq.items()}
     base_call = seq_median["mcp_server_time:get_current_time"]
@@ -111,6 +153,15 @@ def main() -> None:
         "call_p50_ms": seq_median,
         "offline_call_p50_ratio": {
             tool: round(seq_median[f"aiops_mcp:{tool}"] / base_call, 3) for tool in CALLS
+        },
+        "server_cpu_ms_per_call": {key: statistics.median(v) for key, v in cpu.items()},
+        "server_cpu_ratio": {
+            tool: round(
+                statistics.median(cpu[f"aiops_mcp:{tool}"])
+                / statistics.median(cpu["mcp_server_time:get_current_time"]),
+                3,
+            )
+            for tool in CALLS
         },
         "targets": {"cold_start_ratio": 1.1, "offline_call_p50_ratio": 1.5},
         "probe_reports": raw,
