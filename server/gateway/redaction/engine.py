@@ -97,8 +97,9 @@ def find_spans(text: str) -> list[Span]:
     cands.extend(context.vendor_spans(text, lower))
     if "@" in text:
         cands.extend(pii.email_spans(text))
-    cands.extend(pii.network_spans(text))
-    cands.extend(pii.number_spans(text))
+    ipv4, numbers = pii.digit_led(text)
+    cands.extend(pii.network_spans(text, ipv4))
+    cands.extend(pii.number_spans(text, numbers))
     cands.extend(pii.iban_spans(text))
     cands.extend(pii.wallet_spans(text))
     if len(cands) <= 1:

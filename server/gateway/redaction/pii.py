@@ -70,10 +70,31 @@ def email_spans(text: str) -> Iterator[Span]:
         i = text.find("@", i + 1)
 
 
-def network_spans(text: str) -> Iterator[Span]:
+# IPv4 addresses and number-shaped data both start at a digit: one scan finds both. Neither kind of
+# match can start inside the other (an IPv4 interior follows a digit or a dot, and a digit run cannot
+# end just before `.digit`), so this yields exactly what `_IPV4` and `_NUMBER` find on their own.
+_DIGIT_LED = re.compile(
+    r"\d(?:(?<![\w.~]\d)(?P<ip>\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\w))"
+    r"|(?<![\w\-/.,:]\d)(?:[ \-]?\d){6,22}(?![\w\-]|\.\d))"
+)
+
+
+def digit_led(text: str) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
+    """(IPv4 candidates, number candidates) from one pass over the text."""
+    ips: list[re.Match[str]] = []
+    nums: list[re.Match[str]] = []
+    for m in _DIGIT_LED.finditer(text):
+        (ips if m.lastgroup == "ip" else nums).append(m)
+    return ips, nums
+
+
+def network_spans(text: str, ipv4: list[re.Match[str]] | None = None) -> Iterator[Span]:
+    """IPv4/IPv6/MAC addresses; `ipv4`: candidates from `digit_led` when the caller already has them."""
     n = len(text)
-    if "." in text:
-        for m in _IPV4.finditer(text):
+    if ipv4 is None:
+        ipv4 = list(_IPV4.finditer(text)) if "." in text else []
+    if ipv4:
+        for m in ipv4:
             s, e = m.start(), m.end()
             if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "._~"):
                 continue  # `~6.1.1.0` and `v1.2.3.4` are versions
@@ -250,11 +271,12 @@ def _dotted_spans(text: str) -> Iterator[Span]:
                     yield st, s_e, "SSN"
 
 
-def number_spans(text: str) -> Iterator[Span]:
+def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> Iterator[Span]:
+    """Phones, cards, national ids; `candidates`: `_NUMBER` matches from `digit_led`, if already found."""
     n = len(text)
     if "." in text:
         yield from _dotted_spans(text)
-    for m in _NUMBER.finditer(text):
+    for m in _NUMBER.finditer(text) if candidates is None else candidates:
         s, e = m.start(), m.end()
         # widen to a leading "+cc " / "(area) " that the digit-run regex does not include
         if (
