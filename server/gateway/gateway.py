@@ -369,8 +369,8 @@ class Gateway:
         latency = round((time.perf_counter() - started) * 1000, 2)
         attempts.append(Attempt(model=entry, outcome=outcome, latency_ms=latency, detail=detail or None))
         self.stats.count(entry, outcome)
-        if self.audit.path is None:
-            return
+        if self.audit.path is None and getattr(self.audit, "pending", None) is None:
+            return  # nothing keeps the record: skip building it (hashing and joining a 4 KB prompt)
         prompt = "\n\n".join(m["content"] for m in messages)
         self.audit.record(
             AuditEntry(
