@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 
 from .keys import KEYWORDS, VENDORS, classify
+from .rules import trie_regex
 from .validators import is_placeholder, looks_random
 
 Span = tuple[int, int, str]
@@ -142,14 +143,47 @@ def assignment_spans(text: str, lower: str) -> Iterator[Span]:
                 yield span
 
 
-_VENDOR_VALUE = re.compile(r"[:=][ \t]*[\"']?(?P<v>[A-Za-z0-9][\w\-+/=.]{19,512})")
+_VENDOR_TAIL = r"[ \t]*[\"']?(?P<v>[A-Za-z0-9][\w\-+/=.]{19,512})"
+_VENDOR_VALUE = re.compile("[:=]" + _VENDOR_TAIL)
+# The same pattern split by its first character: a single-literal start is scanned much faster by the
+# regex engine than a character class (see _vendor_values).
+_VENDOR_COLON = re.compile(":" + _VENDOR_TAIL)
+_VENDOR_EQUALS = re.compile("=" + _VENDOR_TAIL)
+
+
+def _vendor_values(text: str) -> Iterator[re.Match[str]]:
+    """Exactly `_VENDOR_VALUE.finditer(text)`, from the two literal-led patterns.
+
+    A `:` never lies inside a match (values exclude it), so the `:` matches are found by their own
+    scan; an `=` can, so `=` matches are searched again from the end of each match taken.
+    """
+    colons = _VENDOR_COLON.finditer(text)
+    mc = next(colons, None)
+    me = _VENDOR_EQUALS.search(text)  # None: no `=` match left anywhere after pos
+    pos = 0
+    while mc is not None or me is not None:
+        if me is not None and me.start() < pos:
+            me = _VENDOR_EQUALS.search(text, pos)  # it began inside the match just taken
+            continue
+        if me is None or (mc is not None and mc.start() < me.start()):
+            m, mc = mc, next(colons, None)
+        else:
+            m, me = me, _VENDOR_EQUALS.search(text, me.end())
+        yield m  # type: ignore[misc]
+        pos = m.end()  # type: ignore[union-attr]
+
+
+_VENDOR_NAME = re.compile(trie_regex(VENDORS))
 _WORD_BEFORE = re.compile(r"([A-Za-z]{3,16})[\"']?[ \t]*(?:bot[ \t]*)?$")
 
 
 def vendor_spans(text: str, lower: str) -> Iterator[Span]:
     """`sourcegraph: <40 hex>`: a service's bare name as the key; only strongly random values count."""
-    for m in _VENDOR_VALUE.finditer(text):
-        w = _WORD_BEFORE.search(text, max(0, m.start() - 24), m.start())
+    for m in _vendor_values(text):
+        lo = max(0, m.start() - 24)
+        if _VENDOR_NAME.search(lower, lo, m.start()) is None:
+            continue  # no service name in the window at all: skip the costlier word extraction
+        w = _WORD_BEFORE.search(text, lo, m.start())
         if w is None or w.group(1).lower() not in VENDORS:
             continue
         if w.start() > 0 and text[w.start() - 1] in "_.-":

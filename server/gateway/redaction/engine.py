@@ -92,6 +92,10 @@ def find_spans(text: str) -> list[Span]:
                 cands.append((body_start, body_start + len(stripped), "PRIVATE_KEY"))
     cands.extend(_prefix_spans(text))
     lower = text.lower()
+    if len(lower) != len(text):
+        # a few characters lower-case to two (`İ`): keep those as they are so that offsets in `lower`
+        # are offsets in `text` (the keyword scanners rely on it)
+        lower = "".join(ch if len(low := ch.lower()) != 1 else low for ch in text)
     cands.extend(context.assignment_spans(text, lower))
     cands.extend(context.other_spans(text, lower))
     cands.extend(context.vendor_spans(text, lower))

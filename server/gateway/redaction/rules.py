@@ -302,15 +302,15 @@ def _triggers(pattern: str) -> set[str]:
     return {p for p, _ in got}
 
 
-def _trie_regex(words: set[str]) -> str:
+def trie_regex(words: set[str] | frozenset[str]) -> str:
     """Alternation factored as a trie, so each position costs one compare per distinct next character."""
     if "" in words:
         rest = {w for w in words if w}
-        return "" if not rest else "(?:" + _trie_regex(rest) + ")?"
+        return "" if not rest else "(?:" + trie_regex(rest) + ")?"
     by_first: dict[str, set[str]] = {}
     for w in words:
         by_first.setdefault(w[0], set()).add(w[1:])
-    parts = [re.escape(first) + _trie_regex(tails) for first, tails in sorted(by_first.items())]
+    parts = [re.escape(first) + trie_regex(tails) for first, tails in sorted(by_first.items())]
     return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
 
@@ -352,7 +352,7 @@ TRIGGER_LENGTHS = sorted({len(t) for t in TRIGGERS})
 # start). It matches the boundary character before the trigger (the trigger itself is a look-ahead), so
 # the regex engine skips every token character in C instead of testing a look-behind at each position;
 # a trigger at offset 0 is tested separately with TRIGGER_AT_START.
-_TRIE = _trie_regex(set(TRIGGERS))
+_TRIE = trie_regex(set(TRIGGERS))
 _FIRSTS = "".join(sorted({re.escape(t[0]) for t in TRIGGERS}))
 TRIGGER_RE = re.compile(r"[^A-Za-z0-9+/_\-](?=[" + _FIRSTS + "])(?=" + _TRIE + ")")
 TRIGGER_AT_START = re.compile(_TRIE)
