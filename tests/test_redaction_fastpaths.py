@@ -1,0 +1,153 @@
+"""The engine's fast paths must find exactly what the plain patterns they replace would find.
+
+Each speed-up (literal-led scans, byte-class maps, one scan for two families, cheap pre-rejection)
+is checked against the straightforward definition on generated text: random mixes of digits,
+separators, addresses, tokens and names, so a shortcut that drops a case shows up as a difference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import string
+
+from aiops_mcp.server.gateway.redaction import context, pii, rules
+from aiops_mcp.server.gateway.redaction.validators import base58check_ok
+
+_PIECES = [
+    "10.0.0.1", "192.168.1.254", "1.2.3.4.5", "v1.2.3.4", "~6.1.1.0", "300.1.1.1", "12.34.5678", "555.123.4567",
+    "(555) 123-4567", "+63 917 123 4567", "0917-123-4567", "4111 1111 1111 1111", "123-45-6789", "02-12345678",
+    "2016-09-29 00:01:46", "081109 203615 148", "1117838570", "blk_-1608999687919862906", "fe80::1",
+    "aa:bb:cc:dd:ee:ff", "GB82 WEST 1234 5698 7654 32", "DE89370400440532013000", "1BoatSLRHtKNngkdXEeobR76b53LETtpyT",
+    "stripe", "sourcegraph", "token", "key", "aws", "sk-", "ghp_", "AKIA", "xoxb-", "TIN", "SSN", "=", ":", ": ",
+    "-", " ", ".", ",", "/", "(", ")", "+", "_", "é", "\n", "'", '"',
+]  # fmt: skip
+_ALPHABET = string.ascii_letters + string.digits + "=-_+/.: "
+
+
+def _corpus(n: int, seed: int) -> list[str]:
+    rnd = random.Random(seed)
+    out = []
+    for _ in range(n):
+        parts = []
+        for _ in range(rnd.randint(1, 8)):
+            if rnd.random() < 0.7:
+                parts.append(rnd.choice(_PIECES))
+            else:
+                parts.append("".join(rnd.choice(_ALPHABET) for _ in range(rnd.choice([3, 12, 25, 40]))))
+        out.append("".join(parts))
+    return out
+
+
+CORPUS = _corpus(4000, 7)
+
+
+def _spans(matches) -> list[tuple[int, int]]:
+    return [m.span() for m in matches]
+
+
+def test_digit_led_scan_equals_the_two_patterns() -> None:
+    for text in CORPUS:
+        ips, nums = pii.digit_led(text)
+        assert _spans(ips) == _spans(pii._IPV4.finditer(text)), text
+        assert _spans(nums) == _spans(pii._NUMBER.finditer(text)), text
+
+
+def test_vendor_value_scans_equal_one_character_class_scan() -> None:
+    rnd = random.Random(3)
+    texts = CORPUS + [
+        "".join(
+            rnd.choice(["aws", "stripe: ", "x=", "=", ":", "k="]) + "A1b2" * rnd.randint(1, 140)
+            for _ in range(3)
+        )
+        for _ in range(300)
+    ]
+    for text in texts:
+        assert _spans(context._vendor_values(text)) == _spans(context._VENDOR_VALUE.finditer(text)), text
+
+
+def _btc_reference(text: str) -> list[tuple[int, int, str]]:
+    return [
+        (m.start(), m.end(), "CRYPTO_WALLET")
+        for m in pii._BTC.finditer(text)
+        if (m.start() == 0 or not text[m.start() - 1].isalnum()) and base58check_ok(m.group())
+    ]
+
+
+def _b58(raw: bytes) -> str:
+    alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+    n, s = int.from_bytes(raw, "big"), ""
+    while n:
+        n, r = divmod(n, 58)
+        s = alphabet[r] + s
+    return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + s
+
+
+def test_ascii_fast_paths_for_wallets_and_ibans_equal_the_regexes() -> None:
+    rnd = random.Random(5)
+    texts = list(CORPUS)
+    for _ in range(500):
+        payload = bytes([rnd.choice([0, 5])]) + rnd.randbytes(20)
+        addr = _b58(payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4])
+        texts.append(rnd.choice(["", "x", "_", " ", "("]) + addr + rnd.choice(["", "_", "x", " ", "."]))
+    found = 0
+    for text in texts:
+        got = list(pii.wallet_spans(text))
+        assert got == _btc_reference(text), text
+        found += bool(got)
+        assert _spans(pii._iban_matches(text)) == _spans(pii._IBAN.finditer(text)), text
+    assert found >= 200  # the generated addresses are real ones: the comparison is not vacuous
+
+
+def test_number_prefilter_never_rejects_a_classifiable_number() -> None:
+    rnd = random.Random(11)
+    for _ in range(20000):
+        groups = [
+            "".join(rnd.choice(string.digits) for _ in range(rnd.randint(1, 7)))
+            for _ in range(rnd.randint(1, 5))
+        ]
+        raw = groups[0]
+        for g in groups[1:]:
+            raw += rnd.choice(" -") + g
+        before = rnd.choice(["", "TIN ", "SSS no. ", "philhealth: ", "pag-ibig ", "SSN "])
+        if pii._classify_number(raw, before) is not None:
+            assert pii._may_classify(raw), raw
+
+
+def test_dotted_tail_scan_equals_the_full_patterns() -> None:
+    texts = [
+        *CORPUS,
+        "call 555.123.4567 or (555).123.4567",
+        "ssn 123.45.6789.",
+        "1.555.123.4567",
+        "x555.123.4567",
+    ]
+    for text in texts:
+        n = len(text)
+        want = []
+        for m in pii._DOTTED_PHONE.finditer(text):
+            s, e = m.span()
+            if (s == 0 or text[s - 1] not in ".-/:") and (e >= n or text[e] not in ".-/:"):
+                want.append((s, e, "PHONE"))
+        for m in pii._DOTTED_SSN.finditer(text):
+            s, e = m.span()
+            bounded = (s == 0 or text[s - 1] not in ".-/:") and (e >= n or text[e] not in ".-/:")
+            if bounded and pii.ssn_ok(*m.group().split(".")):
+                want.append((s, e, "SSN"))
+        assert sorted(pii._dotted_spans(text)) == sorted(want), text
+
+
+def test_trigger_scan_equals_the_look_behind_form() -> None:
+    plain = re.compile(rules._LEFT + rules._TRIE)
+    rnd = random.Random(9)
+    triggers = sorted(rules.TRIGGERS)
+    texts = CORPUS + [
+        "".join(rnd.choice([" ", "", "-", "/", "x", "."]) + rnd.choice(triggers) for _ in range(6))
+        for _ in range(500)
+    ]
+    for text in texts:
+        starts = [m.end() for m in rules.TRIGGER_RE.finditer(text)]
+        if rules.TRIGGER_AT_START.match(text):
+            starts.insert(0, 0)
+        assert starts == [m.start() for m in plain.finditer(text)], text
