@@ -36,19 +36,14 @@ def answer(body: dict[str, Any]) -> str:
 
 def main() -> None:
     sys.path.insert(0, str(REPO))
-    from http.server import ThreadingHTTPServer
 
     from tests.fake_openai import FakeOpenAI
 
-    # socketserver's default listen backlog is 5: 32 callers connecting at once would be reset.
-    ThreadingHTTPServer.request_queue_size = 256
 
     p = argparse.ArgumentParser()
     p.add_argument("--dead", default="", help="comma-separated model names that answer 503")
     opts = p.parse_args()
     fake = FakeOpenAI()
-    # Headers and body go out in two writes: without TCP_NODELAY, Nagle + delayed ACK add ~40 ms a call.
-    fake._server.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
     fake.responder = answer
     for name in filter(None, opts.dead.split(",")):
         fake.script(name, "503")

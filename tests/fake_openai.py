@@ -20,6 +20,11 @@ from typing import Any
 Responder = Callable[[dict[str, Any]], str]
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 resets connections when 32+ requests arrive at once.
+    request_queue_size = 256
+
+
 class FakeOpenAI:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
@@ -29,7 +34,7 @@ class FakeOpenAI:
         self.responder: Responder = lambda body: json.dumps({"ok": True})
         self.hang_s = 30.0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -78,6 +83,8 @@ class FakeOpenAI:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Without it every small answer waits for the peer's delayed ACK (~40 ms).
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:
                 pass

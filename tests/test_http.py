@@ -75,8 +75,6 @@ def http_client(token: str | None = TOKEN) -> httpx2.AsyncClient:
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeOpenAI]:
     server = FakeOpenAI()
-    server._server.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
-    server._server.socket.listen(512)  # the default backlog of 5 resets connections at 200 in flight
     server.start()
     yield server
     server.stop()
