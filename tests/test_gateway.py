@@ -324,3 +324,26 @@ def test_retry_after_parses_seconds_and_dates():
     assert parse_retry_after("7") == 7.0
     assert parse_retry_after("garbage") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+
+
+def test_audit_creates_its_folder_and_appends(tmp_path: Path):
+    from datetime import UTC, datetime
+
+    from aiops_mcp.server.gateway.audit import AuditEntry
+
+    path = tmp_path / "new" / "dir" / "audit.jsonl"
+    audit = AuditLog(path, retention_days=1)
+    for outcome in ("ok", "http_503"):
+        audit.record(
+            AuditEntry(
+                time=datetime.now(UTC),
+                tool="t",
+                model="m",
+                outcome=outcome,
+                latency_ms=1,
+                prompt_sha256="x",
+                prompt="p",
+            )
+        )
+    audit.close()
+    assert [json.loads(line)["outcome"] for line in path.read_text().splitlines()] == ["ok", "http_503"]

@@ -15,6 +15,7 @@ import time
 from collections import deque
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TextIO
 
 from pydantic import BaseModel
 
@@ -49,7 +50,9 @@ class AuditLog:
         self.path = path
         self.retention = timedelta(days=retention_days)
         self._lock = threading.Lock()
-        self._last_purge = 0.0
+        # -inf: the first record purges, which also creates the folder (monotonic time starts near boot).
+        self._last_purge = float("-inf")
+        self._fh: TextIO | None = None
         self.written = 0
         # Entries waiting to be copied to the store's ai_call_log (bounded: a dead store cannot grow it).
         self.pending: deque[AuditEntry] | None = deque(maxlen=self._PENDING_MAX) if collect else None
@@ -72,8 +75,11 @@ class AuditLog:
             with self._lock:
                 if time.monotonic() - self._last_purge > self._PURGE_EVERY_S:
                     self._purge_locked()
-                with self.path.open("a", encoding="utf-8") as fh:
-                    fh.write(line)
+                if self._fh is None:
+                    self._fh = self.path.open("a", encoding="utf-8")
+                self._fh.write(line)
+                # One flush per record: a crash loses no record that a call already reported.
+                self._fh.flush()
                 self.written += 1
         except OSError as exc:
             # The audit trail must never fail a tool call; the loss is logged.
@@ -83,8 +89,18 @@ class AuditLog:
         with self._lock:
             return self._purge_locked()
 
+    def close(self) -> None:
+        with self._lock:
+            if self._fh is not None:
+                self._fh.close()
+                self._fh = None
+
     def _purge_locked(self) -> int:
         self._last_purge = time.monotonic()
+        if self._fh is not None:
+            # The purge may replace the file; the next record reopens it.
+            self._fh.close()
+            self._fh = None
         if self.path is None or not self.path.exists():
             if self.path is not None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -163,6 +163,7 @@ class Gateway:
             await prov.aclose()
         await self.breakers.aclose()
         await self.cache.aclose()
+        self.audit.close()
 
     async def __aenter__(self) -> Gateway:
         return self
