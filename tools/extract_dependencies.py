@@ -6,7 +6,6 @@ from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
 from aiops_mcp.server.runtime import Runtime
-from aiops_mcp.tools.deps.discover import load_graph_from_paths
 from aiops_mcp.tools.deps.engine import extract
 from aiops_mcp.tools.deps.llm import ASSIST
 from aiops_mcp.tools.deps.models import DepsInput, DepsResult
@@ -41,6 +40,8 @@ def register(server: MCPServer, rt: Runtime) -> None:
     ) -> DepsResult:
         check_size("nodes", nodes, rt.settings.limits.max_input_bytes)
         if paths:
+            from aiops_mcp.tools.deps.discover import load_graph_from_paths  # YAML loads only when used
+
             graph = load_graph_from_paths(paths)
             nodes = (nodes or []) + graph["nodes"]
             edges = (edges or []) + graph.get("edges", [])

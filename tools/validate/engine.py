@@ -12,10 +12,10 @@ import logging
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import SchemaError, ValidationError
+if TYPE_CHECKING:  # jsonschema costs ~45 ms at import: loaded on the first validation, not at server start
+    from jsonschema.exceptions import ValidationError
 
 from . import semantics
 from .models import Problem, ValidationResult
@@ -88,6 +88,8 @@ def _message(err: ValidationError) -> str:
 
 
 def _schema_problems(body: dict[str, Any], schema: dict[str, Any], prefix: str) -> list[Problem]:
+    from jsonschema import Draft202012Validator, FormatChecker
+
     validator = Draft202012Validator(schema, format_checker=FormatChecker())
     errors = sorted(validator.iter_errors(body), key=lambda e: (list(e.absolute_path), e.message))
     return [Problem(path=_path(prefix, e.absolute_path), message=_message(e)) for e in errors]
@@ -119,6 +121,9 @@ def validate_payload(
             ],
         )
     schema = known[job_type]
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
