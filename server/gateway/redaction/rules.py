@@ -351,7 +351,8 @@ TRIGGER_LENGTHS = sorted({len(t) for t in TRIGGERS})
 # One scan finds every place where some vendor format could start (literal 2-4 char prefixes at a token
 # start). It matches the boundary character before the trigger (the trigger itself is a look-ahead), so
 # the regex engine skips every token character in C instead of testing a look-behind at each position;
-# a trigger at offset 0 is tested separately with TRIGGER_AT_START.
+# a trigger at offset 0 is tested separately with TRIGGER_AT_START. Unlike `_LEFT + trie`, a trigger
+# that starts after a non-token character inside another one (`sk.eyJ...`) is found as well.
 _TRIE = trie_regex(set(TRIGGERS))
 _FIRSTS = "".join(sorted({re.escape(t[0]) for t in TRIGGERS}))
 TRIGGER_RE = re.compile(r"[^A-Za-z0-9+/_\-](?=[" + _FIRSTS + "])(?=" + _TRIE + ")")
