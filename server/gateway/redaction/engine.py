@@ -2,11 +2,19 @@
 
 Order of work per text (one pass per family, each gated by a substring prefilter):
   1. private-key blocks (only if "PRIVATE KEY" occurs);
-  2. one alternation over all literal-prefixed vendor formats + JWT (`rules.PREFIX_RE`), plus the few
+  2. one trie scan for all literal-prefixed vendor formats + JWT (`rules.TRIGGER_RE`), plus the few
      formats without a literal start, each behind its own gate substring;
   3. context: sensitive names followed by a value, headers, URL userinfo, curl -u (`context`);
-  4. personal data: e-mail (per '@'), IPs/MACs, one digit-run regex for all number formats, IBANs.
+  4. personal data: e-mail (per '@'), one digit-led scan for IPv4 addresses and every number format,
+     IPv6/MACs from their colons, IBANs and bitcoin addresses.
 Overlaps are resolved longest-first, so a whole `user:password` or quoted value wins over a piece of it.
+
+Speed (plain logs are mostly digits and words without secrets): every scan is a C-level regex or
+`str.find`/`bytes.find`; patterns open with a literal or a character class, never a look-behind or a
+repeat, so the regex engine's prefix scan skips positions that cannot match; rare shapes (IBAN, bitcoin)
+are located with `bytes.find` over a byte-class map of ASCII text; number candidates that no format
+can accept are dropped before any Python-level classification. Python work is per candidate, not per
+character. tests/test_redaction_fastpaths.py checks each shortcut against the plain pattern.
 """
 
 from __future__ import annotations
