@@ -7,8 +7,6 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from aiops_mcp.server.runtime import Runtime
-from aiops_mcp.tools.failures.engine import analyze_failure as offline_analysis
-from aiops_mcp.tools.failures.llm import ASSIST
 from aiops_mcp.tools.failures.models import FailureAnalysis, FailureInput
 from aiops_mcp.tools.wiring import annotations, check_size, guarded
 
@@ -58,6 +56,9 @@ def register(server: MCPServer, rt: Runtime) -> None:
             payload = payload or job.payload
         if not error:
             raise ToolError("error is required (or a job_id whose job has an error)")
+        from aiops_mcp.tools.failures.engine import analyze_failure as offline_analysis
+        from aiops_mcp.tools.failures.llm import ASSIST
+
         inp = FailureInput(
             error=error,
             error_stack=error_stack,

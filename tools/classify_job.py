@@ -6,7 +6,6 @@ from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
 from aiops_mcp.server.runtime import Runtime
-from aiops_mcp.tools.classify.engine import classify
 from aiops_mcp.tools.classify.llm import ClassifyAssist
 from aiops_mcp.tools.classify.models import ClassifyInput, ClassifyResult
 from aiops_mcp.tools.classify.taxonomy import load_taxonomy
@@ -38,5 +37,7 @@ def register(server: MCPServer, rt: Runtime) -> None:
             unknown = sorted(set(job_types) - set(taxonomy.names()))
             if unknown:
                 raise ValueError(f"job_types: unknown {unknown}; known: {sorted(taxonomy.names())}")
+        from aiops_mcp.tools.classify.engine import classify
+
         inp = ClassifyInput(payload=payload, job_types=job_types)
         return await rt.answer("classify_job", inp, classify(payload, taxonomy, job_types), assist)

@@ -6,8 +6,6 @@ from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
 from aiops_mcp.server.runtime import Runtime
-from aiops_mcp.tools.deps.engine import extract
-from aiops_mcp.tools.deps.llm import ASSIST
 from aiops_mcp.tools.deps.models import DepsInput, DepsResult
 from aiops_mcp.tools.wiring import annotations, check_size, guarded
 
@@ -47,6 +45,9 @@ def register(server: MCPServer, rt: Runtime) -> None:
             edges = (edges or []) + graph.get("edges", [])
         if not nodes:
             raise ValueError("nodes: give at least one node, or paths to compose/k8s files")
+        from aiops_mcp.tools.deps.engine import extract
+        from aiops_mcp.tools.deps.llm import ASSIST
+
         inp = DepsInput.model_validate(
             {"nodes": nodes, "edges": edges or [], "min_confidence": min_confidence}
         )

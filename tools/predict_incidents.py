@@ -7,8 +7,6 @@ from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
 from aiops_mcp.server.runtime import Runtime
-from aiops_mcp.tools.incidents.engine import predict
-from aiops_mcp.tools.incidents.llm import ASSIST
 from aiops_mcp.tools.incidents.models import EventIn, MetricSeries, PredictInput, PredictResult
 from aiops_mcp.tools.wiring import annotations, check_size, guarded
 
@@ -44,6 +42,9 @@ def register(server: MCPServer, rt: Runtime) -> None:
         as_of: Annotated[datetime | None, Field(description="Prediction time (default: last point).")] = None,
     ) -> PredictResult:
         check_size("metrics", metrics, rt.settings.limits.max_input_bytes)
+        from aiops_mcp.tools.incidents.engine import predict
+        from aiops_mcp.tools.incidents.llm import ASSIST
+
         series = [MetricSeries.model_validate(m) for m in metrics or []]
         if names:
             from aiops_mcp.server.store import parse_window

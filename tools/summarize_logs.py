@@ -8,9 +8,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from pydantic import Field
 
 from aiops_mcp.server.runtime import Runtime
-from aiops_mcp.tools.logs.llm import ASSIST
 from aiops_mcp.tools.logs.models import LogSummary, SummarizeInput
-from aiops_mcp.tools.logs.summary import LogSummarizer
 from aiops_mcp.tools.wiring import annotations, check_size, guarded
 
 DESCRIPTION = """Summarise logs like an on-call expert: mines templates (variables as <*>), counts them,
@@ -47,6 +45,9 @@ def register(server: MCPServer, rt: Runtime) -> None:
             raise ValueError("give lines or text, not both")
         if not given and not (source or start):
             raise ValueError("give lines, text, or source + start (+ end) to read job events from the store")
+        from aiops_mcp.tools.logs.llm import ASSIST
+        from aiops_mcp.tools.logs.summary import LogSummarizer
+
         summarizer = LogSummarizer()
         if given:
             items = lines if lines is not None else (text or "").splitlines()

@@ -7,8 +7,6 @@ from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
 from aiops_mcp.server.runtime import Runtime
-from aiops_mcp.tools.dlq.engine import triage
-from aiops_mcp.tools.dlq.llm import ASSIST
 from aiops_mcp.tools.dlq.models import DlqItem, DlqTriage, TriageInput
 from aiops_mcp.tools.wiring import annotations, check_size, guarded
 
@@ -38,6 +36,9 @@ def register(server: MCPServer, rt: Runtime) -> None:
         as_of: Annotated[datetime | None, Field(description="Triage time, ISO 8601 (default now).")] = None,
     ) -> DlqTriage:
         check_size("items", items, rt.settings.limits.max_input_bytes)
+        from aiops_mcp.tools.dlq.engine import triage
+        from aiops_mcp.tools.dlq.llm import ASSIST
+
         if items is None:
             rows = await rt.store.unresolved_dlq(limit)
             parsed = [DlqItem.model_validate(row.model_dump()) for row in rows]

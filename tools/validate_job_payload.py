@@ -6,8 +6,6 @@ from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
 from aiops_mcp.server.runtime import Runtime
-from aiops_mcp.tools.validate.engine import validate_payload
-from aiops_mcp.tools.validate.llm import ASSIST
 from aiops_mcp.tools.validate.models import ValidateInput, ValidationResult
 from aiops_mcp.tools.wiring import annotations, check_size, guarded
 
@@ -31,6 +29,9 @@ def register(server: MCPServer, rt: Runtime) -> None:
         job_type: Annotated[str, Field(description="The job type whose schema applies.")],
     ) -> ValidationResult:
         check_size("payload", payload, rt.settings.limits.max_input_bytes)
+        from aiops_mcp.tools.validate.engine import validate_payload
+        from aiops_mcp.tools.validate.llm import ASSIST
+
         inp = ValidateInput(payload=payload, job_type=job_type)
         return await rt.answer(
             "validate_job_payload", inp, validate_payload(payload, job_type, schemas), ASSIST
