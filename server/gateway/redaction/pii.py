@@ -308,7 +308,11 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
         ):
             continue
         before = text[max(0, s - 40) : s]
-        kind = _classify_number(text[s:e], before[before.rfind("\x00") + 1 :])
+        before = before[before.rfind("\x00") + 1 :]
+        raw = text[s:e]
+        if e - s in (9, 10, 12) and raw.isdigit() and not _ID_CONTEXT.search(before):
+            continue  # a bare 9/10/12-digit run is an id only with its name before it (epoch times are not)
+        kind = _classify_number(raw, before)
         if kind:
             yield s, e, kind
 
