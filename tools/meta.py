@@ -38,3 +38,7 @@ class Meta(BaseModel):
     degraded_reason: str | None = Field(
         None, description="Why the offline engine answered although a model was allowed."
     )
+    data_problems: list[str] = Field(
+        default_factory=list,
+        description="Store rows that did not match the schema (skipped or defaulted), so nothing is hidden.",
+    )

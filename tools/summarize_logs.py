@@ -49,6 +49,7 @@ def register(server: MCPServer, rt: Runtime) -> None:
         from aiops_mcp.tools.logs.summary import LogSummarizer
 
         summarizer = LogSummarizer()
+        problems: list[str] = []
         if given:
             items = lines if lines is not None else (text or "").splitlines()
             if len(items) > limits.max_lines:
@@ -61,16 +62,20 @@ def register(server: MCPServer, rt: Runtime) -> None:
                     await ctx.report_progress(min(offset + _CHUNK, total), total, "mining templates")
                     await anyio.sleep(0)
         else:
-            from aiops_mcp.server.store import parse_window
+            from aiops_mcp.server.store import collect_row_problems, parse_window
 
             window_start, window_end = parse_window(start, end, now=datetime.now(UTC))
             count = 0
-            async for event in rt.store.job_events(
-                source, window_start, window_end, max_rows=limits.max_store_rows
-            ):
-                summarizer.feed(event.message, timestamp=event.created_at, level=event.level)
-                count += 1
-                if count % _CHUNK == 0:
-                    await ctx.report_progress(count, None, "reading job events")
+            with collect_row_problems() as found:
+                async for event in rt.store.job_events(
+                    source, window_start, window_end, max_rows=limits.max_store_rows
+                ):
+                    summarizer.feed(event.message, timestamp=event.created_at, level=event.level)
+                    count += 1
+                    if count % _CHUNK == 0:
+                        await ctx.report_progress(count, None, "reading job events")
+            problems = [str(p) for p in found]
         inp = SummarizeInput(lines=lines, text=text, max_patterns=max_patterns)
-        return await rt.answer("summarize_logs", inp, summarizer.result(max_patterns=max_patterns), ASSIST)
+        result = await rt.answer("summarize_logs", inp, summarizer.result(max_patterns=max_patterns), ASSIST)
+        result.meta.data_problems = problems
+        return result

@@ -39,8 +39,13 @@ def register(server: MCPServer, rt: Runtime) -> None:
         from aiops_mcp.tools.dlq.engine import triage
         from aiops_mcp.tools.dlq.llm import ASSIST
 
+        problems: list[str] = []
         if items is None:
-            rows = await rt.store.unresolved_dlq(limit)
+            from aiops_mcp.server.store import collect_row_problems
+
+            with collect_row_problems() as found:
+                rows = await rt.store.unresolved_dlq(limit)
+            problems = [str(p) for p in found]
             parsed = [DlqItem.model_validate(row.model_dump()) for row in rows]
         else:
             parsed = [DlqItem.model_validate(item) for item in items]
@@ -49,6 +54,7 @@ def register(server: MCPServer, rt: Runtime) -> None:
             when = when.replace(tzinfo=UTC)
         inp = TriageInput(items=parsed, as_of=when)
         result = await rt.answer("triage_dlq", inp, triage(parsed, as_of=when), ASSIST)
+        result.meta.data_problems = problems
         if items is None and await rt.store.is_demo():
             result.summary = (
                 "[demo sample in the default store; set AIOPS_STORE for your own] " + result.summary

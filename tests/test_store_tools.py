@@ -1,0 +1,104 @@
+"""The tools on top of the store, through the MCP client: PostgreSQL (throwaway database) and SQLite."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from mcp import Client
+
+from aiops_mcp.server.app import create_server
+from aiops_mcp.server.config import Settings
+from aiops_mcp.server.store import init_db
+
+pytestmark = pytest.mark.anyio
+ADMIN = os.environ.get("AIOPS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        admin = await psycopg.AsyncConnection.connect(ADMIN, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL not reachable at {ADMIN} ({str(exc).splitlines()[0]}); .ci/run starts it")
+    name = f"aiops_tools_test_{uuid.uuid4().hex[:12]}"
+    await admin.execute(f'create database "{name}"')
+    parts = urlsplit(ADMIN)
+    try:
+        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+    finally:
+        await admin.execute(f'drop database if exists "{name}" with (force)')
+        await admin.close()
+
+
+@pytest.mark.postgres
+async def test_tools_read_every_row_from_postgres(pg_url: str) -> None:
+    import psycopg
+
+    await init_db(pg_url)
+    base = NOW - timedelta(minutes=50)
+    async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as conn, conn.cursor() as cur:
+        await cur.executemany(
+            "insert into mcp_jobs.job_events (source, level, message, created_at) values (%s, %s, %s, %s)",
+            [
+                (
+                    "sync-worker",
+                    "error" if i % 25 == 0 else "info",
+                    f"synced batch {i} in {i % 300} ms",
+                    base + timedelta(seconds=i),
+                )
+                for i in range(1500)
+            ],
+        )
+        await cur.executemany(
+            "insert into mcp_jobs.dead_letter_queue (job_type, error, resolved, failed_at) values (%s, %s, %s, %s)",
+            [("sync", f"connection to pooler failed: timeout after {i} ms", False, base) for i in range(60)]
+            + [("sync", "resolved long ago", True, base) for _ in range(15)],
+        )
+    async with Client(create_server(Settings(offline=True, store=pg_url)), cache=None) as client:
+        logs = await client.call_tool("summarize_logs", {"source": "sync-worker", "start": "last 1h"})
+        dlq = await client.call_tool("triage_dlq", {"limit": 100})
+    assert not logs.is_error and not dlq.is_error, (logs.content, dlq.content)
+    assert logs.structured_content["stats"]["lines_in"] == 1500
+    items = dlq.structured_content["items"]
+    assert len(items) == 60
+    assert all("resolved long ago" not in (g["signature"] or "") for g in dlq.structured_content["groups"])
+
+
+async def test_bad_store_rows_are_reported_not_fatal(tmp_path: Path) -> None:
+    db = tmp_path / "s.sqlite"
+    url = f"sqlite:///{db}"
+    await init_db(url)
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "insert into dead_letter_queue (id, job_type, error, retry_count, resolved, failed_at) "
+            "values ('a1', 'sync', 'HTTP 503 from api', 'three', 0, ?)",
+            (NOW.isoformat(),),
+        )
+        conn.execute(
+            "insert into dead_letter_queue (id, job_type, error, retry_count, resolved, failed_at) "
+            "values ('a2', 'sync', 'HTTP 503 from api', 1, 0, ?)",
+            (NOW.isoformat(),),
+        )
+    async with Client(create_server(Settings(offline=True, store=url)), cache=None) as client:
+        result = await client.call_tool("triage_dlq", {})
+    assert not result.is_error, result.content
+    data = result.structured_content
+    assert {item["id"] for item in data["items"]} <= {"a1", "a2"} and data["items"]
+    assert any("retry_count" in p for p in data["meta"]["data_problems"])
+
+
+async def test_unreachable_store_is_a_clear_tool_error_without_the_password() -> None:
+    url = "postgresql://app:hunter2@127.0.0.1:1/jobs"
+    async with Client(create_server(Settings(offline=True, store=url)), cache=None) as client:
+        result = await client.call_tool("triage_dlq", {})
+    text = " ".join(getattr(c, "text", "") for c in result.content)
+    assert result.is_error and "127.0.0.1" in text and "hunter2" not in text and "Traceback" not in text
