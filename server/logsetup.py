@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
+from datetime import UTC, datetime
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: what log shippers and `jq` read without a parser of their own."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        # exc_text first: the redacting filter leaves the cleaned traceback there.
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        elif record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
 
 
 def configure_logging(level: str | None = None, *, redacting: bool = True) -> None:
@@ -14,7 +34,12 @@ def configure_logging(level: str | None = None, *, redacting: bool = True) -> No
     for handler in list(root.handlers):
         root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # JSON lines when stderr goes to a file or a host's log (Claude Desktop, systemd), text on a terminal.
+    fmt = os.environ.get("AIOPS_LOG_FORMAT") or ("text" if sys.stderr.isatty() else "json")
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     if redacting:
         _add_filter(handler)
     root.addHandler(handler)

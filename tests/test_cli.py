@@ -145,3 +145,25 @@ def test_doctor_asks_each_model_and_reports(fake: FakeOpenAI, tmp_path: Path) ->
     assert "fake:good: OK" in out.stdout
     assert "fake:dead: FAILED" in out.stdout and "http_401" in out.stdout
     assert out.returncode == 1
+
+
+def test_logs_are_json_lines_on_stderr_and_redacted(tmp_path: Path) -> None:
+    script = (
+        "import logging; from aiops_mcp.server.logsetup import configure_logging; configure_logging('INFO');"
+        "log = logging.getLogger('t');"
+        "log.warning('user %s failed', 'maria@acme.ph')\n"
+        "try:\n    raise ValueError('token ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8')\n"
+        "except ValueError:\n    log.exception('boom')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "AIOPS_LOG_FORMAT": "json"},
+    )
+    assert out.stdout == ""
+    records = [json.loads(line) for line in out.stderr.splitlines()]
+    assert records[0]["level"] == "WARNING" and "<EMAIL_1>" in records[0]["message"]
+    assert "maria@acme.ph" not in out.stderr and "ghp_" not in out.stderr
+    assert "ValueError" in records[1]["exception"]
