@@ -14,13 +14,13 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Literal
 
 import anyio
 import httpx
 from pydantic import BaseModel
+
+from aiops_mcp.server.gateway.backoff import parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -41,24 +41,6 @@ class AlertStats(BaseModel):
     failed: int = 0
     dropped: int = 0  # the queue was full (oldest alert dropped)
     last_error: str | None = None
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 class AlertSender:
@@ -196,7 +178,7 @@ class AlertSender:
                 reason = f"http_{r.status_code}"
                 if r.status_code != 429 and r.status_code < 500:
                     break  # a 4xx other than 429 will not get better by retrying
-                delay = _retry_after(r.headers.get("retry-after"))
+                delay = parse_retry_after(r.headers.get("retry-after"))
             if attempt == self._max_attempts:
                 break
             if delay is None:

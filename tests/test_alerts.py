@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import anyio
 import pytest
 
-from aiops_mcp.server.alerts import Alert, AlertSender, _retry_after
+from aiops_mcp.server.alerts import Alert, AlertSender
 
 
 class Hook:
@@ -228,10 +228,3 @@ async def test_redaction_failure_sends_nothing(hook_factory) -> None:
     await _run_until(sender, lambda: sender.stats.failed == 1)
     assert hook.bodies == []
     assert "redaction" in (sender.stats.last_error or "")
-
-
-def test_retry_after_parsing() -> None:
-    assert _retry_after("3") == 3.0
-    assert _retry_after(None) is None
-    assert _retry_after("soon") is None
-    assert _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past

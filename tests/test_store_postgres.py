@@ -7,10 +7,8 @@ AIOPS_TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres (
 from __future__ import annotations
 
 import itertools
-import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
@@ -26,31 +24,15 @@ from aiops_mcp.server.store import (
     open_store,
 )
 from aiops_mcp.server.store.postgres_store import PostgresStore
+from tests.conftest import POSTGRES_ADMIN
 
 pytestmark = [pytest.mark.postgres, pytest.mark.anyio]
-ADMIN = os.environ.get("AIOPS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def _with_db(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
-
-
-@pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        admin = await psycopg.AsyncConnection.connect(ADMIN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable at {ADMIN} ({str(exc).splitlines()[0]}); .ci/run starts it")
-    name = f"aiops_store_test_{uuid.uuid4().hex[:12]}"
-    await admin.execute(f'create database "{name}"')
-    try:
-        yield _with_db(ADMIN, name)
-    finally:
-        await admin.execute(f'drop database if exists "{name}" with (force)')
-        await admin.close()
 
 
 async def _connect(url: str):
@@ -193,7 +175,7 @@ async def test_a_read_survives_the_server_dropping_pooled_connections(pg_url: st
     store = open_store(pg_url)
     try:
         assert await store.unresolved_dlq(5) == []
-        admin = await _connect(ADMIN)
+        admin = await _connect(POSTGRES_ADMIN)
         name = urlsplit(pg_url).path.lstrip("/")
         await admin.execute(
             "select pg_terminate_backend(pid) from pg_stat_activity where datname = %s and pid <> pg_backend_pid()",

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from mcp import Client
@@ -18,25 +14,7 @@ from aiops_mcp.server.config import Settings
 from aiops_mcp.server.store import init_db
 
 pytestmark = pytest.mark.anyio
-ADMIN = os.environ.get("AIOPS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-@pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        admin = await psycopg.AsyncConnection.connect(ADMIN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable at {ADMIN} ({str(exc).splitlines()[0]}); .ci/run starts it")
-    name = f"aiops_tools_test_{uuid.uuid4().hex[:12]}"
-    await admin.execute(f'create database "{name}"')
-    parts = urlsplit(ADMIN)
-    try:
-        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
-    finally:
-        await admin.execute(f'drop database if exists "{name}" with (force)')
-        await admin.close()
 
 
 @pytest.mark.postgres
