@@ -39,7 +39,6 @@ def main() -> None:
 
     from tests.fake_openai import FakeOpenAI
 
-
     p = argparse.ArgumentParser()
     p.add_argument("--dead", default="", help="comma-separated model names that answer 503")
     opts = p.parse_args()
