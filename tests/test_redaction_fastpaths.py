@@ -163,3 +163,13 @@ def test_trigger_scan_covers_the_look_behind_form() -> None:
             extra += 1
             assert plain.match(text, pos), text  # a real trigger at a token start, hidden by the one before
     assert extra >= 1
+
+
+def test_names_after_characters_that_lower_case_to_two_are_still_found() -> None:
+    """`İ`.lower() is two characters: the keyword scan must not drift off the original offsets."""
+    from aiops_mcp.server.gateway.redaction import redact_text
+
+    out, found = redact_text("İİİİ user İstanbul password=Hunter2Secret! api_key: 'zq8RkV2mT9xW4pL7sN3b'")
+    assert "Hunter2Secret!" not in out and "zq8RkV2mT9xW4pL7sN3b" not in out
+    assert out.startswith("İİİİ user İstanbul password=<PASSWORD_1>")
+    assert found == {"PASSWORD": 1, "API_KEY": 1}
