@@ -49,7 +49,20 @@ def configure_logging(level: str | None = None, *, redacting: bool = True) -> No
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 
-def _add_filter(handler: logging.Handler) -> None:
-    from aiops_mcp.server.gateway.redaction import RedactingFilter
+class LazyRedactingFilter(logging.Filter):
+    """The redaction filter, loaded with the first record: most runs log nothing at WARNING."""
 
-    handler.addFilter(RedactingFilter())
+    def __init__(self) -> None:
+        super().__init__()
+        self._inner: logging.Filter | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self._inner is None:
+            from aiops_mcp.server.gateway.redaction import RedactingFilter
+
+            self._inner = RedactingFilter()
+        return bool(self._inner.filter(record))
+
+
+def _add_filter(handler: logging.Handler) -> None:
+    handler.addFilter(LazyRedactingFilter())

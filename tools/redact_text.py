@@ -5,7 +5,7 @@ from typing import Annotated
 from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
-from aiops_mcp.server.gateway.redaction import redact_text as redact
+from aiops_mcp.server.gateway.redaction import redact_text as redact  # light: the engine loads on first call
 from aiops_mcp.server.gateway.redaction.models import Finding, RedactResult
 from aiops_mcp.server.runtime import Runtime
 from aiops_mcp.tools.wiring import annotations, check_size, guarded

@@ -31,10 +31,22 @@ from aiops_mcp.server.gateway.errors import (
     SchemaModeRefused,
 )
 from aiops_mcp.server.gateway.provider import ChatResult, Provider
-from aiops_mcp.server.gateway.redaction import Vault
 from aiops_mcp.tools.meta import Attempt, Usage
 
 log = logging.getLogger(__name__)
+
+# The redaction engine loads with the first prompt, not at start-up; tests may replace the class here.
+Vault: Any = None
+
+
+def _vault_class() -> Any:
+    global Vault
+    if Vault is None:
+        from aiops_mcp.server.gateway.redaction import Vault as vault_class
+
+        Vault = vault_class
+    return Vault
+
 
 # USD per million tokens (input, output): rough list prices, for the estimate in aiops://usage only.
 PRICES: dict[str, tuple[float, float]] = {
@@ -183,7 +195,7 @@ class Gateway:
     ) -> Completion:
         """Ask the chain for `answer_model`. `deadline` is an absolute anyio.current_time()."""
         self.stats.calls += 1
-        vault = Vault()
+        vault = _vault_class()()
         try:
             # The system prompt goes through the vault too, even though it is a constant: the vault
             # reserves the example placeholders it quotes, so the user's values never reuse their numbers.
