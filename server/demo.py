@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import anyio
@@ -72,13 +74,41 @@ def _show(title: str, data: dict[str, Any], keys: list[str]) -> None:
             print(f"  {key}: {value}")
 
 
-async def _tour(store_url: str) -> int:
+class _WebhookReceiver:
+    """A Slack-compatible incoming webhook on 127.0.0.1 that keeps what it receives, for the tour."""
+
+    def __init__(self) -> None:
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                received.append(json.loads(body or b"{}").get("text", ""))
+                self.send_response(200)
+                self.send_header("content-length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hooks/aiops"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+async def _tour(store_url: str, webhook: _WebhookReceiver) -> int:
     from mcp import Client, StdioServerParameters
 
     env = {
         k: v for k, v in os.environ.items() if k.startswith(("AIOPS_", "AI_GATEWAY", "VERCEL", "SUPABASE"))
     }
     env["AIOPS_STORE"] = store_url
+    env["AIOPS_SLACK_WEBHOOK_URL"] = webhook.url
     env.setdefault("AIOPS_LOG_LEVEL", "ERROR")
     params = StdioServerParameters(
         command=sys.executable, args=["-m", "aiops_mcp.server.cli", "serve"], env=env
@@ -125,11 +155,18 @@ async def _tour(store_url: str) -> int:
         )
         _show("extract_dependencies", await call("extract_dependencies", SAMPLE_GRAPH), ["edges"])
         _show(
-            "predict_incidents (queue depth climbing)",
-            await call("predict_incidents", {"metrics": _series(), "limits": {"queue_depth": 5000}}),
+            "predict_incidents (queue depth climbing toward its limit of 2,300)",
+            await call("predict_incidents", {"metrics": _series(), "limits": {"queue_depth": 2300}}),
             ["summary", "predictions"],
         )
         _show("redact_text", await call("redact_text", {"text": SAMPLE_TEXT}), ["text", "findings"])
+        # Alerts go out in the background; give them a moment before the server stops.
+        with anyio.move_on_after(5):
+            while len(webhook.received) < 2:
+                await anyio.sleep(0.1)
+    print(f"\n== alerts received by the local webhook at {webhook.url}: {len(webhook.received)}")
+    for text in webhook.received[:4]:
+        print("    - " + text.replace("\n", " | ")[:200])
     return 0
 
 
@@ -143,4 +180,8 @@ def run_demo() -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         print(anyio.run(lambda: init_db(store_url, demo=True)))
     print(f"demo store: {path}")
-    return anyio.run(_tour, store_url)
+    webhook = _WebhookReceiver()
+    try:
+        return anyio.run(_tour, store_url, webhook)
+    finally:
+        webhook.close()

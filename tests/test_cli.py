@@ -167,3 +167,15 @@ def test_logs_are_json_lines_on_stderr_and_redacted(tmp_path: Path) -> None:
     assert records[0]["level"] == "WARNING" and "<EMAIL_1>" in records[0]["message"]
     assert "maria@acme.ph" not in out.stderr and "ghp_" not in out.stderr
     assert "ValueError" in records[1]["exception"]
+
+
+def test_demo_tours_every_tool_on_the_embedded_store_and_alerts_a_local_webhook(tmp_path: Path) -> None:
+    out = run(["demo"], env={"XDG_DATA_HOME": str(tmp_path), "AIOPS_OFFLINE": "1"})
+    assert out.returncode == 0, out.stderr
+    assert (
+        "8 tools" in out.stdout and ": ERROR " not in out.stdout
+    )  # a failed call prints "== tool: ERROR ..."
+    assert "demo sample in the default store" in out.stdout  # triage_dlq read the store
+    assert '"time_to_incident_seconds"' in out.stdout
+    received = int(out.stdout.split("alerts received by the local webhook at ")[1].split(": ")[1].split()[0])
+    assert received >= 1 and "Predicted incident" in out.stdout
