@@ -147,6 +147,21 @@ class AuditRecord(BaseModel):
     def _time(cls, v: Any) -> Any:
         return _to_datetime(v)
 
+    def row(self) -> tuple[Any, ...]:
+        """Values in the column order of ai_call_log (created_at, tool, model, ..., answer)."""
+        return (
+            self.time,
+            self.tool,
+            self.model,
+            self.outcome,
+            self.latency_ms,
+            self.prompt_tokens,
+            self.completion_tokens,
+            self.prompt_hash,
+            self.prompt,
+            self.answer,
+        )
+
 
 class RowProblem(BaseModel):
     """A row the store could not read as the schema says; `action` says what was done about it."""

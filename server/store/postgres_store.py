@@ -212,21 +212,7 @@ class PostgresStore(BaseStore):
             f"insert into {S}.ai_call_log (created_at, tool, model, outcome, latency_ms, prompt_tokens, "
             "completion_tokens, prompt_hash, prompt, answer) values (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
         )
-        rows = [
-            (
-                r.time,
-                r.tool,
-                r.model,
-                r.outcome,
-                r.latency_ms,
-                r.prompt_tokens,
-                r.completion_tokens,
-                r.prompt_hash,
-                r.prompt,
-                r.answer,
-            )
-            for r in records
-        ]
+        rows = [r.row() for r in records]
         await self._execute(sql, rows, many=True, what="write the audit trail")
 
     async def purge_audit(self, older_than: datetime) -> int:

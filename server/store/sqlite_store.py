@@ -177,21 +177,7 @@ class SqliteStore(BaseStore):
             "insert into ai_call_log (created_at, tool, model, outcome, latency_ms, prompt_tokens, "
             "completion_tokens, prompt_hash, prompt, answer) values (?,?,?,?,?,?,?,?,?,?)"
         )
-        rows = [
-            (
-                iso_z(r.time),
-                r.tool,
-                r.model,
-                r.outcome,
-                r.latency_ms,
-                r.prompt_tokens,
-                r.completion_tokens,
-                r.prompt_hash,
-                r.prompt,
-                r.answer,
-            )
-            for r in records
-        ]
+        rows = [(iso_z(r.time), *r.row()[1:]) for r in records]
         await self._run(lambda c: c.executemany(sql, rows), what="write the audit trail")
 
     async def purge_audit(self, older_than: datetime) -> int:
