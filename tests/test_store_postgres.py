@@ -117,7 +117,8 @@ async def test_demo_init_is_idempotent_and_realistic(pg_url: str) -> None:
         assert job is not None and job.status == "dead"
         assert await store.get_job(str(uuid.uuid4())) is None
         assert await store.get_job("not-a-uuid") is None
-        window = (NOW - timedelta(days=2), NOW + timedelta(minutes=1))
+        now = datetime.now(UTC)  # the sample is laid out back from when it was written
+        window = (now - timedelta(days=2), now + timedelta(minutes=1))
         rate = await store.metrics(["error_rate", "queue_depth"], *window)
         assert {m.name for m in rate} == {"error_rate", "queue_depth"} and len(rate) == 576
         with pytest.raises(WindowTooLarge):
