@@ -282,6 +282,9 @@ async def test_redaction_failure_sends_nothing(fake, settings, monkeypatch):
         def redact(self, text: str) -> str:
             raise RuntimeError("boom")
 
+        def close(self) -> None:
+            pass
+
     monkeypatch.setattr(gateway_module, "Vault", Exploding)
     async with Gateway(settings) as gw:
         with pytest.raises(RedactionFailed):
@@ -347,3 +350,24 @@ def test_audit_creates_its_folder_and_appends(tmp_path: Path):
         )
     audit.close()
     assert [json.loads(line)["outcome"] for line in path.read_text().splitlines()] == ["ok", "http_503"]
+
+
+@pytest.mark.anyio
+async def test_vault_is_closed_when_the_call_ends(fake, settings, monkeypatch):
+    from aiops_mcp.server.gateway.redaction import Vault
+
+    closed: list[bool] = []
+
+    class Recording(Vault):  # type: ignore[misc, valid-type]
+        def close(self) -> None:
+            closed.append(True)
+            super().close()
+
+    monkeypatch.setattr(gateway_module, "Vault", Recording)
+    fake.script("m1", "500")
+    async with Gateway(settings) as gw:
+        done = await ask(gw, ["fake:m1", "fake:m2"])
+        with pytest.raises(AllModelsFailed):
+            fake.script("m2", "500")
+            await ask(gw, ["fake:m2"], user="another")
+    assert SECRETS["email"] in done.answer.note and closed == [True, True]

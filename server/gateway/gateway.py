@@ -197,6 +197,22 @@ class Gateway:
         self.stats.calls += 1
         vault = _vault_class()()
         try:
+            return await self._complete(vault, tool, chain, system, user, answer_model, deadline)
+        finally:
+            # The vault (value <-> placeholder map) never outlives its call.
+            vault.close()
+
+    async def _complete(
+        self,
+        vault: Any,
+        tool: str,
+        chain: list[str],
+        system: str,
+        user: str,
+        answer_model: type[BaseModel],
+        deadline: float,
+    ) -> Completion:
+        try:
             # The system prompt goes through the vault too, even though it is a constant: the vault
             # reserves the example placeholders it quotes, so the user's values never reuse their numbers.
             red_system = vault.redact(system)
