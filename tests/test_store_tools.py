@@ -80,3 +80,19 @@ async def test_unreachable_store_is_a_clear_tool_error_without_the_password() ->
         result = await client.call_tool("triage_dlq", {})
     text = " ".join(getattr(c, "text", "") for c in result.content)
     assert result.is_error and "127.0.0.1" in text and "hunter2" not in text and "Traceback" not in text
+
+
+async def test_oversized_window_is_refused_unless_a_sample_is_asked_for(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    await init_db(url, demo=True)
+    settings = Settings(offline=True, store=url, limits={"max_store_rows": 1000})
+    args = {"start": "last 2d"}
+    async with Client(create_server(settings), cache=None) as client:
+        refused = await client.call_tool("summarize_logs", args)
+        sampled = await client.call_tool("summarize_logs", {**args, "sample": True})
+    text = " ".join(getattr(c, "text", "") for c in refused.content)
+    assert refused.is_error and "3,000 job_events rows" in text and "sample=true" in text
+    assert not sampled.is_error, sampled.content
+    data = sampled.structured_content
+    assert 0 < data["stats"]["lines_in"] <= 1000
+    assert data["summary"].startswith("[sample: ") and "of 3,000 events" in data["summary"]

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from aiops_mcp.server.runtime import Runtime
@@ -36,6 +37,13 @@ def register(server: MCPServer, rt: Runtime) -> None:
         start: Annotated[str | None, Field(description='Window start: ISO 8601 or "last 1h".')] = None,
         end: Annotated[str | None, Field(description="Window end: ISO 8601 (default now).")] = None,
         max_patterns: Annotated[int, Field(ge=1, le=500, description="Most patterns returned.")] = 50,
+        sample: Annotated[
+            bool,
+            Field(
+                description="When the store window holds more than limits.max_store_rows events, read a "
+                "time-stratified sample of that many instead of refusing."
+            ),
+        ] = False,
     ) -> LogSummary:
         limits = rt.settings.limits
         check_size("lines", lines, limits.max_input_bytes)
@@ -50,6 +58,8 @@ def register(server: MCPServer, rt: Runtime) -> None:
 
         summarizer = LogSummarizer()
         problems: list[str] = []
+        count = 0
+        in_window = 0
         if given:
             items = lines if lines is not None else (text or "").splitlines()
             if len(items) > limits.max_lines:
@@ -62,20 +72,33 @@ def register(server: MCPServer, rt: Runtime) -> None:
                     await ctx.report_progress(min(offset + _CHUNK, total), total, "mining templates")
                     await anyio.sleep(0)
         else:
-            from aiops_mcp.server.store import collect_row_problems, parse_window
+            from aiops_mcp.server.store import WindowTooLarge, collect_row_problems, parse_window
 
             window_start, window_end = parse_window(start, end, now=datetime.now(UTC))
-            count = 0
-            with collect_row_problems() as found:
-                async for event in rt.store.job_events(
-                    source, window_start, window_end, max_rows=limits.max_store_rows
-                ):
-                    summarizer.feed(event.message, timestamp=event.created_at, level=event.level)
-                    count += 1
-                    if count % _CHUNK == 0:
-                        await ctx.report_progress(count, None, "reading job events")
+            # Counted once here and handed to the store, so the summary can say when it is a sample.
+            in_window = await rt.store.count_job_events(source, window_start, window_end)
+            try:
+                with collect_row_problems() as found:
+                    async for event in rt.store.job_events(
+                        source,
+                        window_start,
+                        window_end,
+                        max_rows=limits.max_store_rows,
+                        overflow="sample" if sample else "refuse",
+                        total=in_window,
+                    ):
+                        summarizer.feed(event.message, timestamp=event.created_at, level=event.level)
+                        count += 1
+                        if count % _CHUNK == 0:
+                            await ctx.report_progress(count, None, "reading job events")
+            except WindowTooLarge as exc:
+                raise ToolError(f"{exc} (summarize_logs: pass sample=true)") from None
             problems = [str(p) for p in found]
         inp = SummarizeInput(lines=lines, text=text, max_patterns=max_patterns)
         result = await rt.answer("summarize_logs", inp, summarizer.result(max_patterns=max_patterns), ASSIST)
         result.meta.data_problems = problems
+        if in_window > limits.max_store_rows:  # the store read a sample, not the window
+            result.summary = (
+                f"[sample: {count:,} of {in_window:,} events, spread over the window] " + result.summary
+            )
         return result
