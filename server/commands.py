@@ -10,7 +10,7 @@ from typing import Any
 import anyio
 from pydantic import BaseModel
 
-from aiops_mcp.server.config import Settings
+from aiops_mcp.server.config import DEFAULT_CHAINS, Settings
 
 
 def call_tool(settings: Settings, tool: str, arguments: dict[str, Any]) -> int:
@@ -68,51 +68,46 @@ def doctor(settings: Settings) -> int:
         if settings.models_enabled
         else ("AIOPS_OFFLINE is set" if settings.offline else "no credentials (set AI_GATEWAY_API_KEY)")
     )
-    problems = 0
 
-    async def ping_all() -> int:
+    async def check() -> int:
         bad = 0
         seen: set[str] = set()
-        for tool, chain in settings.public_view()["chains"].items():
-            out.write(f"{tool} [{settings.policy(tool).llm}]: {' -> '.join(chain) or '(none)'} -> offline\n")
-            for entry in chain:
-                if entry in seen or reason is not None:
-                    continue
-                seen.add(entry)
-                started = time.perf_counter()
-                try:
-                    await rt.gateway.complete(
-                        "doctor",
-                        [entry],
-                        'Reply with the JSON object {"reply": "OK"}.',
-                        "ping",
-                        _Ping,
-                        deadline=anyio.current_time() + settings.gateway.attempt_timeout_s,
-                    )
-                    out.write(f"  {entry}: OK ({(time.perf_counter() - started) * 1000:.0f} ms)\n")
-                except AllModelsFailed as exc:
-                    bad += 1
-                    out.write(f"  {entry}: FAILED ({exc.reason})\n")
-        await rt.gateway.aclose()
+        try:
+            for tool in DEFAULT_CHAINS:
+                chain = settings.chain(tool)
+                out.write(
+                    f"{tool} [{settings.policy(tool).llm}]: {' -> '.join(chain) or '(none)'} -> offline\n"
+                )
+                for entry in chain:
+                    if entry in seen or reason is not None:
+                        continue
+                    seen.add(entry)
+                    started = time.perf_counter()
+                    try:
+                        await rt.gateway.complete(
+                            "doctor",
+                            [entry],
+                            'Reply with the JSON object {"reply": "OK"}.',
+                            "ping",
+                            _Ping,
+                            deadline=anyio.current_time() + settings.gateway.attempt_timeout_s,
+                        )
+                        out.write(f"  {entry}: OK ({(time.perf_counter() - started) * 1000:.0f} ms)\n")
+                    except AllModelsFailed as exc:
+                        bad += 1
+                        out.write(f"  {entry}: FAILED ({exc.reason})\n")
+            if reason:
+                out.write(f"models: not called ({reason}); every tool answers from its offline engine\n")
+            out.write(f"store: {settings.public_view()['store'] or 'embedded SQLite (default)'}\n")
+            try:
+                await rt.store.ping()
+                demo = " (holds the demo sample)" if await rt.store.is_demo() else ""
+                out.write(f"  reachable: {rt.store.label}{demo}\n")
+            except Exception as exc:
+                bad += 1
+                out.write(f"  FAILED: {exc}\n")
+        finally:
+            await rt.aclose()
         return bad
 
-    problems += anyio.run(ping_all)
-    if reason:
-        out.write(f"models: not called ({reason}); every tool answers from its offline engine\n")
-    out.write(f"store: {settings.public_view()['store'] or 'embedded SQLite (default)'}\n")
-
-    async def check_store() -> str:
-        try:
-            await rt.store.ping()
-            demo = " (holds the demo sample)" if await rt.store.is_demo() else ""
-            return f"  reachable: {rt.store.label}{demo}"
-        except Exception as exc:
-            return f"  FAILED: {exc}"
-        finally:
-            if rt._store is not None:
-                await rt._store.aclose()
-
-    line = anyio.run(check_store)
-    out.write(line + "\n")
-    problems += line.startswith("  FAILED")
-    return 1 if problems else 0
+    return 1 if anyio.run(check) else 0

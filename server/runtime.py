@@ -101,21 +101,8 @@ class Runtime:
             return
         from aiops_mcp.server.store import AuditRecord
 
-        records = [
-            AuditRecord(
-                time=e.time,
-                tool=e.tool,
-                model=e.model,
-                outcome=e.outcome,
-                latency_ms=e.latency_ms,
-                prompt_tokens=e.prompt_tokens,
-                completion_tokens=e.completion_tokens,
-                prompt_hash=e.prompt_sha256,
-                prompt=e.prompt,
-                answer=e.answer,
-            )
-            for e in entries
-        ]
+        # Same fields on both sides: the gateway's entry is the store's record.
+        records = [AuditRecord.model_validate(e.model_dump()) for e in entries]
         try:
             with anyio.fail_after(5):
                 await self.store.write_audit(records)

@@ -344,7 +344,7 @@ def test_audit_creates_its_folder_and_appends(tmp_path: Path):
                 model="m",
                 outcome=outcome,
                 latency_ms=1,
-                prompt_sha256="x",
+                prompt_hash="x",
                 prompt="p",
             )
         )

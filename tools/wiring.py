@@ -68,7 +68,10 @@ def guarded(tool: str, usage: Any) -> Callable[[Callable[P, Awaitable[R]]], Call
                 raise ToolError(str(exc)) from None
             except Exception as exc:
                 usage.error(tool)
-                if type(exc).__name__ in {"StoreError", "WindowTooLarge"}:
+                # Imported here, on the failure path only: the store package is not needed at start-up.
+                from aiops_mcp.server.store.errors import StoreError
+
+                if isinstance(exc, StoreError):
                     raise ToolError(str(exc)) from None
                 log.exception("%s failed", tool)
                 raise ToolError(

@@ -30,7 +30,7 @@ class AuditEntry(BaseModel):
     latency_ms: float
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    prompt_sha256: str
+    prompt_hash: str
     prompt: str
     answer: str | None = None
 

@@ -410,7 +410,7 @@ class Gateway:
                 latency_ms=latency,
                 prompt_tokens=chat.prompt_tokens if chat else 0,
                 completion_tokens=chat.completion_tokens if chat else 0,
-                prompt_sha256=prompt_hash(prompt),
+                prompt_hash=prompt_hash(prompt),
                 prompt=prompt,
                 answer=chat.content if chat else None,
             )
