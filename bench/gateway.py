@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx
 from pydantic import BaseModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -94,6 +95,9 @@ class _NoRedaction:
 
     def restore_json(self, obj: Any) -> Any:
         return obj
+
+    def close(self) -> None:
+        return None
 
 
 async def cpu_breakdown(base_url: str, n: int = 1000) -> dict[str, float]:
@@ -218,6 +222,22 @@ async def run(opts: argparse.Namespace, base_url: str, workdir: Path) -> dict[st
         )
         Verdict.model_validate_json(resp.choices[0].message.content or "")
 
+    lean_body = {
+        "model": "m1",
+        "messages": messages,
+        "response_format": fmt,
+        "temperature": 0,
+        "max_tokens": 2048,
+    }
+
+    async def lean_sdk_call() -> None:
+        # The transport the adapter itself uses (the SDK's custom-request path), with no adapter around it:
+        # the like-for-like baseline that isolates what the adapter adds on top of its transport.
+        resp = await bare.post(
+            "/chat/completions", body=lean_body, cast_to=httpx.Response, options={"timeout": 12}
+        )
+        Verdict.model_validate_json(json.loads(resp.content)["choices"][0]["message"]["content"] or "")
+
     audit_file = workdir / "audit.jsonl"
     gw = Gateway(settings_for(base_url, str(audit_file)), audit=AuditLog(audit_file, 90))
     gw_quiet = Gateway(settings_for(base_url, None))
@@ -237,6 +257,7 @@ async def run(opts: argparse.Namespace, base_url: str, workdir: Path) -> dict[st
     t, cpu = await interleaved(
         {
             "bare_sdk": bare_call,
+            "lean_sdk": lean_sdk_call,
             "adapter": adapter(gw, ["fake:m1"]),
             "adapter_no_audit": adapter(gw_quiet, ["fake:m1"]),
         },
@@ -247,6 +268,7 @@ async def run(opts: argparse.Namespace, base_url: str, workdir: Path) -> dict[st
         **s,
         "added_p50_ms": round(s["adapter"]["p50_ms"] - s["bare_sdk"]["p50_ms"], 3),
         "added_p50_ms_audit_off": round(s["adapter_no_audit"]["p50_ms"] - s["bare_sdk"]["p50_ms"], 3),
+        "added_p50_ms_over_lean_sdk": round(s["adapter"]["p50_ms"] - s["lean_sdk"]["p50_ms"], 3),
         "cpu_ms_per_call": cpu,
         "added_cpu_ms_per_call": round(cpu["adapter"] - cpu["bare_sdk"], 3),
         "redaction_cpu_ms_per_call": redaction_cpu_ms(),
@@ -279,16 +301,20 @@ async def run(opts: argparse.Namespace, base_url: str, workdir: Path) -> dict[st
     }
 
     # 3. Throughput with 32 in flight, alternating rounds.
-    rounds: dict[str, list[float]] = {"bare_sdk": [], "adapter": []}
+    rounds: dict[str, list[float]] = {"bare_sdk": [], "lean_sdk": [], "adapter": []}
     for _ in range(opts.rounds):
         rounds["bare_sdk"].append(await throughput(bare_call, opts.tput_calls, 32))
+        rounds["lean_sdk"].append(await throughput(lean_sdk_call, opts.tput_calls, 32))
         rounds["adapter"].append(await throughput(adapter(gw, ["fake:m1"]), opts.tput_calls, 32))
     bare_rate = statistics.median(rounds["bare_sdk"])
+    lean_rate = statistics.median(rounds["lean_sdk"])
     adapter_rate = statistics.median(rounds["adapter"])
     result["throughput_32"] = {
         "bare_sdk_calls_per_s": round(bare_rate, 1),
+        "lean_sdk_calls_per_s": round(lean_rate, 1),
         "adapter_calls_per_s": round(adapter_rate, 1),
         "ratio": round(adapter_rate / bare_rate, 3),
+        "ratio_over_lean_sdk": round(adapter_rate / lean_rate, 3),
         "rounds": {k: [round(x, 1) for x in v] for k, v in rounds.items()},
     }
 
