@@ -5,7 +5,9 @@ time (`server.script("m1", ["503", "ok"])`). Every request body is recorded in `
 Modes: ok, 500, 502, 503, 404, 400, 401, 403, 422, 429 (optionally "429:2" = Retry-After 2), hang,
 drop (headers then connection cut mid-body), refused (connection closed before any byte),
 malformed (200, body not JSON), bad_schema (JSON content that violates the schema), not_json
-(content is prose), empty (empty content), refuse_schema (400 for json_schema, ok in JSON mode).
+(content is prose), empty (empty content), refuse_schema (400 for json_schema, ok in JSON mode),
+no_choices (200, `choices: []`), not_completion (200, a JSON list), truncated (finish_reason "length"),
+content_not_text (200, message content is an object), odd_usage (token counts of the wrong types).
 """
 
 from __future__ import annotations
@@ -133,6 +135,10 @@ class FakeOpenAI:
             h.close_connection = True
             h.connection.shutdown(2)
             return
+        if code == "not_completion":
+            return self._send(h, 200, b'[{"choices": "none"}]', "application/json")
+        if code == "no_choices":
+            return self._send(h, 200, b'{"object": "chat.completion", "choices": []}', "application/json")
         if code == "empty":
             content = ""
         elif code == "bad_schema":
@@ -141,7 +147,7 @@ class FakeOpenAI:
             content = "Sure! Here is my analysis: the job failed."
         else:
             content = self.responder(body)
-        payload = {
+        payload: dict[str, Any] = {
             "id": "chatcmpl-fake",
             "object": "chat.completion",
             "created": int(time.time()),
@@ -151,6 +157,12 @@ class FakeOpenAI:
             ],
             "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
         }
+        if code == "truncated":
+            payload["choices"][0]["finish_reason"] = "length"
+        elif code == "content_not_text":
+            payload["choices"][0]["message"]["content"] = {"verdict": "retry"}
+        elif code == "odd_usage":
+            payload["usage"] = {"prompt_tokens": "many", "completion_tokens": True}
         self._send(h, 200, json.dumps(payload).encode(), "application/json")
 
     def _error(
