@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from .keys import KEYWORDS, VENDORS, classify
 from .rules import trie_regex
-from .validators import is_placeholder, looks_random
+from .validators import generated_shape, is_placeholder, looks_random
 
 Span = tuple[int, int, str]
 SEP_CHAR = "\x00"  # documents of a batch are joined around this character (see engine.find_spans_many)
@@ -73,9 +73,10 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
         return not (quoted and " " in value and _MESSAGE.search(value))
     if _OBJECT_REF.match(value):
         return False  # `Token{a64f992`, `android.os.BinderProxy@2bd79ce`: object reprs and class paths
+    # looks_random less its placeholder test, made above
     if sensitivity == "secret":
-        return looks_random(value, min_len=8, min_entropy=2.8)
-    return looks_random(value, min_len=16, min_entropy=3.2)  # weak: a bare `key`
+        return generated_shape(value, min_len=8, min_entropy=2.8)
+    return generated_shape(value, min_len=16, min_entropy=3.2)  # weak: a bare `key`
 
 
 def value_kind(ident: str, sensitivity: str) -> str:

@@ -11,9 +11,9 @@ import binascii
 import ipaddress
 import json
 import math
-import operator
 import re
 from collections import _count_elements  # type: ignore[attr-defined]
+from collections.abc import Set as AbstractSet
 
 # --- entropy / shape -------------------------------------------------------------------------
 
@@ -23,15 +23,20 @@ _CLOGC = [0.0] + [c * math.log2(c) for c in range(1, 4097)]
 
 def shannon(value: str) -> float:
     """Bits per character; random tokens sit above ~3.5, words and repeated runs well below."""
+    return _shannon_counts(value)[0]
+
+
+def _shannon_counts(value: str) -> tuple[float, dict[str, int]]:
+    """shannon() and the character counts it was computed from (of the first 4096 characters)."""
     n = len(value)
+    counts: dict[str, int] = {}
     if not n:
-        return 0.0
+        return 0.0, counts
     if n > 4096:
         value, n = value[:4096], 4096
     # H = log2(n) - sum(c*log2(c))/n, with c*log2(c) from a table: no Python-level loop per character
-    counts: dict[str, int] = {}
     _count_elements(counts, value)  # Counter's C core without Counter's Python-level constructor
-    return math.log2(n) - sum(map(_CLOGC.__getitem__, counts.values())) / n
+    return math.log2(n) - sum(map(_CLOGC.__getitem__, counts.values())) / n, counts
 
 
 _FILLER = frozenset(
@@ -107,7 +112,16 @@ def is_placeholder(value: str) -> bool:
 
 _SEGMENT_SPLIT = re.compile(r"[:/._\-@ ,|]+")
 # words, numbers, and short tags such as v8, x64, s3, ec2, md5
-_WORDLIKE = re.compile(r"^(?:[a-z]+|[A-Z]+|(?:[A-Z]?[a-z]{2,})+|\d+|[a-z]{1,3}\d{1,2})$")
+# `Camel`/`CamelCase` words are written `[A-Z]?[a-z]{2,}(?:[A-Z][a-z]{2,})*`, not `(?:[A-Z]?[a-z]{2,})+`:
+# the same strings, but the nested repeat could split a lower-case run in exponentially many ways before
+# failing (`a` * 40 + `B` took seconds).
+_WORD_PART = r"(?:[a-z]+|[A-Z]+|[A-Z]?[a-z]{2,}(?:[A-Z][a-z]{2,})*|\d+|[a-z]{1,3}\d{1,2})"
+_WORDLIKE = re.compile(rf"^{_WORD_PART}$")
+# The whole value as separator-joined word parts, in one C-level match: a value it rejects has a part
+# that _WORDLIKE rejects (parts hold no separator, so a part's alternative cannot run into the next
+# part), which is the common answer for generated tokens. Values with a newline take the per-part
+# path (`$` also matches before a final newline there).
+_WORDS_SHAPE = re.compile(rf"(?:[:/._\-@ ,|]*+(?>{_WORD_PART}(?=[:/._\-@ ,|]|\Z)))*+[:/._\-@ ,|]*+")
 
 
 def is_structured_id(value: str) -> bool:
@@ -115,6 +129,8 @@ def is_structured_id(value: str) -> bool:
 
     Keys, cache keys and versions look like this; generated secrets mix cases and digits inside one run.
     """
+    if _WORDS_SHAPE.fullmatch(value) is None and "\n" not in value:
+        return False
     parts = [p for p in _SEGMENT_SPLIT.split(value) if p]
     return bool(parts) and all(_WORDLIKE.match(p) and len(p) <= 24 and _pronounceable(p) for p in parts)
 
@@ -135,7 +151,10 @@ _PLAIN = _LOWER | _UPPER | _DIGITS | frozenset("_.-")
 
 def char_classes(value: str) -> int:
     """How many of lower / upper / digit / symbol occur (`_-.` are separators, not symbols)."""
-    chars = set(value)
+    return _classes(set(value))
+
+
+def _classes(chars: AbstractSet[str]) -> int:
     return (
         (not chars.isdisjoint(_LOWER))
         + (not chars.isdisjoint(_UPPER))
@@ -149,19 +168,37 @@ def is_sequential(value: str) -> bool:
     if len(value) < 8:
         return False
     codes = value.encode("utf-8", "replace")
-    steps = sum(map((1).__eq__, map(operator.sub, codes[1:], codes)))
-    return steps >= (len(codes) - 1) * 0.5
+    n = len(codes)
+    # codes[i+1] - codes[i] == 1  <=>  codes[i+1] == codes[i] + 1: a zero byte in the XOR of the two
+    # shifted strings, counted in C (two big-int conversions) instead of one Python step per byte.
+    # The table wraps 0xFF to 0x00, a step that is not +1, but UTF-8 never contains a 0xFF byte.
+    diff = int.from_bytes(codes[1:], "big") ^ int.from_bytes(codes[:-1].translate(_PLUS_ONE), "big")
+    steps = diff.to_bytes(n - 1, "big").count(0)
+    return steps >= (n - 1) * 0.5
+
+
+_PLUS_ONE = bytes(range(1, 256)) + b"\x00"
 
 
 def looks_random(value: str, *, min_len: int = 8, min_entropy: float = 2.8) -> bool:
     """A value that plausibly is a generated credential (used where the context says 'secret')."""
+    return generated_shape(value, min_len=min_len, min_entropy=min_entropy) and not is_placeholder(value)
+
+
+def generated_shape(value: str, *, min_len: int, min_entropy: float) -> bool:
+    """looks_random without its placeholder test, for callers that have just made that test."""
     if len(value) < min_len or " " in value.strip():
         return False
-    h = shannon(value)
+    h, counts = _shannon_counts(value)
     # one character class (all lower-case, all digits...) only for long, high-entropy runs
-    if h < min_entropy or ((len(value) < 16 or h < 3.4) and char_classes(value) < 2):
+    if h < min_entropy:
         return False
-    return not (is_placeholder(value) or is_structured_id(value) or is_sequential(value))
+    if len(value) < 16 or h < 3.4:
+        # counts cover the first 4096 characters: the whole value below that length
+        chars = counts.keys() if len(value) <= 4096 else set(value)
+        if _classes(chars) < 2:
+            return False
+    return not (is_structured_id(value) or is_sequential(value))
 
 
 # --- checksums -------------------------------------------------------------------------------

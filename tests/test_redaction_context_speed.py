@@ -1,0 +1,232 @@
+"""The context detectors' fast paths must decide exactly as the plain definitions they replace.
+
+Each shortcut in validators.py / context.py is checked against a straightforward reference written
+here (the code as it was before the shortcut) on generated inputs: random strings over small alphabets
+that hit the shapes in question (separators, case runs, ascending runs, non-ASCII), so a shortcut that
+changes one answer shows up as a difference.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import random
+import re
+
+from aiops_mcp.server.gateway.redaction import validators as v
+
+# --- references: the plain definitions -------------------------------------------------------
+
+# The word test as first written; its nested repeat backtracks exponentially on long lower-case runs,
+# so it is compared by brute force on short strings only, and _ref_wordlike spells it out in Python.
+_REF_WORDLIKE = re.compile(r"^(?:[a-z]+|[A-Z]+|(?:[A-Z]?[a-z]{2,})+|\d+|[a-z]{1,3}\d{1,2})$")
+_LOW, _UP, _DIG = set("abcdefghijklmnopqrstuvwxyz"), set("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), set("0123456789")
+
+
+def _ref_word(p: str) -> bool:
+    if not p:
+        return False
+    if set(p) <= _LOW or set(p) <= _UP or set(p) <= _DIG:
+        return True
+    letters = p.rstrip("0123456789")
+    if 1 <= len(letters) <= 3 and set(letters) <= _LOW and 1 <= len(p) - len(letters) <= 2:
+        return True
+    # capitalised words run together: an optional capital, then runs of >= 2 lower-case letters each
+    # started by one capital (`Abc`, `abcDef`, `AbcDefGhi`)
+    chunks, cur = [], ""
+    for c in p:
+        if c in _UP:
+            chunks.append(cur)
+            cur = c
+        else:
+            cur += c
+    chunks.append(cur)
+    head, rest = chunks[0], chunks[1:]
+    if head and not (len(head) >= 2 and set(head) <= _LOW):
+        return False
+    if not head and not rest:
+        return False
+    return all(len(c) >= 3 and set(c[1:]) <= _LOW for c in rest)
+
+
+def _ref_wordlike(p: str) -> bool:
+    # `$` also matches before a final newline
+    return _ref_word(p) or (p.endswith("\n") and _ref_word(p[:-1]))
+
+
+def _ref_is_structured_id(value: str) -> bool:
+    parts = [p for p in v._SEGMENT_SPLIT.split(value) if p]
+    return bool(parts) and all(_ref_wordlike(p) and len(p) <= 24 and v._pronounceable(p) for p in parts)
+
+
+def _ref_is_sequential(value: str) -> bool:
+    if len(value) < 8:
+        return False
+    codes = value.encode("utf-8", "replace")
+    steps = sum(map((1).__eq__, map(operator.sub, codes[1:], codes)))
+    return steps >= (len(codes) - 1) * 0.5
+
+
+def _ref_char_classes(value: str) -> int:
+    chars = set(value)
+    return (
+        (not chars.isdisjoint(v._LOWER))
+        + (not chars.isdisjoint(v._UPPER))
+        + (not chars.isdisjoint(v._DIGITS))
+        + (not chars <= v._PLAIN)
+    )
+
+
+def _ref_looks_random(value: str, *, min_len: int = 8, min_entropy: float = 2.8) -> bool:
+    if len(value) < min_len or " " in value.strip():
+        return False
+    h = v.shannon(value)
+    if h < min_entropy or ((len(value) < 16 or h < 3.4) and _ref_char_classes(value) < 2):
+        return False
+    return not (v.is_placeholder(value) or _ref_is_structured_id(value) or _ref_is_sequential(value))
+
+
+# --- generated inputs ------------------------------------------------------------------------
+
+_ALPHABETS = [
+    "abcdefghij",
+    "abcXYZ019",
+    "aB1",
+    "abcdefghijklmnopqrstuvwxyz0123456789",
+    "abcDEF012:/._-@ ,|",
+    "ab:.-_ Cd12\n",
+    "abcdefgh0123456789ABCDEFGH+/=",
+    "aé\u4e00\U0001f600z\ud800",  # non-ASCII, astral and a lone surrogate
+    "\x7f\x80\xfe\xffabc",
+    "xX*$#{}%",
+]
+
+
+def _strings(n: int, seed: int) -> list[str]:
+    rnd = random.Random(seed)
+    out: list[str] = []
+    for _ in range(n):
+        alphabet = rnd.choice(_ALPHABETS)
+        k = rnd.choice([0, 1, 3, 7, 8, 9, 15, 16, 17, 24, 25, 40, 64, 100])
+        s = "".join(rnd.choice(alphabet) for _ in range(k))
+        if rnd.random() < 0.2:  # ascending runs (sequential fakes) and long single-case runs
+            start = rnd.randrange(0, 100)
+            s += "".join(chr(48 + (start + i) % 78) for i in range(rnd.randint(4, 30)))
+        if rnd.random() < 0.1:
+            s = rnd.choice(["user:", "v1.", "Abc", "my_"]) + s
+        out.append(s)
+    return out
+
+
+# --- validators ------------------------------------------------------------------------------
+
+
+def test_structured_id_equals_the_per_part_definition() -> None:
+    values = [
+        *_strings(20000, 1),
+        "user:1234:profile",
+        "not_long_enough",
+        "v1.2.3",
+        "CamelCaseName",
+        "camelCase",
+        "ABc",
+        "Abc\n",
+        "abc\n.def",
+        "...",
+        "",
+        "ab12",
+        "abc123",
+        "x64-s3-ec2",
+        "zatmbxrvjbdxofhw",
+        "aB3xK9pQ",
+    ]
+    for s in values:
+        assert v.is_structured_id(s) == _ref_is_structured_id(s), repr(s)
+
+
+def test_wordlike_regex_equals_the_nested_repeat_form() -> None:
+    rnd = random.Random(2)
+    for _ in range(20000):
+        s = "".join(rnd.choice("aBz1\n") for _ in range(rnd.randint(0, 14)))
+        expect = bool(_REF_WORDLIKE.match(s))
+        assert bool(v._WORDLIKE.match(s)) == expect, repr(s)
+        assert _ref_wordlike(s) == expect, repr(s)  # the Python spelling used for longer strings
+
+
+def test_words_shape_rejects_generated_tokens() -> None:
+    # the point of the one-match shape test: generated tokens leave without the per-part loop
+    for token in ("aB3xK9pQ", "ghp_A1b2C3d4E5f6", "Zx81Kq", "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG"):
+        assert v._WORDS_SHAPE.fullmatch(token) is None, token
+    for words in ("user:1234:profile", "CamelCase.v12", "not_long_enough", "ab12-XYZ"):
+        assert v._WORDS_SHAPE.fullmatch(words) is not None, words
+
+
+def test_wordlike_regex_does_not_backtrack_exponentially() -> None:
+    # the nested-repeat form needed seconds for this (2**n ways to split the run); a wrong answer or a
+    # hang fails, no timing is asserted
+    value = "a" * 200 + "B"
+    assert not v.is_structured_id(value)
+    assert v._WORDLIKE.match(value) is None
+
+
+def test_sequential_equals_the_per_byte_definition() -> None:
+    values = [*_strings(20000, 3), "abcdefgh", "01234567", "abcdefgh0123456789", "éêëìíîïð", "\x7f\x80" * 8]
+    for s in values:
+        assert v.is_sequential(s) == _ref_is_sequential(s), repr(s)
+
+
+def test_sequential_shift_table_matches_the_per_byte_steps_on_utf8() -> None:
+    # the +1 table wraps 0xFF, which UTF-8 never produces: check both facts on raw bytes
+    rnd = random.Random(4)
+    for _ in range(5000):
+        codes = bytes(rnd.choice([0, 1, 2, 126, 127, 128, 254, 97, 98]) for _ in range(rnd.randint(8, 40)))
+        n = len(codes)
+        xor = int.from_bytes(codes[1:], "big") ^ int.from_bytes(codes[:-1].translate(v._PLUS_ONE), "big")
+        fast = xor.to_bytes(n - 1, "big").count(0)
+        assert fast == sum(map((1).__eq__, map(operator.sub, codes[1:], codes))), codes
+    assert all(b"\xff" not in chr(c).encode("utf-8", "replace") for c in range(0x110000))
+
+
+def test_sequential_threshold_is_exact() -> None:
+    # ascending runs mixed with noise in every proportion around the one-half threshold
+    rnd = random.Random(9)
+    for _ in range(20000):
+        out = []
+        for _ in range(rnd.randint(1, 6)):
+            if rnd.random() < 0.5:
+                start = rnd.randrange(33, 120)
+                out.append("".join(chr(start + i) for i in range(rnd.randint(1, 8))))
+            else:
+                out.append("".join(rnd.choice("zq!~0") for _ in range(rnd.randint(1, 6))))
+        s = "".join(out)
+        assert v.is_sequential(s) == _ref_is_sequential(s), repr(s)
+
+
+def test_char_classes_from_counts_equal_the_set_form() -> None:
+    for s in _strings(5000, 5):
+        assert v.char_classes(s) == _ref_char_classes(s), repr(s)
+        assert v._classes(v._shannon_counts(s)[1].keys()) == v.char_classes(s[:4096]), repr(s)
+
+
+def test_shannon_is_unchanged() -> None:
+    for s in [*_strings(5000, 6), "a" * 5000 + "bc", ""]:
+        n = min(len(s), 4096)
+        t = s[:4096]
+        expect = (
+            0.0 if not n else math.log2(n) - sum(c * math.log2(c) for c in map(t.count, dict.fromkeys(t))) / n
+        )
+        assert abs(v.shannon(s) - expect) < 1e-9, repr(s)
+        assert v.shannon(s) == v._shannon_counts(s)[0]
+
+
+def test_looks_random_equals_the_plain_definition() -> None:
+    rnd = random.Random(8)
+    # past 4096 characters the entropy counts stop but the character classes do not
+    long_lower = "".join(rnd.choice("abcdefgh") for _ in range(4096))
+    values = [*_strings(20000, 7), "a" * 4097 + "B1", "A" * 5000, "Ab1" * 2000, long_lower + "12", long_lower]
+    for s in values:
+        for min_len, min_entropy in ((8, 2.8), (16, 3.2), (20, 3.5), (16, 3.0)):
+            expect = _ref_looks_random(s, min_len=min_len, min_entropy=min_entropy)
+            assert v.looks_random(s, min_len=min_len, min_entropy=min_entropy) == expect, repr(s)
+            if not v.is_placeholder(s):
+                assert v.generated_shape(s, min_len=min_len, min_entropy=min_entropy) == expect, repr(s)
