@@ -14,10 +14,12 @@ from mcp.server.mcpserver import MCPServer, UserMessage
 
 from aiops_mcp.server.config import Settings, load_settings
 from aiops_mcp.server.runtime import Runtime
+from aiops_mcp.tools.schemas import build_tools
+from aiops_mcp.tools.wiring import ToolDef
 
 log = logging.getLogger(__name__)
 
-# One module per tool; each has `register(server, runtime)`. A new tool is one file and one line here.
+# One module per tool; each has `register(target, runtime)`. A new tool is one file and one line here.
 TOOL_MODULES = (
     "classify_job",
     "analyze_failure",
@@ -41,6 +43,13 @@ def _version() -> str:
         return version("aiops-mcp")
     except PackageNotFoundError:
         return "0.0.0"
+
+
+def tool_defs(rt: Runtime) -> list[ToolDef]:
+    defs: list[ToolDef] = []
+    for name in TOOL_MODULES:
+        importlib.import_module(f"aiops_mcp.tools.{name}").register(defs, rt)
+    return defs
 
 
 def create_server(settings: Settings | None = None, *, runtime: Runtime | None = None) -> MCPServer:
@@ -77,10 +86,10 @@ def create_server(settings: Settings | None = None, *, runtime: Runtime | None =
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         log_level="WARNING",
+        # Output schemas shipped precomputed (tools/schemas.py): result models load on first call.
+        tools=build_tools(tool_defs(rt)),
     )
     server.runtime = rt  # type: ignore[attr-defined]
-    for name in TOOL_MODULES:
-        importlib.import_module(f"aiops_mcp.tools.{name}").register(server, rt)
     _register_resources(server, rt)
     _register_prompts(server)
     return server

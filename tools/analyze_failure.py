@@ -1,14 +1,18 @@
 """MCP wrapper of `analyze_failure`: should this failed job be retried, and why."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from aiops_mcp.server.runtime import Runtime
-from aiops_mcp.tools.failures.models import FailureAnalysis, FailureInput
-from aiops_mcp.tools.wiring import annotations, check_size, guarded
+from aiops_mcp.tools.wiring import ToolDef, annotations, check_size, guarded, tool
+
+if TYPE_CHECKING:
+    from aiops_mcp.tools.failures.models import FailureAnalysis
+
+RESULT = "aiops_mcp.tools.failures.models:FailureAnalysis"
 
 DESCRIPTION = """Decide whether a failed job is worth a retry and what to fix.
 Give the error message (and the stack trace if you have it) or a job_id to load the job from the store.
@@ -17,11 +21,13 @@ external), a specific suggested_fix, retry_after_seconds when the error says how
 confidence. Respects retry_count/max_retries: an exhausted job is never retried."""
 
 
-def register(server: MCPServer, rt: Runtime) -> None:
-    @server.tool(
+def register(target: MCPServer | list[ToolDef], rt: Runtime) -> None:
+    @tool(
+        target,
         name="analyze_failure",
         description=DESCRIPTION,
         annotations=annotations("Analyze a job failure", open_world=True),
+        result=RESULT,
     )
     @guarded("analyze_failure", rt.usage)
     async def analyze_failure(
@@ -40,7 +46,7 @@ def register(server: MCPServer, rt: Runtime) -> None:
         job_id: Annotated[
             str | None, Field(description="Load error, stack and counts of this job from the store.")
         ] = None,
-    ) -> FailureAnalysis:
+    ) -> "FailureAnalysis":
         limit = rt.settings.limits.max_input_bytes
         for name, value in (("error", error), ("error_stack", error_stack), ("payload", payload)):
             check_size(name, value, limit)
@@ -58,6 +64,7 @@ def register(server: MCPServer, rt: Runtime) -> None:
             raise ToolError("error is required (or a job_id whose job has an error)")
         from aiops_mcp.tools.failures.engine import analyze_failure as offline_analysis
         from aiops_mcp.tools.failures.llm import ASSIST
+        from aiops_mcp.tools.failures.models import FailureInput
 
         inp = FailureInput(
             error=error,

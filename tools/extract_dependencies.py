@@ -1,13 +1,17 @@
 """MCP wrapper of `extract_dependencies`: implicit edges of an infrastructure graph, with evidence."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
 from aiops_mcp.server.runtime import Runtime
-from aiops_mcp.tools.deps.models import DepsInput, DepsResult
-from aiops_mcp.tools.wiring import annotations, check_size, guarded
+from aiops_mcp.tools.wiring import ToolDef, annotations, check_size, guarded, tool
+
+if TYPE_CHECKING:
+    from aiops_mcp.tools.deps.models import DepsResult
+
+RESULT = "aiops_mcp.tools.deps.models:DepsResult"
 
 DESCRIPTION = """Find dependencies a graph of services does not declare: from environment variables, URLs,
 DSNs, hostnames, ports and images matched against the nodes. Returns only NEW edges {from_id, to_id,
@@ -15,11 +19,13 @@ type (database | cache | queue | http | storage | auth ...), confidence, evidenc
 does not exist. Give nodes (+ the edges already known), or paths to docker-compose / Kubernetes files."""
 
 
-def register(server: MCPServer, rt: Runtime) -> None:
-    @server.tool(
+def register(target: MCPServer | list[ToolDef], rt: Runtime) -> None:
+    @tool(
+        target,
         name="extract_dependencies",
         description=DESCRIPTION,
         annotations=annotations("Extract implicit dependencies", open_world=True),
+        result=RESULT,
     )
     @guarded("extract_dependencies", rt.usage)
     async def extract_dependencies(
@@ -35,7 +41,7 @@ def register(server: MCPServer, rt: Runtime) -> None:
             list[str] | None,
             Field(description="docker-compose or Kubernetes YAML files to read instead of nodes."),
         ] = None,
-    ) -> DepsResult:
+    ) -> "DepsResult":
         check_size("nodes", nodes, rt.settings.limits.max_input_bytes)
         if paths:
             from aiops_mcp.tools.deps.discover import load_graph_from_paths  # YAML loads only when used
@@ -47,6 +53,7 @@ def register(server: MCPServer, rt: Runtime) -> None:
             raise ValueError("nodes: give at least one node, or paths to compose/k8s files")
         from aiops_mcp.tools.deps.engine import extract
         from aiops_mcp.tools.deps.llm import ASSIST
+        from aiops_mcp.tools.deps.models import DepsInput
 
         inp = DepsInput.model_validate(
             {"nodes": nodes, "edges": edges or [], "min_confidence": min_confidence}

@@ -1,14 +1,18 @@
 """MCP wrapper of `predict_incidents`: degradation, anomalies and time to incident from metrics and events."""
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
 from aiops_mcp.server.runtime import Runtime
-from aiops_mcp.tools.incidents.models import EventIn, MetricSeries, PredictInput, PredictResult
-from aiops_mcp.tools.wiring import annotations, check_size, guarded
+from aiops_mcp.tools.wiring import ToolDef, annotations, check_size, guarded, tool
+
+if TYPE_CHECKING:
+    from aiops_mcp.tools.incidents.models import PredictResult
+
+RESULT = "aiops_mcp.tools.incidents.models:PredictResult"
 
 DESCRIPTION = """Predict incidents before they happen: streaming anomaly detection, trends toward a limit
 (time_to_incident_seconds), change points, and correlation of anomalies across metrics and error bursts
@@ -16,11 +20,13 @@ in job events (one correlated prediction, not five). Give metrics inline [{name,
 value}]}], or names + window ("last 6h") to read the store's metrics table; events optional."""
 
 
-def register(server: MCPServer, rt: Runtime) -> None:
-    @server.tool(
+def register(target: MCPServer | list[ToolDef], rt: Runtime) -> None:
+    @tool(
+        target,
         name="predict_incidents",
         description=DESCRIPTION,
         annotations=annotations("Predict incidents", open_world=True),
+        result=RESULT,
     )
     @guarded("predict_incidents", rt.usage)
     async def predict_incidents(
@@ -40,10 +46,11 @@ def register(server: MCPServer, rt: Runtime) -> None:
             Field(description="Known capacity per metric name, e.g. {queue_depth: 10000}."),
         ] = None,
         as_of: Annotated[datetime | None, Field(description="Prediction time (default: last point).")] = None,
-    ) -> PredictResult:
+    ) -> "PredictResult":
         check_size("metrics", metrics, rt.settings.limits.max_input_bytes)
         from aiops_mcp.tools.incidents.engine import predict
         from aiops_mcp.tools.incidents.llm import ASSIST
+        from aiops_mcp.tools.incidents.models import EventIn, MetricSeries, PredictInput
 
         series = [MetricSeries.model_validate(m) for m in metrics or []]
         if names:

@@ -1,7 +1,7 @@
 """MCP wrapper of `summarize_logs`: templates, counts, error patterns and latencies instead of raw lines."""
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
@@ -9,8 +9,12 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from aiops_mcp.server.runtime import Runtime
-from aiops_mcp.tools.logs.models import LogSummary, SummarizeInput
-from aiops_mcp.tools.wiring import annotations, check_size, guarded
+from aiops_mcp.tools.wiring import ToolDef, annotations, check_size, guarded, tool
+
+if TYPE_CHECKING:
+    from aiops_mcp.tools.logs.models import LogSummary
+
+RESULT = "aiops_mcp.tools.logs.models:LogSummary"
 
 DESCRIPTION = """Summarise logs like an on-call expert: mines templates (variables as <*>), counts them,
 ranks error patterns, summarises durations/latencies per template (p50/p95/max, outliers), finds bursts,
@@ -20,11 +24,13 @@ and recommends actions. Give lines, or text, or source + start + end to read job
 _CHUNK = 5000
 
 
-def register(server: MCPServer, rt: Runtime) -> None:
-    @server.tool(
+def register(target: MCPServer | list[ToolDef], rt: Runtime) -> None:
+    @tool(
+        target,
         name="summarize_logs",
         description=DESCRIPTION,
         annotations=annotations("Summarize logs", open_world=True),
+        result=RESULT,
     )
     @guarded("summarize_logs", rt.usage)
     async def summarize_logs(
@@ -44,7 +50,7 @@ def register(server: MCPServer, rt: Runtime) -> None:
                 "time-stratified sample of that many instead of refusing."
             ),
         ] = False,
-    ) -> LogSummary:
+    ) -> "LogSummary":
         limits = rt.settings.limits
         check_size("lines", lines, limits.max_input_bytes)
         check_size("text", text, limits.max_input_bytes)
@@ -54,6 +60,7 @@ def register(server: MCPServer, rt: Runtime) -> None:
         if not given and not (source or start):
             raise ValueError("give lines, text, or source + start (+ end) to read job events from the store")
         from aiops_mcp.tools.logs.llm import ASSIST
+        from aiops_mcp.tools.logs.models import SummarizeInput
         from aiops_mcp.tools.logs.summary import LogSummarizer
 
         summarizer = LogSummarizer()

@@ -1,14 +1,18 @@
 """MCP wrapper of `triage_dlq`: group, rank and route the dead-letter queue."""
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
 from aiops_mcp.server.runtime import Runtime
-from aiops_mcp.tools.dlq.models import DlqItem, DlqTriage, TriageInput
-from aiops_mcp.tools.wiring import annotations, check_size, guarded
+from aiops_mcp.tools.wiring import ToolDef, annotations, check_size, guarded, tool
+
+if TYPE_CHECKING:
+    from aiops_mcp.tools.dlq.models import DlqTriage
+
+RESULT = "aiops_mcp.tools.dlq.models:DlqTriage"
 
 DESCRIPTION = """Triage dead-letter-queue items: group them by root cause (not surface text), give each a
 severity (critical | high | medium | low, deadline-aware in Philippine time), an action (retry |
@@ -17,11 +21,13 @@ Without items it reads the unresolved DLQ from the configured store (newest firs
 as_of is the triage time (default now)."""
 
 
-def register(server: MCPServer, rt: Runtime) -> None:
-    @server.tool(
+def register(target: MCPServer | list[ToolDef], rt: Runtime) -> None:
+    @tool(
+        target,
         name="triage_dlq",
         description=DESCRIPTION,
         annotations=annotations("Triage the dead-letter queue", open_world=True),
+        result=RESULT,
     )
     @guarded("triage_dlq", rt.usage)
     async def triage_dlq(
@@ -34,10 +40,11 @@ def register(server: MCPServer, rt: Runtime) -> None:
         ] = None,
         limit: Annotated[int, Field(ge=1, le=5000, description="Most items read from the store.")] = 50,
         as_of: Annotated[datetime | None, Field(description="Triage time, ISO 8601 (default now).")] = None,
-    ) -> DlqTriage:
+    ) -> "DlqTriage":
         check_size("items", items, rt.settings.limits.max_input_bytes)
         from aiops_mcp.tools.dlq.engine import triage
         from aiops_mcp.tools.dlq.llm import ASSIST
+        from aiops_mcp.tools.dlq.models import DlqItem, TriageInput
 
         problems: list[str] = []
         if items is None:
@@ -63,7 +70,7 @@ def register(server: MCPServer, rt: Runtime) -> None:
         return result
 
 
-def notify_critical(rt: Runtime, result: DlqTriage) -> None:
+def notify_critical(rt: Runtime, result: "DlqTriage") -> None:
     if rt.alerts is None:
         return
     from aiops_mcp.server.alerts import Alert

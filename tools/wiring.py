@@ -1,21 +1,69 @@
-"""What every tool wrapper shares: annotations, and one guard that turns failures into readable tool errors."""
+"""What every tool wrapper shares: registration, annotations, and one guard that turns failures into
+readable tool errors."""
 
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, ParamSpec, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import ValidationError
 
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import MCPServer
+
 log = logging.getLogger("aiops_mcp.tools")
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class ToolDef:
+    """One tool as its module declares it. `result` names the result model ("module:Class") instead of
+    importing it, so a server can publish the tool before any result model is imported."""
+
+    fn: Callable[..., Awaitable[Any]]
+    name: str
+    description: str
+    annotations: ToolAnnotations
+    result: str
+
+
+def load_result(ref: str) -> type[Any]:
+    module, _, name = ref.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def tool(
+    target: MCPServer | list[ToolDef],
+    *,
+    name: str,
+    description: str,
+    annotations: ToolAnnotations,
+    result: str,
+) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
+    """Register a tool function. Into a list: `create_server` publishes those with precomputed output
+    schemas (tools/schemas.py). On an MCPServer: the SDK derives everything from the signature, with
+    the result model as return annotation (the reference the precomputed path is checked against)."""
+
+    def decorator(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        if isinstance(target, list):
+            # The SDK evaluates every annotation of the function; the result model is named by `result`.
+            fn.__annotations__.pop("return", None)
+            target.append(ToolDef(fn, name, description, annotations, result))
+        else:
+            fn.__annotations__["return"] = load_result(result)
+            target.add_tool(fn, name=name, description=description, annotations=annotations)
+        return fn
+
+    return decorator
 
 
 def annotations(title: str, *, open_world: bool) -> ToolAnnotations:
