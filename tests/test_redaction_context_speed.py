@@ -8,12 +8,15 @@ changes one answer shows up as a difference.
 
 from __future__ import annotations
 
+import bisect
 import math
 import operator
 import random
 import re
 
+from aiops_mcp.server.gateway.redaction import context
 from aiops_mcp.server.gateway.redaction import validators as v
+from aiops_mcp.server.gateway.redaction.keys import VENDORS, classify
 
 # --- references: the plain definitions -------------------------------------------------------
 
@@ -230,3 +233,211 @@ def test_looks_random_equals_the_plain_definition() -> None:
             assert v.looks_random(s, min_len=min_len, min_entropy=min_entropy) == expect, repr(s)
             if not v.is_placeholder(s):
                 assert v.generated_shape(s, min_len=min_len, min_entropy=min_entropy) == expect, repr(s)
+
+
+# --- context scanners ------------------------------------------------------------------------
+
+_NAMES = [
+    "password", "db_password", "API_KEY", "apiKey", "secret", "client_secret", "token", "authToken", "x-api-key",
+    "X-Auth-Token", "key", "cache_key", "passwd", "pwd", "session_id", "cookie", "dsn", "jwt", "pw", "credentials",
+    "signature", "sig", "bearer", "Authorization", "contraseña", "token_type", "max_tokens", "keyword", "public_key",
+    "secretName", "bot_token1", "passport", "keystore", "monkey", "privateKey", "aws_secret_access_key",
+    "a_very_long_prefix_of_a_name_that_goes_on_and_on_past_eighty_characters_before_the_api_key",
+]  # fmt: skip
+# names longer than the scanner's reach (80 characters before the keyword): where the cut falls decides
+# whether `public`/`cache` is still part of the name
+_LONG_NAMES = [
+    w + "_" * k + kw for w in ("public", "cache", "csrf") for k in range(72, 82) for kw in ("token", "key")
+]
+_OPS = [
+    "=", ": ", ":", " = ", " => ", ":=", "==", " -> ", ", ", " value=", "+=", " ", '": "', "'='", '"="', "[]=",
+]  # fmt: skip
+_VALUES = [
+    "changeme", "${SECRET}", "<redacted>", "xxxxxxxx", "hunter2", "required", "os.environ['X']", "self.token",
+    "Bearer abcdefghijklmnopqrstuvwxyz012345", "bearer", "null", "{{ token }}", "fake_token_abc", "new_password",
+    "config.secret_key", "Token{a64f992", "abc", "a" * 22, "This field is required.", "via the CLI",
+    "android.os.BinderProxy@2bd79ce", "x.y(z)", "a[0]",
+]  # fmt: skip
+_PREFIXES = [
+    "Authorization: Bearer ", "bearer ", "curl -u ", "https://user:", "mysql -p", "docker login -u x -p ",
+    "machine h login u password ", "kind: Secret\ndata:\n  k: ", "data:\n  k: ", "kind: ConfigMap\ndata:\n  k: ",
+    "<password>", "</password>",
+]  # fmt: skip
+_VENDOR_KEYS = [
+    "github",
+    "GitHub",
+    "sourcegraph",
+    "aws",
+    "sonar",
+    "sonarqube",
+    "slack",
+    "mysonar",
+    "x_github",
+]
+
+
+def _token(rnd: random.Random) -> str:
+    alphabet = rnd.choice(["abcdef0123456789", "abcXYZ0123456789+/=", "aB1_-.", "abcdefghijklmnopqrstuvwxyz"])
+    return "".join(rnd.choice(alphabet) for _ in range(rnd.choice([4, 8, 12, 20, 24, 40, 64])))
+
+
+def _value(rnd: random.Random) -> str:
+    k = rnd.random()
+    if k < 0.45:
+        return _token(rnd)
+    if k < 0.7:
+        return rnd.choice(_VALUES)
+    if k < 0.85:
+        quote = rnd.choice("\"'`")
+        return quote + _value(rnd) + (quote if rnd.random() < 0.9 else "")
+    return "".join(rnd.choice("ab1 ;&,<>()[]{}$@%\"'\t\\é") for _ in range(rnd.randint(1, 12)))
+
+
+def _piece(rnd: random.Random) -> str:
+    k = rnd.random()
+    if k < 0.45:
+        name = rnd.choice(_NAMES) if rnd.random() < 0.9 else rnd.choice(_LONG_NAMES)
+        if rnd.random() < 0.3:
+            name = (
+                rnd.choice(["my", "db.", "--", "-", "_", "x-", "the ", "?", "&", "<", '"', "'", "."]) + name
+            )
+        if rnd.random() < 0.2:
+            name += rnd.choice(["1", "_2", ">", '"', "'", "]", "s", ".", "-"])
+        return name + rnd.choice(_OPS) + _value(rnd)
+    if k < 0.6:
+        key = rnd.choice(_VENDOR_KEYS)
+        return (
+            rnd.choice(["", '"', " ", "\n"])
+            + key
+            + rnd.choice([": ", "=", '":"', " bot: ", "bot=", "\n: "])
+            + _token(rnd)
+        )
+    if k < 0.75:
+        return rnd.choice(_PREFIXES) + _value(rnd)
+    if k < 0.85:
+        return "".join(rnd.choice(["pass", "key", "token", "sig", "pw"]) for _ in range(rnd.randint(1, 4)))
+    return "".join(rnd.choice("abXY01 \t\n.-_=:\"'") for _ in range(rnd.randint(1, 20)))
+
+
+def _texts(n: int, seed: int) -> list[str]:
+    rnd = random.Random(seed)
+    texts = []
+    for _ in range(n):
+        parts = [_piece(rnd) for _ in range(rnd.randint(1, 8))]
+        texts.append(rnd.choice([" ", "\n", "; ", "&", ", ", "", "\t"]).join(parts))
+    # batches as the engine joins them: per-document rules (Kubernetes data) must see the same documents
+    batches = ["\n\x00\n".join(texts[i : i + rnd.randint(2, 6)]) for i in range(0, n, 5)]
+    return texts + batches
+
+
+def _lower(text: str) -> str:
+    return (
+        text.lower()
+        if len(text.lower()) == len(text)
+        else "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    )
+
+
+def _ref_assignment_spans(text: str, lower: str) -> list[tuple[int, int, str]]:
+    """The keyword scan as first written: slice-and-reverse for the name's left end, classify per hit."""
+    seen: set[int] = set()
+    covered: list[tuple[int, int]] = []
+    out = []
+    for kw in context.KEYWORDS:
+        i = lower.find(kw)
+        while i >= 0:
+            lo = max(0, i - 80)
+            left = i - context._IDENT_RUN.match(text[lo:i][::-1]).end()
+            right = context._IDENT_RUN.match(text, i + len(kw)).end()
+            i = lower.find(kw, right)
+            k = bisect.bisect_right(covered, (left, 1 << 62))
+            if left in seen or (k > 0 and covered[k - 1][0] <= left < covered[k - 1][1]):
+                continue
+            seen.add(left)
+            raw = text[left:right]
+            ident = raw.lstrip("-.").rstrip(".-")
+            if not ident:
+                continue
+            sens = classify(ident)
+            if sens is None:
+                continue
+            if ident.lower().endswith(("signature", "sig")) and (left == 0 or text[left - 1] not in "?&"):
+                continue
+            is_flag = raw.startswith("--") or (
+                raw.startswith("-") and len(ident) > 1 and left > 0 and text[left - 1] == " "
+            )
+            span = context._value_after(text, ident, sens, left + len(raw.rstrip(".-")), left, is_flag)
+            if span is not None:
+                bisect.insort(covered, (span[0], span[1]))
+                out.append(span)
+    return out
+
+
+def _ref_vendor_spans(text: str) -> list[tuple[int, int, str]]:
+    """Every `name: value` candidate through the word extraction, no service-name gate."""
+    out = []
+    for m in context._VENDOR_VALUE.finditer(text):
+        lo = max(0, m.start() - 24)
+        w = context._WORD_BEFORE.search(text, lo, m.start())
+        if w is None or w.group(1).lower() not in VENDORS:
+            continue
+        if w.start() > 0 and text[w.start() - 1] in "_.-":
+            continue
+        val = m.group("v").rstrip(".")
+        if v.looks_random(val, min_len=20, min_entropy=3.5):
+            out.append((m.start("v"), m.start("v") + len(val), "API_KEY"))
+    return out
+
+
+def _ref_k8s_spans(text: str, lower: str) -> list[tuple[int, int, str]]:
+    """Kubernetes Secret data as first written: every document split out and searched."""
+    out = []
+    if "kind:" in lower and "secret" in lower and "data:" in lower:
+        offset = 0
+        for doc in lower.split("\x00"):
+            start = doc.find("data:")
+            if start >= 0 and "kind:" in doc and "secret" in doc:
+                for m in context._K8S_DATA_LINE.finditer(text, offset + start, offset + len(doc)):
+                    val = m.group("v")
+                    if len(val) % 4 == 0 and not v.is_placeholder(val):
+                        out.append((m.start("v"), m.end("v"), "SECRET"))
+            offset += len(doc) + 1
+    return out
+
+
+def test_assignment_scan_equals_the_slice_and_reverse_scan() -> None:
+    found = 0
+    for text in _texts(3000, 11):
+        lower = _lower(text)
+        expect = _ref_assignment_spans(text, lower)
+        assert list(context.assignment_spans(text, lower)) == expect, text
+        found += len(expect)
+    assert found > 500  # the generator does reach the value checks
+
+
+def test_vendor_gate_never_drops_a_vendor_key() -> None:
+    found = 0
+    for text in _texts(3000, 12):
+        expect = _ref_vendor_spans(text)
+        assert list(context.vendor_spans(text, _lower(text))) == expect, text
+        found += len(expect)
+    assert found > 50
+
+
+def test_kubernetes_data_per_document_equals_the_split_form() -> None:
+    found = 0
+    for text in _texts(3000, 13):
+        lower = _lower(text)
+        expect = _ref_k8s_spans(text, lower)
+        got = [s for s in context.other_spans(text, lower) if s[2] == "SECRET"]
+        assert got == expect, text
+        found += len(expect)
+    assert found > 20
+
+
+def test_object_reference_prefilter_only_skips_non_matches() -> None:
+    rnd = random.Random(14)
+    values = ["".join(rnd.choice("ab.Z_{(9[@") for _ in range(rnd.randint(0, 12))) for _ in range(20000)]
+    values += ["android.os.BinderProxy@2bd79ce", "Token{a64f992", "com.example.Foo", "a.b", "x(", "ab.cd.Ef"]
+    for s in values:
+        assert context._object_ref(s) == (context._OBJECT_REF.match(s) is not None), s

@@ -10,8 +10,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
-from .keys import KEYWORDS, VENDORS, classify
+from .keys import KEYWORDS, VENDORS, Sensitivity, classify
 from .rules import trie_regex
 from .validators import generated_shape, is_placeholder, looks_random
 
@@ -71,7 +72,7 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
             return False
         # a quoted sentence ("This field is required.") is a message about a password, not one
         return not (quoted and " " in value and _MESSAGE.search(value))
-    if _OBJECT_REF.match(value):
+    if _object_ref(value):
         return False  # `Token{a64f992`, `android.os.BinderProxy@2bd79ce`: object reprs and class paths
     # looks_random less its placeholder test, made above
     if sensitivity == "secret":
@@ -79,6 +80,14 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
     return generated_shape(value, min_len=16, min_entropy=3.2)  # weak: a bare `key`
 
 
+def _object_ref(value: str) -> bool:
+    """_OBJECT_REF.match(value); both of its forms need a bracket or a dot, so most values skip the regex."""
+    if "." not in value and "{" not in value and "(" not in value and "[" not in value:
+        return False
+    return _OBJECT_REF.match(value) is not None
+
+
+@lru_cache(maxsize=4096)
 def value_kind(ident: str, sensitivity: str) -> str:
     """Placeholder kind for a value found under a sensitive name."""
     low = ident.lower()
@@ -107,39 +116,58 @@ def _strip_tail(value: str, start: int) -> tuple[str, int, int]:
     return value, start, end
 
 
-def _inside(covered: list[tuple[int, int]], pos: int) -> bool:
-    k = bisect.bisect_right(covered, (pos, 1 << 62))
-    return k > 0 and covered[k - 1][0] <= pos < covered[k - 1][1]
+_AFTER_ANY_END = 1 << 62
+_LEFT_REACH = 80  # how far back a name may start before its keyword
+
+
+@lru_cache(maxsize=4096)  # names repeat: a text uses a few dozen distinct ones
+def _name(ident: str) -> tuple[Sensitivity, bool]:
+    """classify(ident), and whether the name ends like a signature."""
+    return classify(ident), ident.lower().endswith(("signature", "sig"))
 
 
 def assignment_spans(text: str, lower: str) -> Iterator[Span]:
     """`name <op> value` where the name announces a secret (see keys.classify)."""
     seen: set[int] = set()
     covered: list[tuple[int, int]] = []
+    ident_run = _IDENT_RUN.match
+    find = lower.find
+    n = len(text)
+    # The name's left end is a forward match in the reversed text (made once, on the first hit):
+    # text[i - 80 : i] reversed is rtext[n - i : n - i + 80], so no slice is copied and reversed per hit.
+    rtext = ""
     for kw in KEYWORDS:
-        i = lower.find(kw)
+        k = len(kw)
+        i = find(kw)
+        if i >= 0 and not rtext:
+            rtext = text[::-1]
         while i >= 0:
-            lo = max(0, i - 80)
-            left = i - _IDENT_RUN.match(text[lo:i][::-1]).end()
-            right = _IDENT_RUN.match(text, i + len(kw)).end()
-            i = lower.find(kw, right)
-            if left in seen or _inside(covered, left):
-                continue  # a keyword inside a value already found is part of that value, not a new name
+            r = n - i
+            left = i - (ident_run(rtext, r, r + _LEFT_REACH).end() - r)
+            right = ident_run(text, i + k).end()
+            i = find(kw, right)
+            if left in seen:
+                continue
+            if covered:
+                j = bisect.bisect_right(covered, (left, _AFTER_ANY_END))
+                if j and covered[j - 1][0] <= left < covered[j - 1][1]:
+                    continue  # a keyword inside a value already found is part of that value, not a new name
             seen.add(left)
             raw = text[left:right]
             ident = raw.lstrip("-.").rstrip(".-")
             if not ident:
                 continue
-            sens = classify(ident)
+            sens, signature = _name(ident)
             if sens is None:
                 continue
-            if ident.lower().endswith(("signature", "sig")) and (left == 0 or text[left - 1] not in "?&"):
+            if signature and (left == 0 or text[left - 1] not in "?&"):
                 continue  # signatures are credentials in signed-URL queries; elsewhere they are data
             is_flag = raw.startswith("--") or (
                 raw.startswith("-") and len(ident) > 1 and left > 0 and text[left - 1] == " "
             )
             end_ident = left + len(raw.rstrip(".-"))
-            for span in _value_after(text, ident, sens, end_ident, left, is_flag):
+            span = _value_after(text, ident, sens, end_ident, left, is_flag)
+            if span is not None:
                 bisect.insort(covered, (span[0], span[1]))
                 yield span
 
@@ -174,16 +202,19 @@ def _vendor_values(text: str) -> Iterator[re.Match[str]]:
         pos = m.end()  # type: ignore[union-attr]
 
 
-_VENDOR_NAME = re.compile(trie_regex(VENDORS))
 _WORD_BEFORE = re.compile(r"([A-Za-z]{3,16})[\"']?[ \t]*(?:bot[ \t]*)?$")
+# _WORD_BEFORE with the word spelled as a service name, on the lower-cased text: a value whose key is
+# a service name always matches it (names are ASCII letters, the rest is the same pattern), and most
+# values (`AWSToken := ...`, `fastly_TOKEN = ...`) do not, so they skip the word extraction.
+_VENDOR_BEFORE = re.compile("(?:" + trie_regex(VENDORS) + r")[\"']?[ \t]*(?:bot[ \t]*)?$")
 
 
 def vendor_spans(text: str, lower: str) -> Iterator[Span]:
     """`sourcegraph: <40 hex>`: a service's bare name as the key; only strongly random values count."""
     for m in _vendor_values(text):
         lo = max(0, m.start() - 24)
-        if _VENDOR_NAME.search(lower, lo, m.start()) is None:
-            continue  # no service name in the window at all: skip the costlier word extraction
+        if _VENDOR_BEFORE.search(lower, lo, m.start()) is None:
+            continue  # no service name right before the operator
         w = _WORD_BEFORE.search(text, lo, m.start())
         if w is None or w.group(1).lower() not in VENDORS:
             continue
@@ -194,22 +225,23 @@ def vendor_spans(text: str, lower: str) -> Iterator[Span]:
             yield m.start("v"), m.start("v") + len(val), "API_KEY"
 
 
-def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag: bool) -> Iterator[Span]:
+def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag: bool) -> Span | None:
+    """The secret value after a sensitive name, if any (at most one per name)."""
     if left > 0 and text[left - 1] == "<" and pos < len(text) and text[pos] == ">":
         m = _XMLVAL.match(text, pos)
         if m:
             v = m.group("uv").strip()
             if _value_is_secret(v, sens, op="xml", quoted=True, after=""):
-                yield m.start("uv"), m.start("uv") + len(v), value_kind(ident, sens)
-        return
+                return m.start("uv"), m.start("uv") + len(v), value_kind(ident, sens)
+        return None
     m = _OPVAL.match(text, pos)
     if m is None:
         q = _QUOTED_STATEMENT.match(text, pos)
         if q is not None:  # `private_key "value";`: a quoted literal right after the name ends a statement
             v = q.group("qv")
             if _value_is_secret(v, "secret" if sens == "weak" else sens, op="", quoted=True, after=""):
-                yield q.start("qv"), q.end("qv"), value_kind(ident, sens)
-            return
+                return q.start("qv"), q.end("qv"), value_kind(ident, sens)
+            return None
         if is_flag:
             m = _FLAGVAL.match(text, pos)
             if m:
@@ -217,12 +249,12 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
                 v = m.group("qv") if quoted else m.group("uv")
                 g = "qv" if quoted else "uv"
                 if _value_is_secret(v, sens, op="flag", quoted=quoted, after=text[m.end() : m.end() + 12]):
-                    yield m.start(g), m.end(g), value_kind(ident, sens)
-        return
+                    return m.start(g), m.end(g), value_kind(ident, sens)
+        return None
     op = m.group("op")
     quoted = m.group("qv") is not None
     if op == "," and not (quoted and m.group("kq")):
-        return
+        return None
     g = "qv" if quoted else "uv"
     v, start = m.group(g), m.start(g)
     sm = _SCHEME.match(v)
@@ -232,7 +264,7 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
         # unquoted scheme then the credential: `Authorization: Bearer abc`
         sm2 = _SCHEME_VALUE.match(text, m.end())
         if not sm2:
-            return
+            return None
         v, start = sm2.group(1), sm2.start(1)
     if not quoted:
         v, start, _ = _strip_tail(v, start)
@@ -242,7 +274,8 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
         # a JSON member `"token": "..."`: structured payloads give up the value whole, whatever it looks like
         check = "password"
     if _value_is_secret(v, check, op=op, quoted=quoted, after=after):
-        yield start, start + len(v), value_kind(ident, sens)
+        return start, start + len(v), value_kind(ident, sens)
+    return None
 
 
 _SCHEME_VALUE = re.compile(r"[ \t]+([^\s\"'`\\,;]{1,512})")
@@ -307,13 +340,17 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
             if not is_placeholder(m.group("v")):
                 yield m.start("v"), m.end("v"), "PASSWORD"
     if "kind:" in lower and "secret" in lower and "data:" in lower:
-        # per document (a batch joins documents with NUL): a Secret manifest's `data:` values are base64 secrets
-        offset = 0
-        for doc in lower.split(SEP_CHAR):
-            start = doc.find("data:")
-            if start >= 0 and "kind:" in doc and "secret" in doc:
-                for m in _K8S_DATA_LINE.finditer(text, offset + start, offset + len(doc)):
+        # per document (a batch joins documents with NUL): a Secret manifest's `data:` values are base64
+        # secrets. Only documents holding `data:` are visited, from its first occurrence in each.
+        start = lower.find("data:")
+        while start >= 0:
+            doc_start = lower.rfind(SEP_CHAR, 0, start) + 1
+            doc_end = lower.find(SEP_CHAR, start)
+            if doc_end < 0:
+                doc_end = len(lower)
+            if lower.find("kind:", doc_start, doc_end) >= 0 and lower.find("secret", doc_start, doc_end) >= 0:
+                for m in _K8S_DATA_LINE.finditer(text, start, doc_end):
                     v = m.group("v")
                     if len(v) % 4 == 0 and not is_placeholder(v):
                         yield m.start("v"), m.end("v"), "SECRET"
-            offset += len(doc) + 1
+            start = lower.find("data:", doc_end)
