@@ -10,6 +10,7 @@ mcp-server-time's trivial tool (get_current_time).
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import statistics
@@ -102,6 +103,10 @@ def main() -> None:
     opts = p.parse_args()
     if not PROBE.is_file():
         raise SystemExit(f"mcp_probe.py not found at {PROBE}")
+    # Bytecode as an installed wheel has it (pip compiles on install; mcp-server-time's is): in an
+    # editable checkout under PYTHONDONTWRITEBYTECODE=1, every edited module would recompile on each start.
+    for folder in ("server", "tools", "prompts"):
+        compileall.compile_dir(REPO / folder, quiet=1)
 
     with tempfile.TemporaryDirectory() as tmp:
         env = {

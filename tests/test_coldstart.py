@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
 from pydantic import BaseModel
 
 from aiops_mcp.server.app import TOOL_MODULES, create_server, tool_defs
@@ -52,7 +53,7 @@ def test_shipped_schemas_are_fresh() -> None:
     rt = Runtime.create(SETTINGS)
     shipped = json.loads(schemas.SHIPPED.read_text(encoding="utf-8"))
     assert shipped == schemas.generate(tool_defs(rt)), (
-        "tools/output_schemas.json is stale: run .venv/bin/python -m aiops_mcp.tools.schemas"
+        "tools/tool_schemas.json is stale: run .venv/bin/python -m aiops_mcp.tools.schemas"
     )
     assert schemas.load_shipped(), "the fingerprint of a freshly generated file does not match"
 
@@ -82,7 +83,8 @@ def test_shipped_path_defers_the_result_models() -> None:
     tools = schemas.build_tools(tool_defs(rt))
     assert len(tools) == len(TOOL_MODULES)
     for tool in tools:
-        assert isinstance(tool.fn_metadata, schemas.ShippedOutput), tool.name
+        assert isinstance(tool.fn_metadata, schemas.ShippedMetadata), tool.name
+        assert tool.fn_metadata.arg_model is ArgModelBase, tool.name
         assert tool.fn_metadata.output_model is None, tool.name
         assert tool.output_schema is not None
 
@@ -91,7 +93,7 @@ def test_stale_file_falls_back_to_the_sdk(tmp_path: Path) -> None:
     data = json.loads(schemas.SHIPPED.read_text(encoding="utf-8"))
     first = next(iter(data["fingerprint"]["sources"]))
     data["fingerprint"]["sources"][first] = "0" * 16
-    stale = tmp_path / "output_schemas.json"
+    stale = tmp_path / "tool_schemas.json"
     stale.write_text(json.dumps(data), encoding="utf-8")
     assert schemas.load_shipped(stale) == {}
     assert schemas.load_shipped(tmp_path / "missing.json") == {}
@@ -100,8 +102,9 @@ def test_stale_file_falls_back_to_the_sdk(tmp_path: Path) -> None:
     shipped = {t.name: t for t in schemas.build_tools(tool_defs(rt))}
     derived = schemas.build_tools(tool_defs(rt), shipped_path=stale)
     for tool in derived:
-        assert not isinstance(tool.fn_metadata, schemas.ShippedOutput), tool.name
+        assert not isinstance(tool.fn_metadata, schemas.ShippedMetadata), tool.name
         assert tool.fn_metadata.output_model is not None
+        assert tool.fn_metadata.arg_model is not ArgModelBase
         assert tool.output_schema == shipped[tool.name].output_schema, tool.name
         assert tool.parameters == shipped[tool.name].parameters, tool.name
 
@@ -124,6 +127,34 @@ async def test_calls_return_what_the_sdk_derivation_returns() -> None:
             want_text = json.loads(want.content[0].text)  # type: ignore[union-attr]
             assert _volatile_free(got_text) == _volatile_free(want_text), name
             assert got_text == got.structured_content, name
+
+
+# Refused arguments, and a list sent as a JSON string (which the SDK pre-parses): same answers both ways.
+ODD_CALLS: list[tuple[str, dict[str, Any]]] = [
+    ("analyze_failure", {"error": "boom", "retry_count": -1}),
+    ("analyze_failure", {"error": "boom", "retry_count": "many"}),
+    ("redact_text", {}),
+    ("summarize_logs", {"lines": '["a 1", "a 2", "b 3"]'}),
+    ("classify_job", {"payload": {"report": "x"}, "job_types": ["nope"]}),
+    ("triage_dlq", {"items": [{"id": "1", "error": "x"}], "limit": 0}),
+]
+
+
+@pytest.mark.anyio
+async def test_refusals_and_pre_parsing_match_the_sdk_derivation() -> None:
+    rt = Runtime.create(SETTINGS)
+    async with (
+        Client(create_server(runtime=rt), cache=None) as fast,
+        Client(_sdk_server(rt), cache=None) as reference,
+    ):
+        for name, args in ODD_CALLS:
+            got = await fast.call_tool(name, args)
+            want = await reference.call_tool(name, args)
+            assert got.is_error == want.is_error, (name, args)
+            if got.is_error:
+                assert got.content == want.content, (name, args)
+            else:
+                assert _volatile_free(got.structured_content) == _volatile_free(want.structured_content)
 
 
 def test_start_up_imports_no_result_model_taxonomy_or_engine() -> None:

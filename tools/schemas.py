@@ -1,48 +1,61 @@
-"""The tools' output schemas, generated once and shipped, so a cold start does not rebuild them.
+"""The tools' schemas, generated once and shipped, so a cold start does not rebuild them.
 
-The SDK derives a tool's `outputSchema` from the return annotation: it imports the result model and runs
-pydantic's JSON-schema generator, ~30 ms for our eight tools before `initialize` can be answered.
-`output_schemas.json` holds exactly what the SDK derives (generated through the SDK itself), with a
-fingerprint of everything the schemas depend on: the source of each module defining a reachable result
-model, the SDK's schema code and pydantic's version. When the fingerprint does not match (a model was
-edited, a library upgraded) the SDK derives the schemas as usual: a stale file costs time, never a wrong
-schema. tests/test_coldstart.py fails while the file is stale. Regenerate with
+The SDK derives a tool's `inputSchema` from its signature (building a pydantic argument model) and its
+`outputSchema` from the return annotation (importing the result model and running pydantic's JSON-schema
+generator): ~40 ms for our eight tools before `initialize` can be answered. `tool_schemas.json` holds
+exactly what the SDK derives (generated through the SDK itself), with a fingerprint of everything the
+schemas depend on: the source of each tool module and of each module defining a reachable result model,
+the SDK's schema code and pydantic's version. When the fingerprint does not match (a model or a signature
+was edited, a library upgraded) the SDK derives everything as usual: a stale file costs time, never a
+wrong schema. tests/test_coldstart.py fails while the file is stale. Regenerate with
 
     .venv/bin/python -m aiops_mcp.tools.schemas
 
-With shipped schemas a tool's result model is imported on its first call, when the SDK first needs it
-to validate and serialise a result.
+With shipped schemas a tool's argument model is built, and its result model imported, on its first call:
+the first time the SDK needs them to validate arguments and to validate and serialise a result.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib
+import inspect
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, get_args
 
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities import func_metadata as sdk_func_metadata
-from mcp.server.mcpserver.utilities.func_metadata import FuncMetadata
+from mcp.server.mcpserver.utilities.context_injection import find_context_parameter
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata, func_metadata
 from mcp_types import CallToolResult, InputRequiredResult
 from pydantic import BaseModel
 from pydantic.version import VERSION as PYDANTIC_VERSION
 
 from aiops_mcp.tools.wiring import ToolDef, load_result
 
-SHIPPED = Path(__file__).with_name("output_schemas.json")
+SHIPPED = Path(__file__).with_name("tool_schemas.json")
 _TOPS = ("tools", "server")  # aiops_mcp.<top>: where our source files live, in a checkout or a wheel
 
 
-class ShippedOutput(FuncMetadata):
-    """FuncMetadata with a precomputed `output_schema` whose `output_model` is imported on first use.
+class ShippedMetadata(FuncMetadata):
+    """FuncMetadata with a precomputed `output_schema`; the argument model is built, and the result model
+    imported, on first use.
 
-    The SDK reads both fields live (see FuncMetadata's docstring) and only `convert_result` uses the
-    model, so setting it there gives the same validation and serialisation as SDK-built metadata."""
+    The SDK reads these fields live (see FuncMetadata's docstring); a tool call reads the argument model
+    only in `validate_arguments` and the result model only in `convert_result`, so filling them in there
+    gives the same validation and serialisation as SDK-built metadata (tests/test_coldstart.py compares)."""
 
     result: str
+    fn: Callable[..., Any]
+    skip_names: list[str]
+
+    def validate_arguments(self, arguments_to_validate: dict[str, Any]) -> dict[str, Any]:
+        if self.arg_model is ArgModelBase:
+            self.arg_model = func_metadata(self.fn, self.skip_names, structured_output=False).arg_model
+        return super().validate_arguments(arguments_to_validate)
 
     def convert_result(self, result: Any) -> CallToolResult | InputRequiredResult:
         if self.output_model is None:
@@ -51,22 +64,35 @@ class ShippedOutput(FuncMetadata):
 
 
 def build_tools(defs: list[ToolDef], shipped_path: Path = SHIPPED) -> list[Tool]:
-    """The SDK's Tool for each definition: shipped output schema when fresh, else derived by the SDK."""
-    schemas = load_shipped(shipped_path)
+    """The SDK's Tool for each definition: shipped schemas when fresh, else derived by the SDK."""
+    shipped = load_shipped(shipped_path)
     tools = []
     for d in defs:
-        schema = schemas.get(d.result)
-        if schema is None:
-            tools.append(derive_tool(d))
-            continue
-        tool = Tool.from_function(
-            d.fn, name=d.name, description=d.description, annotations=d.annotations, structured_output=False
-        )
-        tool.fn_metadata = ShippedOutput(
-            arg_model=tool.fn_metadata.arg_model, output_schema=schema, result=d.result
-        )
-        tools.append(tool)
+        output = shipped.get("output_schemas", {}).get(d.result)
+        inp = shipped.get("input_schemas", {}).get(d.name)
+        tools.append(derive_tool(d) if output is None or inp is None else shipped_tool(d, inp, output))
     return tools
+
+
+def shipped_tool(d: ToolDef, input_schema: dict[str, Any], output_schema: dict[str, Any]) -> Tool:
+    """What `Tool.from_function` builds for a tool without resolvers, from the shipped schemas."""
+    context_kwarg = find_context_parameter(d.fn)
+    return Tool(
+        fn=d.fn,
+        name=d.name,
+        description=d.description,
+        parameters=input_schema,
+        fn_metadata=ShippedMetadata(
+            arg_model=ArgModelBase,
+            output_schema=output_schema,
+            result=d.result,
+            fn=d.fn,
+            skip_names=[context_kwarg] if context_kwarg else [],
+        ),
+        is_async=inspect.iscoroutinefunction(d.fn),
+        context_kwarg=context_kwarg,
+        annotations=d.annotations,
+    )
 
 
 def derive_tool(d: ToolDef) -> Tool:
@@ -79,12 +105,13 @@ def derive_tool(d: ToolDef) -> Tool:
 
 
 def load_shipped(path: Path = SHIPPED) -> dict[str, dict[str, Any]]:
-    """Shipped schemas by result reference; empty when the file is missing, unreadable or stale."""
+    """{"input_schemas": by tool name, "output_schemas": by result reference}; empty when the file is
+    missing, unreadable or stale."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data["fingerprint"] != fingerprint(data["fingerprint"]["sources"]):
             return {}
-        return data["schemas"]
+        return {key: data[key] for key in ("input_schemas", "output_schemas")}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
@@ -143,16 +170,23 @@ def _relative(file: str) -> str:
 
 
 def generate(defs: list[ToolDef]) -> dict[str, Any]:
-    """The file's content: each result model's schema exactly as the SDK derives it."""
-    schemas: dict[str, Any] = {}
+    """The file's content: each tool's schemas exactly as the SDK derives them."""
+    inputs: dict[str, Any] = {}
+    outputs: dict[str, Any] = {}
     sources: set[str] = set()
     for d in defs:
-        schemas[d.result] = derive_tool(d).output_schema
+        tool = derive_tool(d)
+        if tool.resolved_params:  # shipped_tool builds tools without resolvers only
+            raise ValueError(f"{d.name}: tools with Resolve(...) parameters cannot ship their schemas")
+        inputs[d.name] = tool.parameters
+        outputs[d.result] = tool.output_schema
         sources |= model_sources(load_result(d.result))
+        sources.add(_relative(sys.modules[d.fn.__module__].__file__ or ""))
     return {
         "generated_by": "python -m aiops_mcp.tools.schemas",
         "fingerprint": fingerprint(sorted(sources)),
-        "schemas": dict(sorted(schemas.items())),
+        "input_schemas": dict(sorted(inputs.items())),
+        "output_schemas": dict(sorted(outputs.items())),
     }
 
 
