@@ -205,6 +205,15 @@ def test_sequential_threshold_is_exact() -> None:
         assert v.is_sequential(s) == _ref_is_sequential(s), repr(s)
 
 
+def test_run_of_eight_equals_the_regex() -> None:
+    rnd = random.Random(15)
+    values = [*_strings(10000, 16), "a" * 600, "ab" * 300 + "c" * 8, "\n" * 9, "x\n\n\n\n\n\n\n\n\ny"]
+    for _ in range(20000):
+        values.append("".join(rnd.choice("ab\n") for _ in range(rnd.randint(0, 30))))
+    for s in values:
+        assert v._has_run8(s) == (v._RUN8.search(s) is not None), repr(s)
+
+
 def test_char_classes_from_counts_equal_the_set_form() -> None:
     for s in _strings(5000, 5):
         assert v.char_classes(s) == _ref_char_classes(s), repr(s)

@@ -107,7 +107,22 @@ def is_placeholder(value: str) -> bool:
         return True  # "%s", "%(password)s", "{}", "{token}"
     if ("your" in low or "here" in low) and _YOUR.search(low):
         return True
-    return _RUN8.search(s) is not None
+    return _has_run8(s)
+
+
+def _has_run8(s: str) -> bool:
+    """_RUN8.search(s): a character (not a newline) repeated 8 times in a row.
+
+    Such a run covers a position that is a multiple of 8, so its character is one of s[::8]: a few
+    C-level substring tests instead of a regex step per position (long values keep the regex, whose
+    cost does not grow with the number of distinct characters).
+    """
+    if len(s) > 512:
+        return _RUN8.search(s) is not None
+    for c in set(s[::8]):  # noqa: SIM110 - a plain loop: any() over a generator is slower here
+        if c != "\n" and c * 8 in s:
+            return True
+    return False
 
 
 _SEGMENT_SPLIT = re.compile(r"[:/._\-@ ,|]+")
