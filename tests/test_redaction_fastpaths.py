@@ -22,6 +22,8 @@ _PIECES = [
     "aa:bb:cc:dd:ee:ff", "GB82 WEST 1234 5698 7654 32", "DE89370400440532013000", "1BoatSLRHtKNngkdXEeobR76b53LETtpyT",
     "stripe", "sourcegraph", "token", "key", "aws", "sk-", "ghp_", "AKIA", "xoxb-", "TIN", "SSN", "=", ":", ": ",
     "-", " ", ".", ",", "/", "(", ")", "+", "_", "é", "\n", "'", '"',
+    # non-ASCII: punctuation and symbols (the ASCII view still applies) and word characters (it does not)
+    "\u2014", "\u2022", "\u20ac", "\u00a0", "\U0001f600", "\u0663\u0664\u0665", "\u00b2", "\u017f", "\u0131",
 ]  # fmt: skip
 _ALPHABET = string.ascii_letters + string.digits + "=-_+/.: "
 
@@ -47,11 +49,28 @@ def _spans(matches) -> list[tuple[int, int]]:
     return [m.span() for m in matches]
 
 
+def test_corpus_exercises_both_the_ascii_view_and_the_unicode_patterns() -> None:
+    views = [pii.ascii_view(t) for t in CORPUS]
+    assert sum(v is None for v in views) >= 500
+    assert sum(v is not None and not t.isascii() for t, v in zip(CORPUS, views, strict=True)) >= 500
+
+
+def test_ascii_view_only_when_every_word_character_is_ascii() -> None:
+    for text in [*CORPUS, "", "\ud800 lone surrogate 1", "a\u00e9", "x\u2014y", "\U0001d7d8"]:
+        view = pii.ascii_view(text)
+        if re.search(r"[^\W\x00-\x7f]", text):
+            assert view is None, text
+        else:
+            assert view == "".join(ch if ch.isascii() else "?" for ch in text).encode("ascii"), text
+
+
 def test_digit_led_scan_equals_the_two_patterns() -> None:
     for text in CORPUS:
-        ips, nums = pii.digit_led(text)
-        assert _spans(ips) == _spans(pii._IPV4.finditer(text)), text
-        assert _spans(nums) == _spans(pii._NUMBER.finditer(text)), text
+        want_ips, want_nums = _spans(pii._IPV4.finditer(text)), _spans(pii._NUMBER.finditer(text))
+        for view in (None, pii.ascii_view(text)):  # the Unicode form, then the ASCII one where it applies
+            ips, nums = pii.digit_led(text, view)
+            assert _spans(ips) == want_ips, text
+            assert _spans(nums) == want_nums, text
 
 
 def test_vendor_value_scans_equal_one_character_class_scan() -> None:
@@ -98,6 +117,20 @@ def test_ascii_fast_paths_for_wallets_and_ibans_equal_the_regexes() -> None:
         found += bool(got)
         assert _spans(pii._iban_matches(text)) == _spans(pii._IBAN.finditer(text)), text
     assert found >= 200  # the generated addresses are real ones: the comparison is not vacuous
+
+
+def test_id_name_prefilter_equals_the_regex() -> None:
+    rnd = random.Random(13)
+    names = ["TIN", "tin", "Tax Identification", "taxpayer", "SSS", "social security system", "PhilHealth",
+             "phic", "Pag-IBIG", "pagibig", "HDMF", "ssn", "Social Security", "\u017f\u017fn", "t\u0131n",
+             "T\u0130N", "s\u017fs", "tinker", "tax", "social", "pag ibig"]  # fmt: skip
+    fillers = [" ", "no. ", ": ", "x", "_", "1", "-", "\n", "\u00e9"]
+    for _ in range(20000):
+        before = "".join(
+            rnd.choice(names if rnd.random() < 0.4 else fillers) for _ in range(rnd.randint(0, 6))
+        )
+        got, want = pii._id_context(before), pii._ID_CONTEXT.search(before)
+        assert (got and (got.span(), got.lastgroup)) == (want and (want.span(), want.lastgroup)), before
 
 
 def test_number_prefilter_never_rejects_a_classifiable_number() -> None:

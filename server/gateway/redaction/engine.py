@@ -109,11 +109,12 @@ def find_spans(text: str) -> list[Span]:
     cands.extend(context.vendor_spans(text, lower))
     if "@" in text:
         cands.extend(pii.email_spans(text))
-    ipv4, numbers = pii.digit_led(text)
+    view = pii.ascii_view(text)
+    ipv4, numbers = pii.digit_led(text, view)
     cands.extend(pii.network_spans(text, ipv4))
     cands.extend(pii.number_spans(text, numbers))
-    cands.extend(pii.iban_spans(text))
-    cands.extend(pii.wallet_spans(text))
+    cands.extend(pii.iban_spans(text, view))
+    cands.extend(pii.wallet_spans(text, view))
     if len(cands) <= 1:
         return cands
     return _resolve(cands)

@@ -45,6 +45,22 @@ _ID_CONTEXT = re.compile(
     r"(?i)(?P<tin>\btin\b|tax identification|taxpayer)|(?P<sss>\bsss\b|social security system)|"
     r"(?P<philhealth>philhealth|\bphic\b)|(?P<pagibig>pag-?ibig|\bhdmf\b)|(?P<ssn>\bssn\b|social security)"
 )
+# Every alternative of _ID_CONTEXT holds one of these (lower-case): on ASCII text, where IGNORECASE is
+# plain lower-casing, a window without any of them cannot match (most windows: the regex is slow there).
+_ID_WORDS = ("tin", "tax", "sss", "ssn", "social", "phil", "phic", "pag", "hdmf")
+
+
+def _id_context(before: str) -> re.Match[str] | None:
+    """`_ID_CONTEXT.search(before)`, without the regex when no name can be there."""
+    if before.isascii():
+        low = before.lower()
+        for word in _ID_WORDS:
+            if word in low:
+                break
+        else:
+            return None
+    return _ID_CONTEXT.search(before)
+
 
 # `[A-Z][A-Z]`, not `[A-Z]{2}`: a pattern that opens with a character class (not a repeat) lets the
 # regex engine skip non-matching positions in its C prefix scan instead of trying every position.
@@ -73,20 +89,43 @@ def email_spans(text: str) -> Iterator[Span]:
 # IPv4 addresses and number-shaped data both start at a digit: one scan finds both. Neither kind of
 # match can start inside the other (an IPv4 interior follows a digit or a dot, and a digit run cannot
 # end just before `.digit`), so this yields exactly what `_IPV4` and `_NUMBER` find on their own.
+# The look-behind both branches share (`[\w.]`: not inside a run) comes first, so a digit inside a run
+# (most digits of a log line) costs one test; each branch then adds its own extra characters (`~`; `-/,:`).
 _DIGIT_LED_PATTERN = (
-    r"\d(?:(?<![\w.~]\d)(?P<ip>\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\w))"
-    r"|(?<![\w\-/.,:]\d)(?:[ \-]?\d){6,22}(?![\w\-]|\.\d))"
+    r"\d(?<![\w.]\d)(?:(?<!~\d)(?P<ip>\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\w))"
+    r"|(?<![\-/,:]\d)(?:[ \-]?\d){6,22}(?![\w\-]|\.\d))"
 )
 _DIGIT_LED = re.compile(_DIGIT_LED_PATTERN)
-# On ASCII text \d and \w mean the same in both modes; the ASCII form tests characters faster.
+# Where every word character is ASCII, \d and \w mean the same in both modes; the ASCII form is faster.
 _DIGIT_LED_ASCII = re.compile(_DIGIT_LED_PATTERN, re.ASCII)
 
+_ASCII_BYTES = bytes(range(128))
+_WORD = re.compile(r"\w")
 
-def digit_led(text: str) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
-    """(IPv4 candidates, number candidates) from one pass over the text."""
+
+def ascii_view(text: str) -> bytes | None:
+    r"""`text` as one byte per character (non-ASCII ones as `?`) when all its word characters are ASCII.
+
+    Then the ASCII forms of the patterns (\d, \w, isalnum) decide exactly as the Unicode ones do, and
+    byte-class maps of this view locate shapes with `bytes.find`. None: some letter or digit is not
+    ASCII (`é`, `٣`); callers use the plain Unicode patterns. Non-ASCII punctuation, symbols and
+    emoji keep the fast paths: they are not word characters in either mode.
+    """
+    if not text.isascii():
+        # the non-ASCII characters alone: drop every ASCII byte of the UTF-8 form (C-level, no regex scan)
+        rest = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
+        if _WORD.search(rest.decode("utf-8", "surrogatepass")):
+            return None
+    return text.encode("ascii", "replace")
+
+
+def digit_led(text: str, view: bytes | None = None) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
+    """(IPv4 candidates, number candidates) from one pass over the text; `view`: `ascii_view(text)`."""
     ips: list[re.Match[str]] = []
     nums: list[re.Match[str]] = []
-    for m in (_DIGIT_LED_ASCII if text.isascii() else _DIGIT_LED).finditer(text):
+    if view is None and text.isascii():
+        view = b""
+    for m in (_DIGIT_LED if view is None else _DIGIT_LED_ASCII).finditer(text):
         (ips if m.lastgroup == "ip" else nums).append(m)
     return ips, nums
 
@@ -166,11 +205,12 @@ def _may_classify(raw: str) -> bool:
     A cheap necessary condition (no group list built): timestamps, counters and block ids in logs
     fail it, so only plausible shapes pay for the full classification below.
     """
-    seps = raw.count(" ") + raw.count("-")
-    nd = len(raw) - seps
-    if not seps:  # one run: ids (9, 10, 12, 14 digits), cards (13-19), `09` mobiles (11)
+    if raw.isdigit():  # one run: ids (9, 10, 12, 14 digits), cards (13-19), `09` mobiles (11)
+        nd = len(raw)
         return 9 <= nd <= 19 and (nd != 11 or raw.startswith("09"))
-    first = min(i for i in (raw.find(" "), raw.find("-")) if i >= 0)
+    sp, da = raw.find(" "), raw.find("-")
+    nd = len(raw) - raw.count(" ") - raw.count("-")
+    first = da if sp < 0 or 0 <= da < sp else sp
     if first > 4:  # every grouped format opens with 2 to 4 digits, but 0-led national phones (10-11)
         return raw[0] == "0" and 10 <= nd <= 11
     if raw[0] == "0":
@@ -218,7 +258,7 @@ def _classify_number(raw: str, before: str) -> str | None:
     if shape in ((2, 7), (3, 7), (2, 8)) and digits[0] == "0" and "-" in raw:
         return "PHONE"  # trunk-prefixed area code and subscriber number (09-7625400, 02-12345678)
     # Unformatted ids need their name nearby
-    ctx = _ID_CONTEXT.search(before) if nd in (9, 10, 12, 14) and len(groups) == 1 else None
+    ctx = _id_context(before) if nd in (9, 10, 12, 14) and len(groups) == 1 else None
     if ctx:
         kind = ctx.lastgroup
         if kind == "tin" and nd in (9, 12, 14):
@@ -310,31 +350,38 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
         before = text[max(0, s - 40) : s]
         before = before[before.rfind("\x00") + 1 :]
         raw = text[s:e]
-        if e - s in (9, 10, 12) and raw.isdigit() and not _ID_CONTEXT.search(before):
+        if e - s in (9, 10, 12) and raw.isdigit() and not _id_context(before):
             continue  # a bare 9/10/12-digit run is an id only with its name before it (epoch times are not)
         kind = _classify_number(raw, before)
         if kind:
             yield s, e, kind
 
 
-# ASCII text as byte classes, so `bytes.find` (a skipping search in C) locates rare shapes without a
-# regex attempt at every letter or digit: alnum -> "w", else " " (runs); digit -> "9", upper -> "A" (IBAN).
+# ASCII views (see `ascii_view`) as byte classes, so `bytes.find` (a skipping search in C) locates rare
+# shapes without a regex attempt at every letter or digit: alnum -> "w", else " " (runs); digit -> "9",
+# upper -> "A" (IBAN). A non-ASCII character is `?` in the view, a non-word character like any other.
 _RUN_TABLE = bytes(0x77 if chr(i).isascii() and chr(i).isalnum() else 0x20 for i in range(256))
 _SHAPE_TABLE = bytes(0x39 if 48 <= i <= 57 else 0x41 if 65 <= i <= 90 else 0x20 for i in range(256))
 _BTC_RUN = b"w" * 26
 _B58_CHARS = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
+_UNSET = b"unset"  # `view` not given: compute it
 
 
-def wallet_spans(text: str) -> Iterator[Span]:
-    """Legacy/P2SH bitcoin addresses (base58 with a double-SHA256 checksum); bech32 ones are prefix rules."""
-    if not text.isascii():
+def wallet_spans(text: str, view: bytes | None = _UNSET) -> Iterator[Span]:
+    """Legacy/P2SH bitcoin addresses (base58 with a double-SHA256 checksum); bech32 ones are prefix rules.
+
+    `view`: `ascii_view(text)` when the caller already has it.
+    """
+    if view is _UNSET:
+        view = ascii_view(text)
+    if view is None:
         for m in _BTC.finditer(text):
             if (m.start() == 0 or not text[m.start() - 1].isalnum()) and base58check_ok(m.group()):
                 yield m.start(), m.end(), "CRYPTO_WALLET"
         return
-    # In ASCII, an accepted match is exactly a whole alphanumeric run of 26-35 base58 characters that
-    # starts with 1 or 3 and is not followed by `_`: only runs of >= 26 characters are looked at.
-    runs = text.encode("ascii").translate(_RUN_TABLE)
+    # With ASCII word characters, an accepted match is exactly a whole alphanumeric run of 26-35 base58
+    # characters that starts with 1 or 3 and is not followed by `_`: only runs of >= 26 are looked at.
+    runs = view.translate(_RUN_TABLE)
     n = len(text)
     i = runs.find(_BTC_RUN)
     while i >= 0:
@@ -352,25 +399,28 @@ def wallet_spans(text: str) -> Iterator[Span]:
         i = runs.find(_BTC_RUN, e)
 
 
-def _iban_matches(text: str) -> Iterator[re.Match[str]]:
-    """`_IBAN.finditer(text)`; on ASCII text only positions holding `[A-Z][A-Z][0-9][0-9]` are tried."""
-    if not text.isascii():
+def _iban_matches(text: str, view: bytes | None = _UNSET) -> Iterator[re.Match[str]]:
+    """`_IBAN.finditer(text)`; with an ASCII view only positions holding `[A-Z][A-Z][0-9][0-9]` are tried."""
+    if view is _UNSET:
+        view = ascii_view(text)
+    if view is None:
         yield from _IBAN.finditer(text)
         return
-    shapes = text.encode("ascii").translate(_SHAPE_TABLE)
+    shapes = view.translate(_SHAPE_TABLE)
     last_end = 0
+    match = _IBAN.match
     i = shapes.find(b"AA99")
     while i >= 0:
         if i >= last_end:
-            m = _IBAN.match(text, i)
+            m = match(text, i)
             if m is not None:
                 last_end = m.end()
                 yield m
         i = shapes.find(b"AA99", i + 1)
 
 
-def iban_spans(text: str) -> Iterator[Span]:
-    for m in _iban_matches(text):
+def iban_spans(text: str, view: bytes | None = _UNSET) -> Iterator[Span]:
+    for m in _iban_matches(text, view):
         if m.start() > 0 and text[m.start() - 1].isalnum():
             continue
         raw = m.group()
