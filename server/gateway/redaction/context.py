@@ -251,12 +251,11 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
                 if _value_is_secret(v, sens, op="flag", quoted=quoted, after=text[m.end() : m.end() + 12]):
                     return m.start(g), m.end(g), value_kind(ident, sens)
         return None
-    op = m.group("op")
-    quoted = m.group("qv") is not None
-    if op == "," and not (quoted and m.group("kq")):
+    op, kq, qv, vq, uv = m.group("op", "kq", "qv", "vq", "uv")
+    quoted = qv is not None
+    if op == "," and not (quoted and kq):
         return None
-    g = "qv" if quoted else "uv"
-    v, start = m.group(g), m.start(g)
+    v, start = (qv, m.start("qv")) if quoted else (uv, m.start("uv"))
     sm = _SCHEME.match(v)
     if sm and len(v) > sm.end():
         v, start = v[sm.end() :], start + sm.end()
@@ -270,7 +269,7 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
         v, start, _ = _strip_tail(v, start)
     after = text[start + len(v) : start + len(v) + 12]
     check = sens
-    if sens == "secret" and op == ":" and quoted and m.group("kq") == '"' and m.group("vq") == '"':
+    if sens == "secret" and op == ":" and quoted and kq == '"' and vq == '"':
         # a JSON member `"token": "..."`: structured payloads give up the value whole, whatever it looks like
         check = "password"
     if _value_is_secret(v, check, op=op, quoted=quoted, after=after):
