@@ -11,8 +11,9 @@ import bisect
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import NamedTuple
 
-from .keys import KEYWORDS, VENDORS, Sensitivity, classify
+from .keys import KEYWORDS, VENDORS, classify
 from .rules import trie_regex
 from .validators import generated_shape, is_placeholder, looks_random
 
@@ -120,10 +121,32 @@ _AFTER_ANY_END = 1 << 62
 _LEFT_REACH = 80  # how far back a name may start before its keyword
 
 
+class _Name(NamedTuple):
+    ident: str  # the name without leading/trailing dots and dashes
+    sens: str  # keys.classify(ident)
+    signature: bool  # ends like a signature: a credential only in a signed-URL query
+    end: int  # length of the raw run without trailing dots and dashes: where the operator search starts
+    flag: bool  # `--name`, or `-name` (a flag when a space precedes it)
+    double_dash: bool
+
+
 @lru_cache(maxsize=4096)  # names repeat: a text uses a few dozen distinct ones
-def _name(ident: str) -> tuple[Sensitivity, bool]:
-    """classify(ident), and whether the name ends like a signature."""
-    return classify(ident), ident.lower().endswith(("signature", "sig"))
+def _name(raw: str) -> _Name | None:
+    """What the scanner needs to know about a run of name characters; None: not a sensitive name."""
+    ident = raw.lstrip("-.").rstrip(".-")
+    if not ident:
+        return None
+    sens = classify(ident)
+    if sens is None:
+        return None
+    return _Name(
+        ident,
+        sens,
+        ident.lower().endswith(("signature", "sig")),
+        len(raw.rstrip(".-")),
+        raw.startswith("-") and len(ident) > 1,
+        raw.startswith("--"),
+    )
 
 
 def assignment_spans(text: str, lower: str) -> Iterator[Span]:
@@ -153,20 +176,13 @@ def assignment_spans(text: str, lower: str) -> Iterator[Span]:
                 if j and covered[j - 1][0] <= left < covered[j - 1][1]:
                     continue  # a keyword inside a value already found is part of that value, not a new name
             seen.add(left)
-            raw = text[left:right]
-            ident = raw.lstrip("-.").rstrip(".-")
-            if not ident:
+            name = _name(text[left:right])
+            if name is None:
                 continue
-            sens, signature = _name(ident)
-            if sens is None:
-                continue
-            if signature and (left == 0 or text[left - 1] not in "?&"):
+            if name.signature and (left == 0 or text[left - 1] not in "?&"):
                 continue  # signatures are credentials in signed-URL queries; elsewhere they are data
-            is_flag = raw.startswith("--") or (
-                raw.startswith("-") and len(ident) > 1 and left > 0 and text[left - 1] == " "
-            )
-            end_ident = left + len(raw.rstrip(".-"))
-            span = _value_after(text, ident, sens, end_ident, left, is_flag)
+            is_flag = name.double_dash or (name.flag and left > 0 and text[left - 1] == " ")
+            span = _value_after(text, name.ident, name.sens, left + name.end, left, is_flag)
             if span is not None:
                 bisect.insort(covered, (span[0], span[1]))
                 yield span
