@@ -12,7 +12,7 @@ import random
 import re
 import string
 
-from aiops_mcp.server.gateway.redaction import context, pii, rules
+from aiops_mcp.server.gateway.redaction import context, engine, pii, rules
 from aiops_mcp.server.gateway.redaction.validators import base58check_ok
 
 _PIECES = [
@@ -206,3 +206,72 @@ def test_names_after_characters_that_lower_case_to_two_are_still_found() -> None
     assert "Hunter2Secret!" not in out and "zq8RkV2mT9xW4pL7sN3b" not in out
     assert out.startswith("İİİİ user İstanbul password=<PASSWORD_1>")
     assert found == {"PASSWORD": 1, "API_KEY": 1}
+
+
+def _prefix_reference(text: str) -> list[tuple[int, int, str]]:
+    """The plain prefix scan: every trigger length at every trigger start, each gated anchor as written."""
+    out = []
+    starts = [m.end() for m in rules.TRIGGER_RE.finditer(text)]
+    if rules.TRIGGER_AT_START.match(text):
+        starts.insert(0, 0)
+    for pos in starts:
+        for length in rules.TRIGGER_LENGTHS:
+            for rx, rule in rules.TRIGGERS.get(text[pos : pos + length], ()):
+                mm = rx.match(text, pos)
+                if mm and engine._rule_accepts(rule, mm.group()):
+                    out.append((pos, mm.end(), rule.kind))
+                    break
+            else:
+                continue
+            break
+    for gate, _, full_rx, rule in rules.GATED:
+        if gate not in text:
+            continue
+        for m in re.finditer(rule.anchor or rule.pattern, text):
+            fm = full_rx.search(text, max(0, m.start() - rule.back), m.end())
+            if fm is None or fm.end() != m.end() or not engine._rule_accepts(rule, fm.group()):
+                continue
+            start = fm.start()
+            if not rule.anchored:
+                while start > 0 and text[start - 1] in engine._TOKEN_CHARS:
+                    start -= 1
+            out.append((start, fm.end(), rule.kind))
+    return out
+
+
+def _token_texts(n: int, seed: int) -> list[str]:
+    """Trigger prefixes and gate characters followed by token bodies, at text starts and ends too."""
+    rnd = random.Random(seed)
+    triggers = sorted(rules.TRIGGERS)
+    heads = [*triggers, "|", "%", ".", ":A", "Q~", "-us", "1234567890123456|", "123456789012345%"]
+    body = string.ascii_letters + string.digits + "_-"
+    out = []
+    for _ in range(n):
+        parts = []
+        for _ in range(rnd.randint(1, 5)):
+            parts.append(rnd.choice(["", " ", "=", "/", ".", "|", "%", "\n", "x"]))
+            parts.append(rnd.choice(heads))
+            parts.append("".join(rnd.choice(body) for _ in range(rnd.choice([0, 3, 20, 28, 36, 40, 64]))))
+        out.append("".join(parts))
+    return out
+
+
+def test_prefix_scan_equals_the_plain_loop() -> None:
+    texts = [*CORPUS, *_token_texts(3000, 17), "ghp", "sk", "AKIA", "xoxb-1-" + "a" * 12]
+    found = 0
+    for text in texts:
+        got = engine._prefix_spans(text)
+        assert got == _prefix_reference(text), text
+        found += bool(got)
+    assert found >= 150  # real hits, not only empty lists
+
+
+def test_literal_led_anchors_find_what_the_class_finds() -> None:
+    assert any(len(anchors) > 1 for _, anchors, _, _ in rules.GATED)  # the split is in use
+    assert rules.literal_heads(r"[|%]x") == [r"\|x", "%x"]
+    assert rules.literal_heads(r"[\w%]x") == [r"[\w%]x"] and rules.literal_heads(r"[a-z]x") == [r"[a-z]x"]
+    texts = [*CORPUS, *_token_texts(2000, 19)]
+    for _, anchors, _, rule in rules.GATED:
+        plain = re.compile(rule.anchor or rule.pattern)
+        for text in texts:
+            assert _spans(engine._anchor_matches(anchors, text)) == _spans(plain.finditer(text)), text

@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import base64
 import bisect
+import operator
+import re
+from collections.abc import Callable, Iterable
 
 from . import context, pii
 from .rules import GATED, PRIVATE_KEY_RE, TRIGGER_AT_START, TRIGGER_LENGTHS, TRIGGER_RE, TRIGGERS, Rule
@@ -31,6 +34,7 @@ Span = tuple[int, int, str]
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 # priority when two candidates have the same length (lower wins)
 _PRIORITY = {"PRIVATE_KEY": 0}
+_START = operator.methodcaller("start")
 
 
 def _rule_accepts(rule: Rule, value: str) -> bool:
@@ -54,26 +58,49 @@ def _rule_accepts(rule: Rule, value: str) -> bool:
     return shannon(body) >= need
 
 
+# text[pos:pos + 4] at a trigger start -> the rules to try there, in the order of the plain loop
+# (for length in TRIGGER_LENGTHS: TRIGGERS[text[pos:pos + length]]); filled as triggers are seen
+_AT: dict[str, tuple[tuple[Callable[[str, int], re.Match[str] | None], Rule], ...]] = {}
+_AT_MAX = 4096  # distinct 4-character windows kept (a bound for adversarial input)
+
+
+def _rules_at(window: str) -> tuple[tuple[Callable[[str, int], re.Match[str] | None], Rule], ...]:
+    if len(_AT) >= _AT_MAX:
+        _AT.clear()
+    got = _AT[window] = tuple(
+        (lazy.compiled().match, rule)
+        for length in TRIGGER_LENGTHS
+        for lazy, rule in TRIGGERS.get(window[:length], ())
+    )
+    return got
+
+
+def _anchor_matches(anchors: tuple[re.Pattern[str], ...], text: str) -> Iterable[re.Match[str]]:
+    if len(anchors) == 1:
+        return anchors[0].finditer(text)
+    return sorted((m for rx in anchors for m in rx.finditer(text)), key=_START)
+
+
 def _prefix_spans(text: str) -> list[Span]:
     out: list[Span] = []
-    get = TRIGGERS.get
+    at = _AT
     starts = [m.end() for m in TRIGGER_RE.finditer(text)]
     if TRIGGER_AT_START.match(text):
         starts.insert(0, 0)
     for pos in starts:
-        for length in TRIGGER_LENGTHS:
-            for rx, rule in get(text[pos : pos + length], ()):
-                mm = rx.match(text, pos)
-                if mm and _rule_accepts(rule, mm.group()):
-                    out.append((pos, mm.end(), rule.kind))
-                    break
-            else:
-                continue
-            break
-    for gate, anchor_rx, full_rx, rule in GATED:
+        window = text[pos : pos + 4]
+        cands = at.get(window)
+        if cands is None:
+            cands = _rules_at(window)
+        for match, rule in cands:
+            mm = match(text, pos)
+            if mm and _rule_accepts(rule, mm.group()):
+                out.append((pos, mm.end(), rule.kind))
+                break
+    for gate, anchors, full_rx, rule in GATED:
         if gate not in text:
             continue
-        for m in anchor_rx.finditer(text):
+        for m in _anchor_matches(anchors, text):
             fm = full_rx.search(text, max(0, m.start() - rule.back), m.end())
             if fm is None or fm.end() != m.end() or not _rule_accepts(rule, fm.group()):
                 continue
