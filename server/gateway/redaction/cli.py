@@ -10,7 +10,7 @@ from json.encoder import encode_basestring  # the C string encoder (ensure_ascii
 from typing import TextIO
 
 from .engine import find_spans_many
-from .vault import RedactionError, Vault
+from .vault import RedactionError, Vault, redact_once
 
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # ids that are not strings (numbers, null ...)
 _BATCH = 2048  # lines parsed and scanned together: one json call and one pass per detector family per batch
@@ -61,7 +61,7 @@ def _flush(batch: Iterable[object], out: TextIO) -> None:
             '{"id": '
             + (encode_basestring(i) if isinstance(i := r.get("id"), str) else _encode(i))
             + ', "text": '
-            + encode_basestring(Vault().redact_found(t, spans) if spans else t)
+            + encode_basestring(redact_once(t, spans))
             + "}"
             for r, t, spans in zip(records, texts, found, strict=True)
         ]
