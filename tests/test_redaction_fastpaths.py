@@ -275,3 +275,52 @@ def test_literal_led_anchors_find_what_the_class_finds() -> None:
         plain = re.compile(rule.anchor or rule.pattern)
         for text in texts:
             assert _spans(engine._anchor_matches(anchors, text)) == _spans(plain.finditer(text)), text
+
+
+def _iban_reference(text: str) -> list[tuple[int, int, str]]:
+    """Every `_IBAN` match cut at each length (the country's, else 34..15) by walking its characters."""
+    out = []
+    for m in pii._IBAN.finditer(text):
+        if m.start() > 0 and text[m.start() - 1].isalnum():
+            continue
+        raw = m.group()
+        want = pii.IBAN_LENGTHS.get(raw[:2])
+        for target in [want] if want else range(34, 14, -1):
+            count, end = 0, 0
+            for j, ch in enumerate(raw):
+                if ch != " ":
+                    count += 1
+                    if count == target:
+                        end = j + 1
+                        break
+            if not end or (end < len(raw) and raw[end] != " "):
+                continue
+            if pii.iban_ok(raw[:end].replace(" ", "")):
+                out.append((m.start(), m.start() + end, "IBAN"))
+                break
+    return out
+
+
+def _iban(rnd: random.Random, country: str, length: int) -> str:
+    bban = "".join(rnd.choice(string.digits + string.ascii_uppercase[:6]) for _ in range(length - 4))
+    number = int("".join(str(int(ch, 36)) for ch in bban + country + "00"))
+    return f"{country}{98 - number % 97:02d}{bban}"
+
+
+def test_iban_cut_equals_the_character_walk() -> None:
+    rnd = random.Random(23)
+    texts = list(CORPUS)
+    for _ in range(1500):
+        country = rnd.choice(["GB", "DE", "FR", "NO", "MT", "QQ", "ZZ"])  # QQ/ZZ: no registered length
+        length = pii.IBAN_LENGTHS.get(country) or rnd.randint(15, 34)
+        iban = _iban(rnd, country, length)
+        if rnd.random() < 0.5:
+            iban = " ".join(iban[k : k + 4] for k in range(0, len(iban), 4))
+        tail = rnd.choice(["", " 1234", "5", " AB", ".", "x"])
+        texts.append(rnd.choice(["", "x", " ", "IBAN: "]) + iban + tail)
+    found = 0
+    for text in texts:
+        got = list(pii.iban_spans(text))
+        assert got == _iban_reference(text), text
+        found += bool(got)
+    assert found >= 800

@@ -361,7 +361,12 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
 # shapes without a regex attempt at every letter or digit: alnum -> "w", else " " (runs); digit -> "9",
 # upper -> "A" (IBAN). A non-ASCII character is `?` in the view, a non-word character like any other.
 _RUN_TABLE = bytes(0x77 if chr(i).isascii() and chr(i).isalnum() else 0x20 for i in range(256))
-_SHAPE_TABLE = bytes(0x39 if 48 <= i <= 57 else 0x41 if 65 <= i <= 90 else 0x20 for i in range(256))
+_SHAPE_TABLE = bytes(
+    0x39 if 48 <= i <= 57 else 0x41 if 65 <= i <= 90 else 0x20 if i == 0x20 else 0x23 for i in range(256)
+)
+# _IBAN over the shape map (upper -> A, digit -> 9, space kept, else #): the same matches at the same
+# offsets, found by a literal-led scan of bytes
+_IBAN_SHAPE = re.compile(rb"AA99(?: ?[A9]){11,34}")
 _BTC_RUN = b"w" * 26
 _B58_CHARS = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
 _UNSET = b"unset"  # `view` not given: compute it
@@ -400,23 +405,15 @@ def wallet_spans(text: str, view: bytes | None = _UNSET) -> Iterator[Span]:
 
 
 def _iban_matches(text: str, view: bytes | None = _UNSET) -> Iterator[re.Match[str]]:
-    """`_IBAN.finditer(text)`; with an ASCII view only positions holding `[A-Z][A-Z][0-9][0-9]` are tried."""
+    """`_IBAN.finditer(text)`; with an ASCII view, the same pattern over its shape map (literal-led)."""
     if view is _UNSET:
         view = ascii_view(text)
     if view is None:
         yield from _IBAN.finditer(text)
         return
-    shapes = view.translate(_SHAPE_TABLE)
-    last_end = 0
     match = _IBAN.match
-    i = shapes.find(b"AA99")
-    while i >= 0:
-        if i >= last_end:
-            m = match(text, i)
-            if m is not None:
-                last_end = m.end()
-                yield m
-        i = shapes.find(b"AA99", i + 1)
+    for m in _IBAN_SHAPE.finditer(view.translate(_SHAPE_TABLE)):
+        yield match(text, m.start())  # type: ignore[misc]  # the same match, as a str match
 
 
 def iban_spans(text: str, view: bytes | None = _UNSET) -> Iterator[Span]:
@@ -425,18 +422,12 @@ def iban_spans(text: str, view: bytes | None = _UNSET) -> Iterator[Span]:
             continue
         raw = m.group()
         want = IBAN_LENGTHS.get(raw[:2])
-        # walk the candidate collecting exactly the country's length (spaces allowed between groups)
-        lengths = [want] if want else range(34, 14, -1)
-        for target in lengths:
-            count, end = 0, 0
-            for j, ch in enumerate(raw):
-                if ch != " ":
-                    count += 1
-                    if count == target:
-                        end = j + 1
-                        break
-            if not end:
+        # cut the candidate at exactly the country's length (spaces allowed between groups)
+        ends = [j + 1 for j, ch in enumerate(raw) if ch != " "] if " " in raw else range(1, len(raw) + 1)
+        for target in [want] if want else range(34, 14, -1):
+            if target > len(ends):
                 continue
+            end = ends[target - 1]
             if end < len(raw) and raw[end] != " ":
                 continue  # would cut a group in two: not this length
             if iban_ok(raw[:end].replace(" ", "")):
