@@ -17,6 +17,7 @@ import re
 from aiops_mcp.server.gateway.redaction import context
 from aiops_mcp.server.gateway.redaction import validators as v
 from aiops_mcp.server.gateway.redaction.keys import VENDORS, classify
+from aiops_mcp.server.gateway.redaction.rules import trie_regex
 
 # --- references: the plain definitions -------------------------------------------------------
 
@@ -431,6 +432,32 @@ def test_vendor_gate_never_drops_a_vendor_key() -> None:
         assert list(context.vendor_spans(text, _lower(text))) == expect, text
         found += len(expect)
     assert found > 50
+
+
+# the vendor gate read forwards, as a search over the window before the operator
+_VENDOR_BEFORE = re.compile("(?:" + trie_regex(VENDORS) + r")[\"']?[ \t]*(?:bot[ \t]*)?$")
+
+
+def test_reversed_vendor_gate_equals_the_forward_search() -> None:
+    rnd = random.Random(17)
+    names = sorted(VENDORS)
+    pieces = ["", " ", "\t", "\n", '"', "'", "bot", " bot ", "x", "_", "robot", "sonarqube", "aws", "é"]
+    hits = 0
+    for _ in range(20000):
+        before = "".join(rnd.choice([*pieces, rnd.choice(names)]) for _ in range(rnd.randint(0, 6)))
+        lower = _lower(
+            before + rnd.choice(names) * rnd.randint(0, 1) + "".join(rnd.choices(pieces, k=2)) + ":x"
+        )
+        end = len(lower) - 2
+        lo = max(0, end - rnd.choice([24, 24, 5, 0]))
+        expect = _VENDOR_BEFORE.search(lower, lo, end) is not None
+        n = len(lower)
+        assert (context._VENDOR_BEFORE_REV.match(lower[::-1], n - end, n - lo) is not None) == expect, (
+            lower,
+            lo,
+        )
+        hits += expect
+    assert 2000 < hits < 18000
 
 
 def test_kubernetes_data_per_document_equals_the_split_form() -> None:

@@ -219,17 +219,29 @@ def _vendor_values(text: str) -> Iterator[re.Match[str]]:
 
 
 _WORD_BEFORE = re.compile(r"([A-Za-z]{3,16})[\"']?[ \t]*(?:bot[ \t]*)?$")
-# _WORD_BEFORE with the word spelled as a service name, on the lower-cased text: a value whose key is
-# a service name always matches it (names are ASCII letters, the rest is the same pattern), and most
-# values (`AWSToken := ...`, `fastly_TOKEN = ...`) do not, so they skip the word extraction.
-_VENDOR_BEFORE = re.compile("(?:" + trie_regex(VENDORS) + r")[\"']?[ \t]*(?:bot[ \t]*)?$")
+# A gate before _WORD_BEFORE: the same pattern with the word spelled as a service name, matched on the
+# lower-cased text. A value whose key is a service name always passes (names are ASCII letters, the rest
+# is the same pattern); most values (`AWSToken := ...`, `fastly_TOKEN = ...`) do not, and skip the word
+# extraction. It is read backwards, as one anchored match in the reversed text instead of a search that
+# tries every start in the window: `$` (the window's end, or before a newline ending it) becomes a
+# leading optional newline. Forwards it reads
+#   (?:<service names>)["']?[ \t]*(?:bot[ \t]*)?$
+_VENDOR_BEFORE_REV = re.compile(
+    r"\n?(?:[ \t]*tob)?[ \t]*[\"']?" + trie_regex(frozenset(name[::-1] for name in VENDORS))
+)
 
 
 def vendor_spans(text: str, lower: str) -> Iterator[Span]:
     """`sourcegraph: <40 hex>`: a service's bare name as the key; only strongly random values count."""
+    n = len(lower)
+    rlower = ""  # lower reversed, made at the first candidate
     for m in _vendor_values(text):
-        lo = max(0, m.start() - 24)
-        if _VENDOR_BEFORE.search(lower, lo, m.start()) is None:
+        end = m.start()
+        lo = max(0, end - 24)
+        if not rlower:
+            rlower = lower[::-1]
+        # lower[lo:end] reversed is rlower[n - end : n - lo]
+        if _VENDOR_BEFORE_REV.match(rlower, n - end, n - lo) is None:
             continue  # no service name right before the operator
         w = _WORD_BEFORE.search(text, lo, m.start())
         if w is None or w.group(1).lower() not in VENDORS:
