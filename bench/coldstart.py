@@ -4,7 +4,7 @@ Both servers are measured with ../shared/scorers/mcp_probe.py, in alternating ro
 same machine load. Targets: cold start <= 1.1x mcp-server-time; an offline tool call p50 <= 1.5x
 mcp-server-time's trivial tool (get_current_time).
 
-    .venv/bin/python bench/coldstart.py [--rounds 3] [--cold-starts 3] [--calls 200]
+    .venv/bin/python bench/coldstart.py [--rounds 3] [--cold-rounds 6] [--cold-starts 3] [--calls 200]
 """
 
 from __future__ import annotations
@@ -35,20 +35,15 @@ CALLS = {
 
 
 def probe(
-    cmd: list[str], tool: str, args: dict[str, Any], opts: argparse.Namespace, env: dict[str, str]
+    cmd: list[str], tool: str | None, args: dict[str, Any], opts: argparse.Namespace, env: dict[str, str]
 ) -> dict:
+    """One mcp_probe run; without a tool, cold starts (and tools/list) only."""
+    calls = ["--tool", tool, "--args", json.dumps(args), "--calls", str(opts.calls), "--concurrency", "8"]
     out = subprocess.run(
         [
             sys.executable,
             str(PROBE),
-            "--tool",
-            tool,
-            "--args",
-            json.dumps(args),
-            "--calls",
-            str(opts.calls),
-            "--concurrency",
-            "8",
+            *(calls if tool else []),
             "--cold-starts",
             str(opts.cold_starts),
             "--",
@@ -61,7 +56,12 @@ def probe(
         timeout=600,
     )
     if out.returncode != 0:
-        raise SystemExit(f"probe failed for {cmd}: {out.stderr[-2000:]}")
+        # The probe exits 1 when calls fail too; its report then names the first error.
+        try:
+            reason = json.loads(out.stdout).get("first_error")
+        except ValueError:
+            reason = None
+        raise SystemExit(f"probe failed for {cmd}: {reason or out.stderr[-2000:]}")
     return json.loads(out.stdout)
 
 
@@ -97,6 +97,9 @@ async def server_cpu(cmd: list[str], tool: str, args: dict[str, Any], env: dict[
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument(
+        "--cold-rounds", type=int, default=6, help="extra alternating rounds of cold starts only (less noise)"
+    )
     p.add_argument("--cold-starts", type=int, default=3)
     p.add_argument("--calls", type=int, default=200)
     p.add_argument("--cpu-calls", type=int, default=500, help="calls per server CPU measurement")
@@ -139,6 +142,10 @@ def main() -> None:
                             "concurrent": report.get("concurrent"),
                         }
                     )
+
+        for _ in range(opts.cold_rounds):
+            for name, (cmd, _calls) in servers.items():
+                cold[name] += probe(cmd, None, {}, opts, env)["cold_start_ms"]["runs"]
 
         cpu: dict[str, list[float]] = {}
         for _ in range(opts.rounds):
