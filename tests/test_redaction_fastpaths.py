@@ -224,8 +224,8 @@ def _prefix_reference(text: str) -> list[tuple[int, int, str]]:
             else:
                 continue
             break
-    for gate, _, full_rx, rule in rules.GATED:
-        if gate not in text:
+    for _, _, full_rx, rule in rules.GATED:
+        if rule.gate not in text:  # the rule's own gate, tested always
             continue
         for m in re.finditer(rule.anchor or rule.pattern, text):
             fm = full_rx.search(text, max(0, m.start() - rule.back), m.end())

@@ -377,11 +377,27 @@ def literal_heads(pattern: str) -> list[str]:
     return [re.escape(h) + pattern[m.end() :] for h in heads]
 
 
+def _gate_test(gate: str, anchors: list[str]) -> str:
+    """The gate substring to test before the anchor scans, or "" (always true) where the test is wasted.
+
+    A 2-4 character gate that every anchor opens with is implied by any anchor match, and `in` with
+    such a needle scans slower than the literal-led anchor regex itself; 1-character gates (memchr)
+    and long ones (skipping search) stay, being far cheaper than a scan.
+    """
+    if not 2 <= len(gate) <= _LIMIT:
+        return gate
+    for anchor in anchors:
+        heads = _lit_prefixes(_parser.parse(anchor))
+        if not heads or not all(p.startswith(gate) for p, _ in heads):
+            return gate
+    return ""
+
+
 # (gate, anchors, full, rule): formats without a literal start run only when the gate substring occurs;
 # `anchors`: the literal-led forms of the rule's anchor (see literal_heads), matches merged by position
 GATED: list[tuple[str, tuple[re.Pattern[str], ...], re.Pattern[str], Rule]] = [
     (
-        r.gate,
+        _gate_test(r.gate, literal_heads(r.anchor or r.pattern)),
         tuple(re.compile(a) for a in literal_heads(r.anchor or r.pattern)),
         re.compile((_LEFT if r.anchored else "") + r.pattern),
         r,
