@@ -8,6 +8,7 @@ once for all number-shaped data instead of once per format.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator
 
 from .validators import IBAN_LENGTHS, base58check_ok, iban_ok, ipv4_ok, ipv6_ok, luhn_ok, ssn_ok
@@ -45,20 +46,37 @@ _ID_CONTEXT = re.compile(
     r"(?i)(?P<tin>\btin\b|tax identification|taxpayer)|(?P<sss>\bsss\b|social security system)|"
     r"(?P<philhealth>philhealth|\bphic\b)|(?P<pagibig>pag-?ibig|\bhdmf\b)|(?P<ssn>\bssn\b|social security)"
 )
-# Every alternative of _ID_CONTEXT holds one of these (lower-case): on ASCII text, where IGNORECASE is
-# plain lower-casing, a window without any of them cannot match (most windows: the regex is slow there).
-_ID_WORDS = ("tin", "tax", "sss", "ssn", "social", "phil", "phic", "pag", "hdmf")
+# Every alternative of _ID_CONTEXT, lower-cased: phrases, and words it wants between word boundaries.
+# On ASCII text, where IGNORECASE is plain lower-casing, a window holding none of them cannot match
+# (most windows: `setting`, `routing` hold `tin` but not as a word), and the slow regex is skipped.
+_ID_PHRASES = ("tax identification", "taxpayer", "social security", "philhealth", "pag-ibig", "pagibig")
+_ID_WORDS = ("tin", "sss", "ssn", "phic", "hdmf")
+_ASCII_WORD = frozenset(string.ascii_letters + string.digits + "_")
+
+
+def _has_word(low: str, word: str) -> bool:
+    i = low.find(word)
+    while i >= 0:
+        j = i + len(word)
+        if (i == 0 or low[i - 1] not in _ASCII_WORD) and (j == len(low) or low[j] not in _ASCII_WORD):
+            return True
+        i = low.find(word, i + 1)
+    return False
 
 
 def _id_context(before: str) -> re.Match[str] | None:
     """`_ID_CONTEXT.search(before)`, without the regex when no name can be there."""
     if before.isascii():
         low = before.lower()
-        for word in _ID_WORDS:
-            if word in low:
+        for phrase in _ID_PHRASES:
+            if phrase in low:
                 break
         else:
-            return None
+            for word in _ID_WORDS:
+                if word in low and _has_word(low, word):
+                    break
+            else:
+                return None
     return _ID_CONTEXT.search(before)
 
 
@@ -320,18 +338,9 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
     if "." in text:
         yield from _dotted_spans(text)
     for m in _NUMBER.finditer(text) if candidates is None else candidates:
-        s, e = m.start(), m.end()
+        s, e = m.span()
         # widen to a leading "+cc " / "(area) " that the digit-run regex does not include
         if (
-            s == 0
-            or text[s - 1] not in "+( -)"
-            or not ("+" in text[max(0, s - 6) : s] or ")" in text[max(0, s - 2) : s])
-        ):
-            # No lead: a single run of digits classifies only with 9-19 digits (11: `09` mobiles);
-            # rejecting the rest here keeps timestamps and counters out of _classify_number.
-            if not _may_classify(m.group()):
-                continue
-        elif (
             s > 0
             and text[s - 1] in "+( -)"
             and ("+" in text[max(0, s - 6) : s] or ")" in text[max(0, s - 2) : s])
@@ -341,6 +350,16 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
                 s = lead.start()
                 if text[s] in " -":
                     s += 1
+        else:
+            # No lead: a single run of digits classifies only with 9-19 digits (11: `09` mobiles);
+            # rejecting the rest here keeps timestamps and counters out of _classify_number.
+            raw = m.group()
+            if raw.isdigit():
+                nd = e - s
+                if nd < 9 or nd > 19 or (nd == 11 and not raw.startswith("09")):
+                    continue
+            elif not _may_classify(raw):
+                continue
         if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "_-/.,:+"):
             continue
         if e < n and (
