@@ -325,3 +325,36 @@ def test_iban_cut_equals_the_character_walk() -> None:
         assert got == _iban_reference(text), text
         found += bool(got)
     assert found >= 800
+
+
+def _resolve_reference(cands: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Union of overlapping candidates, kind of the longest (ties: private key, then found first)."""
+    cands = sorted(cands, key=lambda c: (c[0], -c[1]))
+    out = []
+    cur_s, cur_e, cur_k = cands[0]
+    best = (cur_e - cur_s, -engine._PRIORITY.get(cur_k, 1))
+    for s, e, k in cands[1:]:
+        if e <= s:
+            continue
+        if s < cur_e:
+            score = (e - s, -engine._PRIORITY.get(k, 1))
+            if score > best:
+                best, cur_k = score, k
+            cur_e = max(cur_e, e)
+            continue
+        out.append((cur_s, cur_e, cur_k))
+        cur_s, cur_e, cur_k = s, e, k
+        best = (e - s, -engine._PRIORITY.get(k, 1))
+    out.append((cur_s, cur_e, cur_k))
+    return out
+
+
+def test_overlap_resolution_equals_the_key_sort_form() -> None:
+    rnd = random.Random(29)
+    kinds = ["EMAIL", "PRIVATE_KEY", "TOKEN", "PHONE", "API_KEY"]
+    for _ in range(5000):
+        cands = []
+        for _ in range(rnd.randint(1, 12)):
+            s = rnd.randint(0, 40)
+            cands.append((s, s + rnd.randint(0, 12), rnd.choice(kinds)))
+        assert engine._resolve(list(cands)) == _resolve_reference(cands), cands
