@@ -43,6 +43,8 @@ def _corpus(n: int, seed: int) -> list[str]:
 
 
 CORPUS = _corpus(4000, 7)
+# several texts as the lines of one: lines with non-ASCII letters next to lines without (`wide` views)
+LINES = ["\n".join(CORPUS[k : k + 6]) for k in range(0, 3000, 6)]
 
 
 def _spans(matches) -> list[tuple[int, int]]:
@@ -55,6 +57,24 @@ def test_corpus_exercises_both_the_ascii_view_and_the_unicode_patterns() -> None
     assert sum(v is not None and not t.isascii() for t, v in zip(CORPUS, views, strict=True)) >= 500
 
 
+def test_text_view_marks_exactly_the_lines_with_non_ascii_letters_or_digits() -> None:
+    wide_views = 0
+    for text in [*CORPUS, *LINES, "\u00e9" * 5000, "x\n" * 3000 + "\u00e9"]:
+        view = pii.text_view(text)
+        if view is None:  # too many such lines to split: the Unicode patterns run over the whole text
+            assert pii.ascii_view(text) is None
+            continue
+        assert view.data == "".join(ch if ch.isascii() else "?" for ch in text).encode("ascii")
+        lines, pos = [], 0
+        for line in text.split("\n"):
+            if re.search(r"[^\W\x00-\x7f]", line):
+                lines.append((pos, pos + len(line)))
+            pos += len(line) + 1
+        assert list(view.wide) == lines, text
+        wide_views += bool(lines) and len(lines) < text.count("\n") + 1
+    assert wide_views >= 100  # texts with both kinds of line
+
+
 def test_ascii_view_only_when_every_word_character_is_ascii() -> None:
     for text in [*CORPUS, "", "\ud800 lone surrogate 1", "a\u00e9", "x\u2014y", "\U0001d7d8"]:
         view = pii.ascii_view(text)
@@ -65,9 +85,9 @@ def test_ascii_view_only_when_every_word_character_is_ascii() -> None:
 
 
 def test_digit_led_scan_equals_the_two_patterns() -> None:
-    for text in CORPUS:
+    for text in [*CORPUS, *LINES]:
         want_ips, want_nums = _spans(pii._IPV4.finditer(text)), _spans(pii._NUMBER.finditer(text))
-        for view in (None, pii.ascii_view(text)):  # the Unicode form, then the ASCII one where it applies
+        for view in (None, pii.text_view(text)):  # the Unicode form, then the view's forms
             ips, nums = pii.digit_led(text, view)
             assert _spans(ips) == want_ips, text
             assert _spans(nums) == want_nums, text
@@ -110,13 +130,24 @@ def test_ascii_fast_paths_for_wallets_and_ibans_equal_the_regexes() -> None:
         payload = bytes([rnd.choice([0, 5])]) + rnd.randbytes(20)
         addr = _b58(payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4])
         texts.append(rnd.choice(["", "x", "_", " ", "("]) + addr + rnd.choice(["", "_", "x", " ", "."]))
+    # the same next to lines with non-ASCII letters (a `wide` view: Unicode patterns on those lines only)
+    texts += [
+        rnd.choice(CORPUS) + "\n" + t + "\n" + rnd.choice(["\u00e9", "x"]) + t + "\u0663"
+        for t in texts[-500:]
+    ]
+    texts += LINES
+    # IBAN-shaped with non-ASCII check digits: `\d` takes them in Unicode mode only
+    texts += [
+        "x\nGB\u0668\u0662WEST12345698765432\n",
+        "GB82WEST12345698765432\nDE\u0668\u0669370400440532013000",
+    ]
     found = 0
     for text in texts:
         got = list(pii.wallet_spans(text))
         assert got == _btc_reference(text), text
         found += bool(got)
         assert _spans(pii._iban_matches(text)) == _spans(pii._IBAN.finditer(text)), text
-    assert found >= 200  # the generated addresses are real ones: the comparison is not vacuous
+    assert found >= 400  # the generated addresses are real ones: the comparison is not vacuous
 
 
 def test_id_name_prefilter_equals_the_regex() -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from .validators import IBAN_LENGTHS, base58check_ok, iban_ok, ipv4_ok, ipv6_ok, luhn_ok, ssn_ok
 
@@ -137,13 +138,74 @@ def ascii_view(text: str) -> bytes | None:
     return text.encode("ascii", "replace")
 
 
-def digit_led(text: str, view: bytes | None = None) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
-    """(IPv4 candidates, number candidates) from one pass over the text; `view`: `ascii_view(text)`."""
+class TextView(NamedTuple):
+    """`data`: the text as one byte per character (non-ASCII ones as `?`); `wide`: the line ranges
+    (start, end without the newline) holding non-ASCII letters or digits. The ASCII forms of the
+    patterns and the byte maps decide exactly outside `wide` (no digit-led, IBAN or wallet match or
+    look-around crosses a newline); the Unicode patterns run on the `wide` lines."""
+
+    data: bytes
+    wide: tuple[tuple[int, int], ...]
+
+
+def text_view(text: str) -> TextView | None:
+    """The text's view (see TextView); None when non-ASCII letters or digits are on so many lines that
+    the Unicode patterns over the whole text cost less than scanning it piecewise."""
+    data = ascii_view(text)
+    if data is not None:
+        return TextView(data, ())
+    data = text.encode("ascii", "replace")
+    n = len(text)
+    wide: list[tuple[int, int]] = []
+    max_lines, budget = 1 + n // 2048, 256 + n // 64  # wide lines worth splitting; `?` positions looked at
+    i = data.find(b"?")
+    while i >= 0:
+        budget -= 1
+        if budget < 0:
+            return None
+        if text[i].isalnum():  # a `?` that is not ASCII: a letter or digit here (\w in Unicode mode)
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            wide.append((text.rfind("\n", 0, i) + 1, end))
+            if len(wide) > max_lines:
+                return None
+            i = data.find(b"?", end)
+        else:
+            i = data.find(b"?", i + 1)
+    return TextView(data, tuple(wide))
+
+
+def _segments(n: int, wide: tuple[tuple[int, int], ...]) -> list[tuple[int, int, bool]]:
+    """[0, n) cut into (start, end, is_wide) pieces around the wide lines."""
+    out: list[tuple[int, int, bool]] = []
+    pos = 0
+    for start, end in wide:
+        if start > pos:
+            out.append((pos, start, False))
+        out.append((start, end, True))
+        pos = end
+    if pos < n:
+        out.append((pos, n, False))
+    return out
+
+
+def digit_led(text: str, view: TextView | None = None) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
+    """(IPv4 candidates, number candidates) from one pass over the text; `view`: `text_view(text)`."""
     ips: list[re.Match[str]] = []
     nums: list[re.Match[str]] = []
     if view is None and text.isascii():
-        view = b""
-    for m in (_DIGIT_LED if view is None else _DIGIT_LED_ASCII).finditer(text):
+        view = TextView(b"", ())
+    if view is None:
+        found: Iterable[re.Match[str]] = _DIGIT_LED.finditer(text)
+    elif not view.wide:
+        found = _DIGIT_LED_ASCII.finditer(text)
+    else:
+        found = [
+            m
+            for s, e, wide in _segments(len(text), view.wide)
+            for m in (_DIGIT_LED if wide else _DIGIT_LED_ASCII).finditer(text, s, e)
+        ]
+    for m in found:
         (ips if m.lastgroup == "ip" else nums).append(m)
     return ips, nums
 
@@ -388,54 +450,67 @@ _SHAPE_TABLE = bytes(
 _IBAN_SHAPE = re.compile(rb"AA99(?: ?[A9]){11,34}")
 _BTC_RUN = b"w" * 26
 _B58_CHARS = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
-_UNSET = b"unset"  # `view` not given: compute it
+_UNSET = TextView(b"unset", ())  # `view` not given: compute it
 
 
-def wallet_spans(text: str, view: bytes | None = _UNSET) -> Iterator[Span]:
+def _wallet_at(text: str, s: int, e: int) -> Iterator[Span]:
+    for m in _BTC.finditer(text, s, e):
+        if (m.start() == 0 or not text[m.start() - 1].isalnum()) and base58check_ok(m.group()):
+            yield m.start(), m.end(), "CRYPTO_WALLET"
+
+
+def wallet_spans(text: str, view: TextView | None = _UNSET) -> Iterator[Span]:
     """Legacy/P2SH bitcoin addresses (base58 with a double-SHA256 checksum); bech32 ones are prefix rules.
 
-    `view`: `ascii_view(text)` when the caller already has it.
+    `view`: `text_view(text)` when the caller already has it.
     """
     if view is _UNSET:
-        view = ascii_view(text)
+        view = text_view(text)
+    n = len(text)
     if view is None:
-        for m in _BTC.finditer(text):
-            if (m.start() == 0 or not text[m.start() - 1].isalnum()) and base58check_ok(m.group()):
-                yield m.start(), m.end(), "CRYPTO_WALLET"
+        yield from _wallet_at(text, 0, n)
         return
     # With ASCII word characters, an accepted match is exactly a whole alphanumeric run of 26-35 base58
     # characters that starts with 1 or 3 and is not followed by `_`: only runs of >= 26 are looked at.
-    runs = view.translate(_RUN_TABLE)
-    n = len(text)
-    i = runs.find(_BTC_RUN)
-    while i >= 0:
-        e = runs.find(b" ", i)
-        if e < 0:
-            e = n
-        if (
-            e - i <= 35
-            and text[i] in "13"
-            and (e == n or text[e] != "_")
-            and _B58_CHARS.issuperset(text[i:e])
-            and base58check_ok(text[i:e])
-        ):
-            yield i, e, "CRYPTO_WALLET"
-        i = runs.find(_BTC_RUN, e)
+    runs = view.data.translate(_RUN_TABLE)
+    for lo, hi, wide in _segments(n, view.wide) if view.wide else ((0, n, False),):
+        if wide:
+            yield from _wallet_at(text, lo, hi)
+            continue
+        i = runs.find(_BTC_RUN, lo, hi)
+        while i >= 0:
+            e = runs.find(b" ", i, hi)  # a run ends before a newline, so inside the piece
+            if e < 0:
+                e = hi
+            if (
+                e - i <= 35
+                and text[i] in "13"
+                and (e == n or text[e] != "_")
+                and _B58_CHARS.issuperset(text[i:e])
+                and base58check_ok(text[i:e])
+            ):
+                yield i, e, "CRYPTO_WALLET"
+            i = runs.find(_BTC_RUN, e, hi)
 
 
-def _iban_matches(text: str, view: bytes | None = _UNSET) -> Iterator[re.Match[str]]:
-    """`_IBAN.finditer(text)`; with an ASCII view, the same pattern over its shape map (literal-led)."""
+def _iban_matches(text: str, view: TextView | None = _UNSET) -> Iterator[re.Match[str]]:
+    """`_IBAN.finditer(text)`; with a view, the same pattern over its shape map (literal-led)."""
     if view is _UNSET:
-        view = ascii_view(text)
+        view = text_view(text)
     if view is None:
         yield from _IBAN.finditer(text)
         return
     match = _IBAN.match
-    for m in _IBAN_SHAPE.finditer(view.translate(_SHAPE_TABLE)):
-        yield match(text, m.start())  # type: ignore[misc]  # the same match, as a str match
+    shapes = view.data.translate(_SHAPE_TABLE)
+    for lo, hi, wide in _segments(len(text), view.wide) if view.wide else ((0, len(text), False),):
+        if wide:
+            yield from _IBAN.finditer(text, lo, hi)
+        else:
+            for m in _IBAN_SHAPE.finditer(shapes, lo, hi):
+                yield match(text, m.start())  # type: ignore[misc]  # the same match, as a str match
 
 
-def iban_spans(text: str, view: bytes | None = _UNSET) -> Iterator[Span]:
+def iban_spans(text: str, view: TextView | None = _UNSET) -> Iterator[Span]:
     for m in _iban_matches(text, view):
         if m.start() > 0 and text[m.start() - 1].isalnum():
             continue
