@@ -54,6 +54,20 @@ class _Ping(BaseModel):
     reply: str
 
 
+def _check_job_types(settings: Settings, out: Any) -> int:
+    """The taxonomy loads on classify_job's first call; doctor loads it now so a broken [job_types] shows."""
+    from aiops_mcp.tools.classify.taxonomy import load_taxonomy
+
+    try:
+        taxonomy = load_taxonomy(settings.job_types or None)
+    except Exception as exc:  # pydantic ValidationError or ValueError: both name what is wrong
+        out.write(f"job types: FAILED, [job_types] in the configuration is invalid: {exc}\n")
+        return 1
+    custom = f", {len(settings.job_types)} entries from the configuration" if settings.job_types else ""
+    out.write(f"job types: {len(taxonomy.names())}{custom}\n")
+    return 0
+
+
 def doctor(settings: Settings) -> int:
     """Print what is configured and whether each model of each chain answers."""
     from aiops_mcp.server.gateway.errors import AllModelsFailed
@@ -98,6 +112,7 @@ def doctor(settings: Settings) -> int:
                         out.write(f"  {entry}: FAILED ({exc.reason})\n")
             if reason:
                 out.write(f"models: not called ({reason}); every tool answers from its offline engine\n")
+            bad += _check_job_types(settings, out)
             out.write(f"store: {settings.public_view()['store'] or 'embedded SQLite (default)'}\n")
             try:
                 await rt.store.ping()

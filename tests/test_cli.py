@@ -179,3 +179,16 @@ def test_demo_tours_every_tool_on_the_embedded_store_and_alerts_a_local_webhook(
     assert '"time_to_incident_seconds"' in out.stdout
     received = int(out.stdout.split("alerts received by the local webhook at ")[1].split(": ")[1].split()[0])
     assert received >= 1 and "Predicted incident" in out.stdout
+
+
+def test_doctor_reports_a_broken_job_types_table(tmp_path: Path) -> None:
+    # classify_job loads the taxonomy on its first call, so doctor is where a broken table shows up early
+    (tmp_path / "aiops.toml").write_text('[job_types.sync]\nkeywords = "not a list or table"\n')
+    env = {"AIOPS_OFFLINE": "1", "AIOPS_STORE": f"sqlite:///{tmp_path}/s.db"}
+    out = run(["doctor"], cwd=tmp_path, env=env)
+    assert "job types: FAILED" in out.stdout and "keywords" in out.stdout, out.stdout + out.stderr
+    assert out.returncode == 1
+    (tmp_path / "aiops.toml").write_text('[job_types.sync]\nkeywords = ["mirror"]\n')
+    good = run(["doctor"], cwd=tmp_path, env=env)
+    assert "job types:" in good.stdout and "1 entries from the configuration" in good.stdout
+    assert good.returncode == 0, good.stdout + good.stderr

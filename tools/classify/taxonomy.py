@@ -94,21 +94,32 @@ def _shipped() -> dict[str, Any]:
     return data
 
 
-def _merge_type(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+_WEIGHTED = ("lead_verbs", "head_nouns", "keywords", "field_cues")
+_LISTS = ("value_patterns", "examples")
+
+
+def _merge_type(name: str, base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     if over.get("replace"):
         return {k: v for k, v in over.items() if k not in ("replace", "enabled")}
     out = copy.deepcopy(base)
     for key, value in over.items():
         if key in ("replace", "enabled"):
             continue
-        if key in ("lead_verbs", "head_nouns", "keywords", "field_cues"):
-            merged = JobType._weights(out.get(key, {}))
-            merged.update(JobType._weights(value))
-            out[key] = merged
-        elif key in ("value_patterns", "examples"):
-            out[key] = list(out.get(key, [])) + list(value or [])
-        else:
-            out[key] = value
+        try:
+            if key in _WEIGHTED:
+                merged = JobType._weights(out.get(key, {}))
+                merged.update(JobType._weights(value))
+                out[key] = merged
+            elif key in _LISTS:
+                if isinstance(value, str):
+                    raise TypeError("a single string")
+                out[key] = list(out.get(key, [])) + list(value or [])
+            else:
+                out[key] = value
+        except (TypeError, ValueError, AttributeError) as exc:
+            # the bare error ("dictionary update sequence element #0 ...") names neither table nor field
+            shape = "a list of words or a table of word = weight" if key in _WEIGHTED else "a list"
+            raise ValueError(f"job_types.{name}.{key} must be {shape} ({exc})") from None
     return out
 
 
@@ -127,11 +138,12 @@ def load_taxonomy(overrides: dict[str, Any] | None = None) -> Taxonomy:
     if isinstance(overrides.get("settings"), dict):
         data["settings"].update(overrides.pop("settings"))
     for name, over in overrides.items():
-        over = dict(over or {})
+        if not isinstance(over, dict):
+            raise ValueError(f"job_types.{name}: expected a table, got {type(over).__name__}")
         if over.get("enabled") is False:
             data["job_types"].pop(name, None)
             continue
-        data["job_types"][name] = _merge_type(data["job_types"].get(name, {}), over)
+        data["job_types"][name] = _merge_type(name, data["job_types"].get(name, {}), over)
     if not data["job_types"]:
         raise ValueError("the taxonomy has no job types left after overrides")
     return Taxonomy.model_validate(data)
