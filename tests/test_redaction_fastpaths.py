@@ -256,7 +256,8 @@ def _prefix_reference(text: str) -> list[tuple[int, int, str]]:
             else:
                 continue
             break
-    for _, _, full_rx, rule in rules.GATED:
+    for gated in rules.GATED:
+        rule, full_rx = gated.rule, gated.full
         if rule.gate not in text:  # the rule's own gate, tested always
             continue
         for m in re.finditer(rule.anchor or rule.pattern, text):
@@ -289,7 +290,12 @@ def _token_texts(n: int, seed: int) -> list[str]:
 
 
 def test_prefix_scan_equals_the_plain_loop() -> None:
-    texts = [*CORPUS, *_token_texts(3000, 17), "ghp", "sk", "AKIA", "xoxb-1-" + "a" * 12]
+    short = _token_texts(3000, 17)
+    long = ["\n".join(short[k : k + 40]) for k in range(0, 3000, 40)]  # past engine._LONG: implied gates
+    # without a gate's own text, anchors not implied by it must not run (`%` anchors without `|`)
+    long += ["\n".join(t for t in short[k : k + 80] if "|" not in t) for k in range(0, 3000, 80)]
+    assert any(g.implied for g in rules.GATED) and all(len(t) > engine._LONG for t in long)
+    texts = [*CORPUS, *short, *long, "ghp", "sk", "AKIA", "xoxb-1-" + "a" * 12]
     found = 0
     for text in texts:
         got = engine._prefix_spans(text)
@@ -299,11 +305,12 @@ def test_prefix_scan_equals_the_plain_loop() -> None:
 
 
 def test_literal_led_anchors_find_what_the_class_finds() -> None:
-    assert any(len(anchors) > 1 for _, anchors, _, _ in rules.GATED)  # the split is in use
+    assert any(len(g.anchors) > 1 for g in rules.GATED)  # the split is in use
     assert rules.literal_heads(r"[|%]x") == [r"\|x", "%x"]
     assert rules.literal_heads(r"[\w%]x") == [r"[\w%]x"] and rules.literal_heads(r"[a-z]x") == [r"[a-z]x"]
     texts = [*CORPUS, *_token_texts(2000, 19)]
-    for _, anchors, _, rule in rules.GATED:
+    for gated in rules.GATED:
+        anchors, rule = gated.anchors, gated.rule
         plain = re.compile(rule.anchor or rule.pattern)
         for text in texts:
             assert _spans(engine._anchor_matches(anchors, text)) == _spans(plain.finditer(text)), text
@@ -385,7 +392,7 @@ def test_overlap_resolution_equals_the_key_sort_form() -> None:
     kinds = ["EMAIL", "PRIVATE_KEY", "TOKEN", "PHONE", "API_KEY"]
     for _ in range(5000):
         cands = []
-        for _ in range(rnd.randint(1, 12)):
+        for _ in range(rnd.randint(1, rnd.choice([12, 80]))):  # both sides of the two-sorts threshold
             s = rnd.randint(0, 40)
             cands.append((s, s + rnd.randint(0, 12), rnd.choice(kinds)))
         assert engine._resolve(list(cands)) == _resolve_reference(cands), cands

@@ -42,6 +42,10 @@ _START = operator.methodcaller("start")
 _BEGIN, _END = operator.itemgetter(0), operator.itemgetter(1)
 
 
+def _start_longest(span: Span) -> tuple[int, int]:
+    return span[0], -span[1]
+
+
 def _rule_accepts(rule: Rule, value: str) -> bool:
     if rule.check == "none":
         return True
@@ -67,6 +71,7 @@ def _rule_accepts(rule: Rule, value: str) -> bool:
 # (for length in TRIGGER_LENGTHS: TRIGGERS[text[pos:pos + length]]); filled as triggers are seen
 _AT: dict[str, tuple[tuple[Callable[[str, int], re.Match[str] | None], Rule], ...]] = {}
 _AT_MAX = 4096  # distinct 4-character windows kept (a bound for adversarial input)
+_LONG = 1024  # from this length an implied gate is not tested (see rules._gate_implied)
 
 
 def _rules_at(window: str) -> tuple[tuple[Callable[[str, int], re.Match[str] | None], Rule], ...]:
@@ -102,10 +107,11 @@ def _prefix_spans(text: str) -> list[Span]:
             if mm and _rule_accepts(rule, mm.group()):
                 out.append((pos, mm.end(), rule.kind))
                 break
-    for gate, anchors, full_rx, rule in GATED:
-        if gate not in text:
+    long_text = len(text) > _LONG
+    for gate, implied, anchors, full_rx, rule in GATED:
+        if not (implied and long_text) and gate not in text:
             continue
-        for m in _anchor_matches(anchors, text):
+        for m in anchors[0].finditer(text) if len(anchors) == 1 else _anchor_matches(anchors, text):
             fm = full_rx.search(text, max(0, m.start() - rule.back), m.end())
             if fm is None or fm.end() != m.end() or not _rule_accepts(rule, fm.group()):
                 continue
@@ -209,8 +215,12 @@ def _resolve(cands: list[Span]) -> list[Span]:
     """Overlapping candidates are merged into their union (never leave a piece of a secret behind);
     the merged span takes the kind of its longest member (ties: private key first, then earliest found)."""
     # by start, longer first, found order among equals: two stable C-level sorts instead of a Python key
-    cands.sort(key=_END, reverse=True)
-    cands.sort(key=_BEGIN)
+    # (a key function per candidate costs more from a few dozen candidates on: batches, long prompts)
+    if len(cands) > 32:
+        cands.sort(key=_END, reverse=True)
+        cands.sort(key=_BEGIN)
+    else:
+        cands.sort(key=_start_longest)
     out: list[Span] = []
     cur_s, cur_e, cur_k = cands[0]
     best = (cur_e - cur_s, -_PRIORITY.get(cur_k, 1))

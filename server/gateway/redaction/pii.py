@@ -148,12 +148,17 @@ class TextView(NamedTuple):
     wide: tuple[tuple[int, int], ...]
 
 
+_new_view = tuple.__new__
+
+
 def text_view(text: str) -> TextView | None:
     """The text's view (see TextView); None when non-ASCII letters or digits are on so many lines that
     the Unicode patterns over the whole text cost less than scanning it piecewise."""
+    if text.isascii():
+        return _new_view(TextView, (text.encode("ascii"), ()))  # (the plain constructor is Python-level)
     data = ascii_view(text)
     if data is not None:
-        return TextView(data, ())
+        return _new_view(TextView, (data, ()))
     data = text.encode("ascii", "replace")
     n = len(text)
     wide: list[tuple[int, int]] = []
@@ -472,8 +477,11 @@ def wallet_spans(text: str, view: TextView | None = _UNSET) -> Iterator[Span]:
         return
     # With ASCII word characters, an accepted match is exactly a whole alphanumeric run of 26-35 base58
     # characters that starts with 1 or 3 and is not followed by `_`: only runs of >= 26 are looked at.
-    runs = view.data.translate(_RUN_TABLE)
-    for lo, hi, wide in _segments(n, view.wide) if view.wide else ((0, n, False),):
+    data, lines = view
+    runs = data.translate(_RUN_TABLE)
+    if not lines and _BTC_RUN not in runs:
+        return
+    for lo, hi, wide in _segments(n, lines) if lines else ((0, n, False),):
         if wide:
             yield from _wallet_at(text, lo, hi)
             continue
@@ -500,9 +508,12 @@ def _iban_matches(text: str, view: TextView | None = _UNSET) -> Iterator[re.Matc
     if view is None:
         yield from _IBAN.finditer(text)
         return
+    data, lines = view
+    shapes = data.translate(_SHAPE_TABLE)
+    if not lines and b"AA99" not in shapes:
+        return
     match = _IBAN.match
-    shapes = view.data.translate(_SHAPE_TABLE)
-    for lo, hi, wide in _segments(len(text), view.wide) if view.wide else ((0, len(text), False),):
+    for lo, hi, wide in _segments(len(text), lines) if lines else ((0, len(text), False),):
         if wide:
             yield from _IBAN.finditer(text, lo, hi)
         else:

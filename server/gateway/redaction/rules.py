@@ -377,27 +377,37 @@ def literal_heads(pattern: str) -> list[str]:
     return [re.escape(h) + pattern[m.end() :] for h in heads]
 
 
-def _gate_test(gate: str, anchors: list[str]) -> str:
-    """The gate substring to test before the anchor scans, or "" (always true) where the test is wasted.
+def _gate_implied(gate: str, anchors: list[str]) -> bool:
+    """True when every anchor opens with the 2-4 character gate: any anchor match then holds it.
 
-    A 2-4 character gate that every anchor opens with is implied by any anchor match, and `in` with
-    such a needle scans slower than the literal-led anchor regex itself; 1-character gates (memchr)
-    and long ones (skipping search) stay, being far cheaper than a scan.
+    On long texts the engine skips the test (`in` with such a short needle scans slower than the
+    literal-led anchor regex itself); 1-character gates (memchr) and long ones (skipping search)
+    are always far cheaper than a scan, and on short texts the test saves a regex call.
     """
     if not 2 <= len(gate) <= _LIMIT:
-        return gate
+        return False
     for anchor in anchors:
         heads = _lit_prefixes(_parser.parse(anchor))
         if not heads or not all(p.startswith(gate) for p, _ in heads):
-            return gate
-    return ""
+            return False
+    return True
 
 
-# (gate, anchors, full, rule): formats without a literal start run only when the gate substring occurs;
-# `anchors`: the literal-led forms of the rule's anchor (see literal_heads), matches merged by position
-GATED: list[tuple[str, tuple[re.Pattern[str], ...], re.Pattern[str], Rule]] = [
-    (
-        _gate_test(r.gate, literal_heads(r.anchor or r.pattern)),
+class Gated(NamedTuple):
+    """A format without a literal start: run only when `gate` occurs (see _gate_implied); `anchors`:
+    the literal-led forms of its anchor (see literal_heads), matches merged by position."""
+
+    gate: str
+    implied: bool
+    anchors: tuple[re.Pattern[str], ...]
+    full: re.Pattern[str]
+    rule: Rule
+
+
+GATED: list[Gated] = [
+    Gated(
+        r.gate,
+        _gate_implied(r.gate, literal_heads(r.anchor or r.pattern)),
         tuple(re.compile(a) for a in literal_heads(r.anchor or r.pattern)),
         re.compile((_LEFT if r.anchored else "") + r.pattern),
         r,
