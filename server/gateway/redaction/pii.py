@@ -458,32 +458,35 @@ _B58_CHARS = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwx
 _UNSET = TextView(b"unset", ())  # `view` not given: compute it
 
 
-def _wallet_at(text: str, s: int, e: int) -> Iterator[Span]:
-    for m in _BTC.finditer(text, s, e):
-        if (m.start() == 0 or not text[m.start() - 1].isalnum()) and base58check_ok(m.group()):
-            yield m.start(), m.end(), "CRYPTO_WALLET"
+def _wallet_at(text: str, s: int, e: int) -> list[Span]:
+    return [
+        (m.start(), m.end(), "CRYPTO_WALLET")
+        for m in _BTC.finditer(text, s, e)
+        if (m.start() == 0 or not text[m.start() - 1].isalnum()) and base58check_ok(m.group())
+    ]
 
 
-def wallet_spans(text: str, view: TextView | None = _UNSET) -> Iterator[Span]:
+def wallet_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
     """Legacy/P2SH bitcoin addresses (base58 with a double-SHA256 checksum); bech32 ones are prefix rules.
 
-    `view`: `text_view(text)` when the caller already has it.
+    `view`: `text_view(text)` when the caller already has it. (Lists, not generators, here and for
+    IBANs: most texts have none, and an empty list costs less than a generator run to its end.)
     """
     if view is _UNSET:
         view = text_view(text)
     n = len(text)
     if view is None:
-        yield from _wallet_at(text, 0, n)
-        return
+        return _wallet_at(text, 0, n)
     # With ASCII word characters, an accepted match is exactly a whole alphanumeric run of 26-35 base58
     # characters that starts with 1 or 3 and is not followed by `_`: only runs of >= 26 are looked at.
     data, lines = view
     runs = data.translate(_RUN_TABLE)
+    out: list[Span] = []
     if not lines and _BTC_RUN not in runs:
-        return
+        return out
     for lo, hi, wide in _segments(n, lines) if lines else ((0, n, False),):
         if wide:
-            yield from _wallet_at(text, lo, hi)
+            out.extend(_wallet_at(text, lo, hi))
             continue
         i = runs.find(_BTC_RUN, lo, hi)
         while i >= 0:
@@ -497,31 +500,33 @@ def wallet_spans(text: str, view: TextView | None = _UNSET) -> Iterator[Span]:
                 and _B58_CHARS.issuperset(text[i:e])
                 and base58check_ok(text[i:e])
             ):
-                yield i, e, "CRYPTO_WALLET"
+                out.append((i, e, "CRYPTO_WALLET"))
             i = runs.find(_BTC_RUN, e, hi)
+    return out
 
 
-def _iban_matches(text: str, view: TextView | None = _UNSET) -> Iterator[re.Match[str]]:
+def _iban_matches(text: str, view: TextView | None = _UNSET) -> list[re.Match[str]]:
     """`_IBAN.finditer(text)`; with a view, the same pattern over its shape map (literal-led)."""
     if view is _UNSET:
         view = text_view(text)
     if view is None:
-        yield from _IBAN.finditer(text)
-        return
+        return list(_IBAN.finditer(text))
     data, lines = view
     shapes = data.translate(_SHAPE_TABLE)
     if not lines and b"AA99" not in shapes:
-        return
+        return []
     match = _IBAN.match
+    out: list[re.Match[str]] = []
     for lo, hi, wide in _segments(len(text), lines) if lines else ((0, len(text), False),):
         if wide:
-            yield from _IBAN.finditer(text, lo, hi)
-        else:
-            for m in _IBAN_SHAPE.finditer(shapes, lo, hi):
-                yield match(text, m.start())  # type: ignore[misc]  # the same match, as a str match
+            out.extend(_IBAN.finditer(text, lo, hi))
+        else:  # the same matches, as str matches
+            out.extend(match(text, m.start()) for m in _IBAN_SHAPE.finditer(shapes, lo, hi))  # type: ignore[misc]
+    return out
 
 
-def iban_spans(text: str, view: TextView | None = _UNSET) -> Iterator[Span]:
+def iban_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
+    out: list[Span] = []
     for m in _iban_matches(text, view):
         if m.start() > 0 and text[m.start() - 1].isalnum():
             continue
@@ -536,5 +541,6 @@ def iban_spans(text: str, view: TextView | None = _UNSET) -> Iterator[Span]:
             if end < len(raw) and raw[end] != " ":
                 continue  # would cut a group in two: not this length
             if iban_ok(raw[:end].replace(" ", "")):
-                yield m.start(), m.start() + end, "IBAN"
+                out.append((m.start(), m.start() + end, "IBAN"))
                 break
+    return out
