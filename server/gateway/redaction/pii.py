@@ -127,8 +127,8 @@ def ascii_view(text: str) -> bytes | None:
 
     Then the ASCII forms of the patterns (\d, \w, isalnum) decide exactly as the Unicode ones do, and
     byte-class maps of this view locate shapes with `bytes.find`. None: some letter or digit is not
-    ASCII (`é`, `٣`); callers use the plain Unicode patterns. Non-ASCII punctuation, symbols and
-    emoji keep the fast paths: they are not word characters in either mode.
+    ASCII (`é`, `٣`; `text_view` then finds their lines). Non-ASCII punctuation, symbols and emoji
+    keep the fast paths: they are not word characters in either mode.
     """
     if not text.isascii():
         # the non-ASCII characters alone: drop every ASCII byte of the UTF-8 form (C-level, no regex scan)
@@ -168,7 +168,7 @@ def text_view(text: str) -> TextView | None:
         budget -= 1
         if budget < 0:
             return None
-        if text[i].isalnum():  # a `?` that is not ASCII: a letter or digit here (\w in Unicode mode)
+        if text[i].isalnum():  # behind this `?`, a non-ASCII letter or digit (\w in Unicode mode)
             end = text.find("\n", i)
             end = n if end < 0 else end
             wide.append((text.rfind("\n", 0, i) + 1, end))
