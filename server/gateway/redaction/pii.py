@@ -482,8 +482,6 @@ def wallet_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
     data, lines = view
     runs = data.translate(_RUN_TABLE)
     out: list[Span] = []
-    if not lines and _BTC_RUN not in runs:
-        return out
     for lo, hi, wide in _segments(n, lines) if lines else ((0, n, False),):
         if wide:
             out.extend(_wallet_at(text, lo, hi))
