@@ -27,9 +27,9 @@ _OPVAL = re.compile(
     (?P<kq>\\?["'`])?                               # closing quote of a quoted name
     (?:\]|\[\])?                                     # d["secret"] = ..., apikey[] = ...
     (?:[ \t]+[A-Za-z_][\w\[\]]*(?=[ \t]*[:=]))?     # a type between name and operator: `var x string = ...`
-    [ \t]*
-    (?P<op>:::=|::=|:=|\?=|\.=|\+=|=>|->|==|=|:|,|[ \t]+value[ \t]*=)
-    [ \t]*@?                                         # @"..." (Objective-C string literal)
+    [ \t]*+                                          # possessive: a long blank run is read once, not
+    (?P<op>:::=|::=|:=|\?=|\.=|\+=|=>|->|==|=|:|,|(?<=[ \t])value[ \t]*=)  # split n ways (quadratic)
+    [ \t]*+@?                                        # @"..." (Objective-C string literal)
     (?:
         (?P<vq>\\?["'`])(?P<qv>.{0,400}?)(?P=vq)
       | (?P<uv>[^\s"'`\\<>;&,](?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]{0,64}=|\s|$)|<(?!/)|>){0,511})
