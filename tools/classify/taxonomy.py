@@ -138,6 +138,7 @@ def load_taxonomy(overrides: dict[str, Any] | None = None) -> Taxonomy:
     if isinstance(overrides.get("settings"), dict):
         data["settings"].update(overrides.pop("settings"))
     for name, over in overrides.items():
+        over = {} if over is None else over  # an empty table, as before
         if not isinstance(over, dict):
             raise ValueError(f"job_types.{name}: expected a table, got {type(over).__name__}")
         if over.get("enabled") is False:

@@ -42,10 +42,6 @@ _START = operator.methodcaller("start")
 _BEGIN, _END = operator.itemgetter(0), operator.itemgetter(1)
 
 
-def _start_longest(span: Span) -> tuple[int, int]:
-    return span[0], -span[1]
-
-
 def _rule_accepts(rule: Rule, value: str) -> bool:
     if rule.check == "none":
         return True
@@ -111,7 +107,7 @@ def _prefix_spans(text: str) -> list[Span]:
     for gate, implied, anchors, full_rx, rule in GATED:
         if not (implied and long_text) and gate not in text:
             continue
-        for m in anchors[0].finditer(text) if len(anchors) == 1 else _anchor_matches(anchors, text):
+        for m in _anchor_matches(anchors, text):
             fm = full_rx.search(text, max(0, m.start() - rule.back), m.end())
             if fm is None or fm.end() != m.end() or not _rule_accepts(rule, fm.group()):
                 continue
@@ -216,11 +212,8 @@ def _resolve(cands: list[Span]) -> list[Span]:
     the merged span takes the kind of its longest member (ties: private key first, then earliest found)."""
     # by start, longer first, found order among equals: two stable C-level sorts instead of a Python key
     # (a key function per candidate costs more from a few dozen candidates on: batches, long prompts)
-    if len(cands) > 32:
-        cands.sort(key=_END, reverse=True)
-        cands.sort(key=_BEGIN)
-    else:
-        cands.sort(key=_start_longest)
+    cands.sort(key=_END, reverse=True)
+    cands.sort(key=_BEGIN)
     out: list[Span] = []
     cur_s, cur_e, cur_k = cands[0]
     best = (cur_e - cur_s, -_PRIORITY.get(cur_k, 1))

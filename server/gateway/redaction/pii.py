@@ -420,12 +420,7 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
         else:
             # No lead: a single run of digits classifies only with 9-19 digits (11: `09` mobiles);
             # rejecting the rest here keeps timestamps and counters out of _classify_number.
-            raw = m.group()
-            if raw.isdigit():
-                nd = e - s
-                if nd < 9 or nd > 19 or (nd == 11 and not raw.startswith("09")):
-                    continue
-            elif not _may_classify(raw):
+            if not _may_classify(m.group()):
                 continue
         if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "_-/.,:+"):
             continue

@@ -404,17 +404,18 @@ class Gated(NamedTuple):
     rule: Rule
 
 
-GATED: list[Gated] = [
-    Gated(
-        r.gate,
-        _gate_implied(r.gate, literal_heads(r.anchor or r.pattern)),
-        tuple(re.compile(a) for a in literal_heads(r.anchor or r.pattern)),
+def _gated(r: Rule, gate: str) -> Gated:
+    anchors = literal_heads(r.anchor or r.pattern)
+    return Gated(
+        gate,
+        _gate_implied(gate, anchors),
+        tuple(re.compile(a) for a in anchors),
         re.compile((_LEFT if r.anchored else "") + r.pattern),
         r,
     )
-    for r in RULES
-    if r.gate is not None
-]
+
+
+GATED: list[Gated] = [_gated(r, r.gate) for r in RULES if r.gate is not None]
 
 PRIVATE_KEY_RE = re.compile(
     r"(-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----)([^\x00]*?)(-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|(?=\x00)|\Z)",

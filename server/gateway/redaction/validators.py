@@ -23,29 +23,19 @@ _CLOGC = [0.0] + [c * math.log2(c) for c in range(1, 4097)]
 
 def shannon(value: str) -> float:
     """Bits per character; random tokens sit above ~3.5, words and repeated runs well below."""
-    n = len(value)
-    if not n:
-        return 0.0
-    if n > 4096:
-        value, n = value[:4096], 4096
-    # H = log2(n) - sum(c*log2(c))/n, with c*log2(c) from a table: no Python-level loop per character
-    counts: dict[str, int] = {}
-    _count_elements(counts, value)  # Counter's C core without Counter's Python-level constructor
-    return math.log2(n) - sum(map(_CLOGC.__getitem__, counts.values())) / n
+    return _shannon_counts(value)[0]
 
 
 def _shannon_counts(value: str) -> tuple[float, dict[str, int]]:
-    """shannon() and the character counts it was computed from (of the first 4096 characters).
-
-    The same computation as shannon(), kept apart so that shannon() itself costs no extra call.
-    """
+    """shannon() and the character counts it was computed from (of the first 4096 characters)."""
     n = len(value)
     counts: dict[str, int] = {}
     if not n:
         return 0.0, counts
     if n > 4096:
         value, n = value[:4096], 4096
-    _count_elements(counts, value)
+    # H = log2(n) - sum(c*log2(c))/n, with c*log2(c) from a table: no Python-level loop per character
+    _count_elements(counts, value)  # Counter's C core without Counter's Python-level constructor
     return math.log2(n) - sum(map(_CLOGC.__getitem__, counts.values())) / n, counts
 
 

@@ -21,35 +21,15 @@ PLACEHOLDER_RE = re.compile(r"<([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*?)_(\d{1,6})>")
 def redact_once(text: str, spans: list[tuple[int, int, str]]) -> str:
     """`Vault().redact_found(text, spans)` for a text that is a call of its own (the JSONL filter's lines).
 
-    Same placeholders (`<KIND_n>` numbered per kind from 1, one per distinct value, skipping numbers
-    already present as placeholders in the text) without building a vault per line.
+    The common line, one finding and no placeholder-shaped text to step around, is `<KIND_1>` without
+    building a vault; every other line goes through a vault, so the numbering rules live in one place.
     """
     if not spans:
         return text
-    if len(spans) == 1 and "<" not in text:  # the common line: one finding, no placeholder to avoid
+    if len(spans) == 1 and "<" not in text:
         start, end, kind = spans[0]
         return f"{text[:start]}<{kind}_1>{text[end:]}"
-    reserved = {m.group() for m in PLACEHOLDER_RE.finditer(text)} if "<" in text else ()
-    by_value: dict[str, str] = {}
-    counters: dict[str, int] = {}
-    out: list[str] = []
-    pos = 0
-    for start, end, kind in spans:
-        value = text[start:end]
-        ph = by_value.get(value)
-        if ph is None:
-            n = counters.get(kind, 0) + 1
-            ph = f"<{kind}_{n}>"
-            while ph in reserved:
-                n += 1
-                ph = f"<{kind}_{n}>"
-            counters[kind] = n
-            by_value[value] = ph
-        out.append(text[pos:start])
-        out.append(ph)
-        pos = end
-    out.append(text[pos:])
-    return "".join(out)
+    return Vault().redact_found(text, spans)
 
 
 class RedactionError(RuntimeError):
