@@ -182,3 +182,23 @@ def test_development_cases_meet_targets(shared_dir) -> None:
             neg += 1
             damaged += any(" ".join(k.split()) not in " ".join(out.split()) for k in c["must_keep"])
     assert leaked / pos <= 0.02 and damaged / neg <= 0.03, (leaked, pos, damaged, neg)
+
+
+def test_cli_jsonl_lines_without_findings_pass_through_as_given() -> None:
+    """A plain {"id", "text"} line with nothing to hide is written as it came; anything else is rebuilt."""
+    inp = (
+        '{"text": "nothing here", "id": 7}\n'  # key order and spacing kept: the line is its own answer
+        '{"id": "x", "text": "nothing", "extra": 1}\n'  # extra keys are not echoed
+        '{"id": "y"}\n'  # no text: answered with an empty one
+        '{"id": "z", "text": 42}\n'  # a number is redacted as its text
+        '{"id":"e","text":"mail ana@example.com"}\n'
+    )
+    out = io.StringIO()
+    run_redact(io.StringIO(inp), out, jsonl=True)
+    assert out.getvalue().splitlines() == [
+        '{"text": "nothing here", "id": 7}',
+        '{"id": "x", "text": "nothing"}',
+        '{"id": "y", "text": ""}',
+        '{"id": "z", "text": "42"}',
+        '{"id": "e", "text": "mail <EMAIL_1>"}',
+    ]

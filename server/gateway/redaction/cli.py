@@ -33,9 +33,10 @@ def run_redact(inp: TextIO, out: TextIO, *, jsonl: bool) -> None:
         chunk = list(islice(lines, _BATCH))
         if not chunk:
             break
-        batch = _parse([line for line in chunk if line.strip()])
+        raw = [line for line in chunk if line.strip()]
+        batch = _parse(raw)
         if batch:
-            _flush(batch, out)
+            _flush(batch, raw, out)
     out.flush()
 
 
@@ -51,19 +52,23 @@ def _parse(lines: list[str]) -> list[object]:
     return [json.loads(line) for line in lines]
 
 
-def _flush(batch: Iterable[object], out: TextIO) -> None:
+def _flush(batch: Iterable[object], raw: list[str], out: TextIO) -> None:
     records: list[dict[str, object]] = list(batch)  # type: ignore[arg-type]
     texts = [r.get("text") for r in records]
     texts = [t if isinstance(t, str) else ("" if t is None else str(t)) for t in texts]
     try:
         found = find_spans_many(texts)
         lines = [
-            '{"id": '
+            # nothing found in a plain {"id", "text"} line: the line is already its own answer (most log
+            # lines hold no secret; re-encoding them would cost more than finding that out)
+            line.strip()
+            if not spans and len(r) == 2 and "id" in r and type(r.get("text")) is str
+            else '{"id": '
             + (encode_basestring(i) if isinstance(i := r.get("id"), str) else _encode(i))
             + ', "text": '
             + encode_basestring(redact_once(t, spans))
             + "}"
-            for r, t, spans in zip(records, texts, found, strict=True)
+            for r, t, spans, line in zip(records, texts, found, raw, strict=True)
         ]
     except Exception as exc:
         log.error(
