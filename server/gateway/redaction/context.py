@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
-from .keys import KEYWORDS, VENDORS, classify
+from .keys import KEYWORDS, VENDORS, classify, components
 from .rules import trie_regex
-from .validators import generated_shape, is_placeholder, looks_random
+from .validators import digit_secret, generated_shape, is_placeholder, looks_random
 
 Span = tuple[int, int, str]
 SEP_CHAR = "\x00"  # documents of a batch are joined around this character (see engine.find_spans_many)
@@ -40,7 +40,33 @@ _OPVAL = re.compile(
 _FLAGVAL = re.compile(
     r"""(?:=|[ \t]+)(?:(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)|(?P<uv>[^\s"'`\\]{1,512}))"""
 )
-_QUOTED_STATEMENT = re.compile(r"""[ \t]*(?P<vq>["'])(?P<qv>[^"'\s]{1,200})(?P=vq)[ \t]*;""")
+# `private_key "value";` and `password 'value'` ending its line: a quoted literal right after the name
+_QUOTED_STATEMENT = re.compile(
+    r"""[ \t]*(?P<vq>["'])(?P<qv>[^"'\s]{1,200})(?P=vq)[ \t]*(?:(?P<semi>;)|$)""", re.M
+)
+# a YAML block scalar's header after a name: `token: |`, `password: >-`, `"key": |2  # comment`
+_BLOCK_HEAD = re.compile(r"""(?:\\?["'`])?[ \t]*:[ \t]*[|>][-+1-9]{0,2}[ \t]*(?:\#[^\n]*)?\r?\n""")
+_SPACE_VALUE = re.compile(r"[ \t]+(?P<v>[^\s\"'`]{1,512})[ \t]*(?:\r?\n|$)")
+# `password != "x"`, `apiKey === 'x'`: comparisons _OPVAL does not read (it stops at `==`); quotes required
+_COMPARE = re.compile(r"""[ \t]*+(?:!==?|===)[ \t]*+(?P<vq>["'])(?P<qv>[^\n]{1,400}?)(?P=vq)""")
+# section names whose bare `key` entries are credentials: `[auth]\nkey: ...`, `[credentials]`
+_SECRET_SECTIONS = frozenset(
+    [
+        "auth",
+        "credentials",
+        "credential",
+        "secrets",
+        "secret",
+        "api",
+        "keys",
+        "security",
+        "token",
+        "tokens",
+        "oauth",
+        "login",
+    ]
+)
+_SECTION = re.compile(r"\[[ \t]*([\w.\- ]{1,64}?)[ \t]*\][ \t]*\r?$")
 _XMLVAL = re.compile(r">\s*(?P<uv>[^<\s\x00][^<\x00]{0,300}?)\s*</")
 _SCHEME = re.compile(r"(?i)(?:bearer|basic|token|digest|bot|apikey|sso-key|negotiate)[ \t]+(?=\S)")
 # anchored patterns are used with .match (a `^` pattern given to .search is tried at every position)
@@ -77,6 +103,8 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
         return False  # `Token{a64f992`, `android.os.BinderProxy@2bd79ce`: object reprs and class paths
     # looks_random less its placeholder test, made above
     if sensitivity == "secret":
+        if value.isdigit():
+            return digit_secret(value)  # client ids, numeric tokens: long, random, not a time
         return generated_shape(value, min_len=8, min_entropy=2.8)
     return generated_shape(value, min_len=16, min_entropy=3.2)  # weak: a bare `key`
 
@@ -262,12 +290,29 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
             if _value_is_secret(v, sens, op="xml", quoted=True, after=""):
                 return m.start("uv"), m.start("uv") + len(v), value_kind(ident, sens)
         return None
+    if sens == "weak" and "[" in text:
+        sens = _section_sensitivity(text, left)
     m = _OPVAL.match(text, pos)
+    if m is None or m.group("op") == "==":
+        c = _COMPARE.match(text, pos)
+        if c is not None:
+            v = c.group("qv")
+            if _value_is_secret(v, "secret" if sens == "weak" else sens, op="==", quoted=True, after=""):
+                return c.start("qv"), c.end("qv"), value_kind(ident, sens)
+            return None
+    if m is None or (m.group("uv") or " ")[0] == "|":
+        # `name: |` / `name: >`: the value is the indented block on the next lines
+        b = _BLOCK_HEAD.match(text, pos)
+        if b is not None:
+            return _block_value(text, ident, sens, b.end(), left)
     if m is None:
         q = _QUOTED_STATEMENT.match(text, pos)
-        if q is not None:  # `private_key "value";`: a quoted literal right after the name ends a statement
+        if q is not None:
+            # `private_key "value";` takes the name's own test; a quoted literal ending a line after a bare
+            # name (`password 'x'`) must also look generated
+            check = ("secret" if sens == "weak" else sens) if q.group("semi") else "secret"
             v = q.group("qv")
-            if _value_is_secret(v, "secret" if sens == "weak" else sens, op="", quoted=True, after=""):
+            if _value_is_secret(v, check, op="", quoted=True, after=""):
                 return q.start("qv"), q.end("qv"), value_kind(ident, sens)
             return None
         if is_flag:
@@ -278,17 +323,24 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
                 g = "qv" if quoted else "uv"
                 if _value_is_secret(v, sens, op="flag", quoted=quoted, after=text[m.end() : m.end() + 12]):
                     return m.start(g), m.end(g), value_kind(ident, sens)
+            return None
+        if left >= 4 and text[left - 1] in " \t=":
+            return _statement_value(text, ident, sens, pos, left)
         return None
     op, kq, qv, vq, uv = m.group("op", "kq", "qv", "vq", "uv")
     quoted = qv is not None
-    if op == "," and not (quoted and kq):
-        return None
+    check = sens
+    if op == ",":
+        if not (quoted and kq):
+            return _csv_value(text, ident, sens, m, left)
+    elif op == "==" and not quoted:
+        return None  # `password == confirm`: a comparison with a variable, not with a literal
     v, start = (qv, m.start("qv")) if quoted else (uv, m.start("uv"))
     sm = _SCHEME.match(v)
     if sm and len(v) > sm.end():
         v, start = v[sm.end() :], start + sm.end()
-    elif not quoted and v.lower() in ("bearer", "basic", "token", "digest", "bot"):
-        # unquoted scheme then the credential: `Authorization: Bearer abc`
+    elif not quoted and (v.lower() in ("bearer", "basic", "token", "digest", "bot") or v.startswith("!!")):
+        # unquoted scheme then the credential: `Authorization: Bearer abc`; a YAML tag: `password: !!str x`
         sm2 = _SCHEME_VALUE.match(text, m.end())
         if not sm2:
             return None
@@ -296,12 +348,137 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
     if not quoted:
         v, start, _ = _strip_tail(v, start)
     after = text[start + len(v) : start + len(v) + 12]
-    check = sens
     if sens == "secret" and op == ":" and quoted and kq == '"' and vq == '"':
         # a JSON member `"token": "..."`: structured payloads give up the value whole, whatever it looks like
         check = "password"
     if _value_is_secret(v, check, op=op, quoted=quoted, after=after):
         return start, start + len(v), value_kind(ident, sens)
+    return None
+
+
+# how far back the start of a name's line is looked for (a bound for one-line megabyte texts)
+_LINE_REACH = 256
+_SECTION_REACH = 4096  # how far back an INI section header is looked for
+
+
+def _line_start(text: str, left: int) -> int:
+    """Start of the line holding text[left] (or _LINE_REACH before it, on a very long line)."""
+    lo = max(0, left - _LINE_REACH)
+    return text.rfind("\n", lo, left) + 1 or lo
+
+
+def _section_sensitivity(text: str, left: int) -> str:
+    """A bare `key` under an INI section named for credentials (`[auth]`, `[api]`) names one."""
+    line_start = _line_start(text, left)
+    if text[line_start:left].strip() or (line_start and text[line_start - 1] != "\n"):
+        return "weak"  # the name is not the first thing on its line: not an INI entry
+    hdr = text.rfind("\n[", max(0, line_start - _SECTION_REACH), line_start)
+    hdr = hdr + 1 if hdr >= 0 else (0 if text.startswith("[") else -1)
+    if hdr < 0 or SEP_CHAR in text[hdr:line_start]:
+        return "weak"
+    eol = text.find("\n", hdr, line_start)
+    m = _SECTION.match(text, hdr, eol if eol >= 0 else line_start)  # the header line alone
+    if m is None:
+        return "weak"
+    name = m.group(1)
+    if classify(name) in ("password", "secret") or any(p in _SECRET_SECTIONS for p in components(name)):
+        return "secret"
+    return "weak"
+
+
+def _block_value(text: str, ident: str, sens: str, start: int, left: int) -> Span | None:
+    """The content of a YAML block scalar (`name: |` then indented lines) if it is one secret.
+
+    The content must be indented deeper than the name's line and hold no blank inside a line (prose,
+    commands and lists are not single values); lines of one wrapped value are taken together.
+    """
+    line_start = _line_start(text, left)
+    key_indent = left - line_start  # the name's column (list dashes and quotes before it count as indent)
+    n = len(text)
+    i, indent = start, -1
+    first = last = -1
+    parts: list[str] = []
+    while i < n and len(parts) < 64:
+        j = text.find("\n", i)
+        if j < 0:
+            j = n
+        line = text[i:j].rstrip("\r \t")
+        body = line.lstrip(" \t")
+        if not body:
+            if parts:
+                break
+            i = j + 1
+            continue
+        ind = len(line) - len(body)
+        if indent < 0:
+            if ind <= key_indent:
+                return None
+            indent = ind
+        elif ind < indent:
+            break
+        if SEP_CHAR in body or " " in body or "\t" in body:
+            return None
+        if first < 0:
+            first = i + ind
+        last = i + len(line)
+        parts.append(body)
+        i = j + 1
+    if not parts:
+        return None
+    v = "".join(parts)
+    check = "secret" if len(parts) > 1 and sens == "password" else sens
+    # read as unquoted: a block holding `os.environ["X"]` or `config.token` is a reference, not a literal
+    if _value_is_secret(v, check, op=":", quoted=False, after=""):
+        return first, last, value_kind(ident, sens)
+    return None
+
+
+def _csv_value(text: str, ident: str, sens: str, m: re.Match[str], left: int) -> Span | None:
+    """`apiToken,<value>,`: a CSV field after a name field; only a value that looks generated counts.
+
+    Headers and descriptions (`token,description,default`, `password,Password,text`) are words.
+    """
+    if left > 0 and text[left - 1] not in "\n\r\t ,;\x00":
+        return None
+    quoted = m.group("qv") is not None
+    if quoted:
+        v, start = m.group("qv"), m.start("qv")
+    else:
+        v, start = m.group("uv").split(",", 1)[0], m.start("uv")
+        v, start, _ = _strip_tail(v, start)
+    if _value_is_secret(v, "secret", op=",", quoted=quoted, after=""):
+        return start, start + len(v), value_kind(ident, sens)
+    return None
+
+
+def _statement_value(text: str, ident: str, sens: str, pos: int, left: int) -> Span | None:
+    """`ENV SECRET_KEY value` (Dockerfile), `setx API_KEY value` (Windows), `"v" == password` (reversed)."""
+    line_start = _line_start(text, left)
+    head = text[line_start:left].strip()
+    if head in ("ENV", "setx", "SETX"):
+        sv = _SPACE_VALUE.match(text, pos)
+        if sv is not None and _value_is_secret(sv.group("v"), sens, op=" ", quoted=False, after=""):
+            return sv.start("v"), sv.end("v"), value_kind(ident, sens)
+        return None
+    # a literal compared with the name: `"value" == password`, `'value' !== apiKey`
+    k = left
+    while k > line_start and text[k - 1] in " \t":
+        k -= 1
+    if text[k - 2 : k] not in ("==", "!="):
+        return None
+    k -= 2
+    if k > line_start and text[k - 1] in "=!":
+        k -= 1
+    while k > line_start and text[k - 1] in " \t":
+        k -= 1
+    if k <= line_start or text[k - 1] not in "\"'":
+        return None
+    o = text.rfind(text[k - 1], max(line_start, k - 202), k - 1)
+    if o < 0:
+        return None
+    v = text[o + 1 : k - 1]
+    if _value_is_secret(v, sens if sens != "weak" else "secret", op="==", quoted=True, after=""):
+        return o + 1, k - 1, value_kind(ident, sens)
     return None
 
 

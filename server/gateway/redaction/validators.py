@@ -78,7 +78,8 @@ _FILLER = frozenset(
         "na",
     ]
 )
-_MARKERS = ("xxxx", "****", "####", "\u2022\u2022\u2022", "${", "$(", "{{", "}}")
+_MARKERS = ("xxxx", "XXXX", "****", "####", "\u2022\u2022\u2022", "${", "$(", "{{", "}}")
+# searched in the value as written: a mask is `xxxx` or `XXXX`; `xXXx` inside a random token is chance
 _MARKER_RE = re.compile("|".join(re.escape(m) for m in _MARKERS))
 _RUN8 = re.compile(r"(.)\1{7,}")
 _FORMAT = re.compile(r"%(?:\(\w*\))?[sd]|\{\d*\}|\{[a-z_]\w*\}")
@@ -101,13 +102,22 @@ def is_placeholder(value: str) -> bool:
         return True  # $VAR, ${VAR}, $(cmd)
     if (first == "<" and last == ">") or (first == "[" and last == "]") or (first == "%" and last == "%"):
         return True  # <redacted>, [MASKED], %VAR%
-    if _MARKER_RE.search(low):
+    if _MARKER_RE.search(s):
         return True  # masks and template markers
     if ("%" in s or "{" in s) and _FORMAT.fullmatch(s):
         return True  # "%s", "%(password)s", "{}", "{token}"
     if ("your" in low or "here" in low) and _YOUR.search(low):
         return True
-    return _has_run8(s)
+    return _has_run8(s) or _is_periodic(s)
+
+
+def _is_periodic(s: str) -> bool:
+    """`abcabcabcabc`, `12121212...`: a unit of 2-4 characters repeated over a value of 12 or more (typed filler)."""
+    n = len(s)
+    if n < 12:
+        return False
+    # s.startswith(s[p:]): s[i] == s[i + p] for every i, i.e. s is its first p characters repeated
+    return any(s[p] == s[0] and s.startswith(s[p:]) and s[:p] != s[0] * p for p in (2, 3, 4))
 
 
 def _has_run8(s: str) -> bool:
@@ -214,6 +224,44 @@ def generated_shape(value: str, *, min_len: int, min_entropy: float) -> bool:
         if _classes(chars) < 2:
             return False
     return not (is_structured_id(value) or is_sequential(value))
+
+
+def _is_date_prefix(value: str) -> bool:
+    """`20240131...`: a calendar date (yyyymmdd) at the start of a digit run."""
+    if value[:2] not in ("19", "20"):
+        return False
+    month, day = int(value[4:6]), int(value[6:8])
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
+def is_timestamp_digits(value: str) -> bool:
+    """Epoch seconds/millis/micros/nanos of 2011-2030 (10, 13, 16, 19 digits) or a yyyymmdd[HHMM[SS[mmm]]] stamp."""
+    n = len(value)
+    if n in (10, 13, 16, 19) and 1_300_000_000 <= int(value[:10]) < 1_900_000_000:
+        return True
+    return n in (8, 12, 14, 17) and _is_date_prefix(value)
+
+
+def digit_secret(value: str, *, min_len: int = 12) -> bool:
+    """A run of digits that plausibly is a generated credential (a client id, a numeric token).
+
+    Digits are also what counts, ports, ids and times are made of, so this is asked only under a name that
+    announces a credential: the run must be long (>= min_len, at most 64), not a timestamp or a date, and
+    look drawn at random (at least 5 distinct digits, ~2.4 bits per digit, no digit filling half the run, no
+    counting sequence). Random runs pass ~80% (12 digits) to ~95% (18 and more) of the time; `100000000000`, `123456789012`,
+    `1700000000123` and `20240131120000` do not.
+    """
+    n = len(value)
+    if not (min_len <= n <= 64) or not value.isascii() or not value.isdigit():
+        return False
+    h, counts = _shannon_counts(value)
+    if len(counts) < 5 or h < 2.4 or max(counts.values()) > n // 2:
+        return False
+    if is_timestamp_digits(value) or is_sequential(value) or _has_run8(value):
+        return False
+    # four (five from 20 digits) equal digits in a row are rare in random runs, common in made-up ones
+    run = 4 if n < 20 else 5
+    return not any(c * run in value for c in counts if counts[c] >= run)
 
 
 # --- checksums -------------------------------------------------------------------------------
