@@ -60,7 +60,14 @@ def _rule_accepts(rule: Rule, value: str) -> bool:
         return True
     # generated tokens: at least ~3 bits/char over the random part (short bodies get a lower bar)
     need = 3.0 if len(body) >= 20 else 2.5
-    return shannon(body) >= need
+    if shannon(body) < need:
+        return False
+    if rule.check == "mixed":
+        # prefixes that are also ordinary words (`test_`, `sandbox_`): a generated body mixes digits
+        # and letters, a camelCase name (`test_ParseTimestampWithOffsetValue`) has few or no digits
+        digits = sum(ch.isdigit() for ch in body)
+        return digits >= 2 and len(body) - digits >= 2
+    return True
 
 
 # text[pos:pos + 4] at a trigger start -> the rules to try there, in the order of the plain loop

@@ -6,6 +6,8 @@ at the first character. Each rule names its placeholder kind and the check appli
 
 - "random": the part after the prefix must not be a placeholder and must carry entropy
   (rejects `ghu_xxxx...`, `GR1348941` + `123123...`, `sgp_5555555dAAAAA...`);
+- "mixed": as "random", and the body holds at least two digits and two other characters (prefixes
+  that are ordinary words too: `test_`, `sandbox_`);
 - "placeholder": only the placeholder test (formats whose test keys are legitimately repetitive);
 - "jwt": the header must decode to a JSON object with alg/typ;
 - "none": the shape alone is conclusive.
@@ -42,7 +44,7 @@ RULES: list[Rule] = [
     Rule(
         "LLM_API_KEY",
         r"(?:gsk_[A-Za-z0-9]{40,}|xai-[A-Za-z0-9]{60,}|pplx-[A-Za-z0-9]{40,}|r8_[A-Za-z0-9]{30,}"
-        r"|lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}|pcsk_[\w]{40,}|sk-or-v1-[a-f0-9]{64})" + _T,
+        r"|lsv2_(?:pt|sk)_[A-Za-z0-9]{32}_[A-Za-z0-9]{10}|pcsk_[\w]{40,}|sk-or-v1-[a-f0-9]{64})" + _T,
         prefix_len=4,
     ),
     Rule("HUGGINGFACE_TOKEN", r"(?:hf_|api_org_)[A-Za-z0-9]{30,40}" + _T, prefix_len=3),
@@ -56,7 +58,10 @@ RULES: list[Rule] = [
     ),
     Rule(
         "GITLAB_TOKEN",
-        r"(?:gl(?:pat|dt|ft|soat|rt|ffct|wt)-[\w\-]{20,50}(?:\.[0-9a-z]{2}[0-9a-z]{7})?"
+        # routable tokens (`glpat-`, `glrt-t1_`) carry a longer payload, but only with the `.xx` + 7
+        # suffix: an unsuffixed 51+ character run after `glsoat-` is a name, not a token
+        r"(?:gl(?:pat|rt)-[\w\-]{27,300}\.[0-9a-z]{9}"
+        r"|gl(?:pat|dt|ft|soat|rt|ffct|wt)-[\w\-]{20,50}(?:\.[0-9a-z]{2}[0-9a-z]{7})?"
         r"|glcbt-(?:[0-9a-fA-F]{1,5}_)?[\w\-]{20,50}|glimt-[\w\-]{25}|glptt-[\w\-]{40}"
         r"|glagent-[\w\-]{50,1024}|gloas-[\w\-]{64}|GR1348941[\w\-]{20,50})" + _T,
         prefix_len=6,
@@ -66,8 +71,9 @@ RULES: list[Rule] = [
     # --- chat
     Rule(
         "SLACK_TOKEN",
-        r"(?:xox[abposr]-(?:\d+-)*[A-Za-z0-9\-]{8,}|xoxe(?:\.xox[bp])?-\d-[A-Za-z0-9\-]{20,}"
-        r"|xoxe-[\d\-]{10,}[a-f0-9]{20,}|xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+)" + _T,
+        # `xoxe-` + three numeric parts is a user token too; gitleaks reads xapp/xoxe bodies case-blind
+        r"(?:xox[abposre]-(?:\d+-)*[A-Za-z0-9\-]{8,}|xoxe(?:\.xox[bpBP])?-\d-[A-Za-z0-9\-]{20,}"
+        r"|xoxe-[\d\-]{10,}[a-f0-9]{20,}|xapp-\d-[A-Za-z0-9]+-\d+-[A-Za-z0-9]+)" + _T,
         prefix_len=5,
     ),
     Rule(
@@ -107,7 +113,7 @@ RULES: list[Rule] = [
         back=4,
     ),
     Rule("ALIBABA_KEY", r"LTAI[A-Za-z0-9]{20}" + _T, prefix_len=4),
-    Rule("DIGITALOCEAN_TOKEN", r"do[por]_v1_[a-f0-9]{64}" + _T, prefix_len=7),
+    Rule("DIGITALOCEAN_TOKEN", r"do[por]_v1_[a-fA-F0-9]{64}" + _T, prefix_len=7),
     Rule("PLANETSCALE_TOKEN", r"pscale_(?:tkn|oauth|pw)_[\w=.\-]{32,64}" + _T, prefix_len=11),
     Rule("PULUMI_TOKEN", r"pul-[a-f0-9]{40}" + _T, prefix_len=4),
     Rule("SCALINGO_TOKEN", r"tk-us-[\w\-]{48}" + _T, prefix_len=6),
@@ -139,20 +145,20 @@ RULES: list[Rule] = [
     ),
     Rule("DOPPLER_TOKEN", r"dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}" + _T, prefix_len=6),
     Rule("DATABRICKS_TOKEN", r"dapi[a-f0-9]{32}(?:-\d)?" + _T, prefix_len=4),
-    Rule("DYNATRACE_TOKEN", r"dt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64}" + _T, prefix_len=7),
+    Rule("DYNATRACE_TOKEN", r"dt0c01\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{64}" + _T, prefix_len=7),
     Rule("NEWRELIC_KEY", r"(?:NRAK-[A-Z0-9]{27}|NRJS-[a-f0-9]{19}|NRII-[\w\-]{32})" + _T, prefix_len=5),
     Rule("CLOUDFLARE_KEY", r"v1\.0-[a-f0-9]{24}-[a-f0-9]{146}" + _T, prefix_len=5),
     Rule(
         "HASHICORP_TOKEN",
-        r"[a-z0-9]{14}\.atlasv1\.[\w=\-]{60,70}" + _T,
+        r"[A-Za-z0-9]{14}\.atlasv1\.[\w=\-]{60,70}" + _T,
         gate=".atlasv1.",
         anchor=r"\.atlasv1\.[\w=\-]{60,70}" + _T,
         back=14,
     ),
     Rule(
         "GRAFANA_TOKEN",
-        r"(?:glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}"
-        r"|eyJrIjoi[A-Za-z0-9]{70,400}={0,2})(?![\w\-=])",
+        r"(?:glc_[A-Za-z0-9+/]{32,400}={0,3}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}"
+        r"|eyJrIjoi[A-Za-z0-9]{70,400}={0,3})(?![\w\-=])",
         prefix_len=4,
     ),
     Rule("SUPABASE_KEY", r"(?:sbp_[a-f0-9]{40}|sb_secret_[\w\-]{20,})" + _T, prefix_len=4),
@@ -162,25 +168,25 @@ RULES: list[Rule] = [
     Rule("PYPI_TOKEN", r"pypi-AgEIcHlwaS5vcmc[\w\-]{50,}" + _T, prefix_len=19),
     Rule("DOCKER_TOKEN", r"dckr_pat_[\w\-]{27}" + _T, prefix_len=9),
     Rule("RUBYGEMS_TOKEN", r"rubygems_[a-f0-9]{48}" + _T, prefix_len=9),
-    Rule("POSTMAN_TOKEN", r"PMAK-[a-f0-9]{24}-[a-f0-9]{34}" + _T, prefix_len=5),
+    Rule("POSTMAN_TOKEN", r"PMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}" + _T, prefix_len=5),
     Rule("LINEAR_TOKEN", r"lin_api_[A-Za-z0-9]{40}" + _T, prefix_len=8),
     Rule("PREFECT_TOKEN", r"pnu_[A-Za-z0-9]{36}" + _T, prefix_len=4),
     Rule("README_TOKEN", r"rdme_[a-z0-9]{70}" + _T, prefix_len=5),
     Rule("SENTRY_TOKEN", r"(?:sntrys_eyJ[A-Za-z0-9+/=_]{50,}|sntryu_[a-f0-9]{64})" + _T, prefix_len=7),
     Rule("SONAR_TOKEN", r"sq[upa]_[A-Za-z0-9]{40}" + _T, prefix_len=4),
     Rule("SOURCEGRAPH_TOKEN", r"sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}" + _T, prefix_len=4),
-    Rule("SETTLEMINT_TOKEN", r"sm_(?:pat|aat|sat)_[a-z0-9]{16}" + _T, prefix_len=7),
+    Rule("SETTLEMINT_TOKEN", r"sm_(?:pat|aat|sat)_[A-Za-z0-9]{16}" + _T, prefix_len=7),
     Rule("HARNESS_TOKEN", r"(?:pat|sat)\.[\w\-]{22}\.[\w\-]{24}\.[\w\-]{20}" + _T, prefix_len=4),
     Rule("INFRACOST_TOKEN", r"ico-[A-Za-z0-9]{32}" + _T, prefix_len=4),
     Rule("NOTION_TOKEN", r"(?:ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43})" + _T, prefix_len=4),
     Rule("FIGMA_TOKEN", r"figd_[\w\-]{40}" + _T, prefix_len=5),
     Rule("TYPEFORM_TOKEN", r"tfp_[\w.=\-]{59}" + _T, prefix_len=4),
     Rule("FRAMEIO_TOKEN", r"fio-u-[\w=\-]{64}" + _T, prefix_len=6),
-    Rule("CLOJARS_TOKEN", r"CLOJARS_[a-z0-9]{60}" + _T, prefix_len=8),
+    Rule("CLOJARS_TOKEN", r"CLOJARS_[A-Za-z0-9]{60}" + _T, prefix_len=8),
     Rule("CONTENTFUL_TOKEN", r"CFPAT-[\w\-]{43}" + _T, prefix_len=6),
     Rule("DEFINED_NETWORKING_KEY", r"dnkey-[\w=\-]{26}-[\w=\-]{52}" + _T, prefix_len=6),
     Rule("AGE_SECRET_KEY", r"AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}", "none"),
-    Rule("INTRA42_SECRET", r"s-s4t2(?:ud|af)-[a-f0-9]{64}" + _T, prefix_len=9),
+    Rule("INTRA42_SECRET", r"s-s4t2(?:ud|af)-[a-fA-F0-9]{64}" + _T, prefix_len=9),
     Rule("OCTOPUS_KEY", r"API-[A-Z0-9]{26}" + _T, prefix_len=4),
     Rule("ADOBE_KEY", r"p8e-[A-Za-z0-9]{32}" + _T, prefix_len=4),
     Rule("BEAMER_KEY", r"b_[\w=\-]{44}" + _T, prefix_len=2),
@@ -189,11 +195,27 @@ RULES: list[Rule] = [
     # --- payment
     Rule("STRIPE_KEY", r"(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,}" + _T, prefix_len=8),
     Rule("STRIPE_KEY", r"whsec_[A-Za-z0-9]{32,}" + _T, prefix_len=6),
-    Rule("SQUARE_TOKEN", r"(?:sq0(?:atp|csp)-[\w\-^]{22,60}|EAAA[\w\-]{60})" + _T, prefix_len=7),
+    Rule("SQUARE_TOKEN", r"(?:sq0(?:atp|csp)-[\w\-^]{22,60}|EAAA[\w\-]{22,60})" + _T, prefix_len=7),
     Rule("EASYPOST_TOKEN", r"EZ[AT]K[A-Za-z0-9]{54}" + _T, prefix_len=4),
     Rule("SHOPIFY_TOKEN", r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}" + _T, prefix_len=6),
-    Rule("SHIPPO_TOKEN", r"shippo_(?:live|test)_[a-f0-9]{40}" + _T, prefix_len=12),
-    Rule("FLUTTERWAVE_KEY", r"FLW(?:PUBK|SECK)_TEST-[a-h0-9]{32}-X" + _T, prefix_len=13),
+    Rule("SHIPPO_TOKEN", r"shippo_(?:live|test)_[a-fA-F0-9]{40}" + _T, prefix_len=12),
+    Rule(
+        "FLUTTERWAVE_KEY",
+        r"(?:FLW(?:PUBK|SECK)_TEST-[a-hA-H0-9]{32}-X|FLWSECK_TEST-[a-hA-H0-9]{12})" + _T,
+        prefix_len=13,
+    ),
+    # Adyen API keys (`AQE` + id + `.` + body), Adyen client keys, Braintree access tokens and
+    # tokenization keys. `test_`/`sandbox_` + letters is also how code names things, hence "mixed":
+    # a generated body carries digits as well as letters
+    Rule("ADYEN_KEY", r"AQE[A-Za-z0-9]{5,100}\.[\w=\-]{50,80}" + _T, prefix_len=3),
+    Rule("ADYEN_KEY", r"(?:test|live)_[A-Za-z0-9]{30,40}" + _T, "mixed", prefix_len=5),
+    Rule("BRAINTREE_TOKEN", r"access_token\$(?:production|sandbox)\$[A-Za-z0-9]{16}" + _T, prefix_len=13),
+    Rule(
+        "BRAINTREE_TOKEN",
+        r"(?:production|sandbox)_[A-Za-z0-9]{8}_[A-Za-z0-9]{16}" + _T,
+        "mixed",
+        prefix_len=8,
+    ),
     Rule(
         "PLAID_TOKEN",
         r"access-(?:sandbox|development|production)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}"
@@ -203,7 +225,7 @@ RULES: list[Rule] = [
     Rule("GOCARDLESS_TOKEN", r"live_[\w=\-]{40}" + _T, prefix_len=5),
     Rule("LOB_KEY", r"(?:live|test)_(?:pub_)?[a-f0-9]{35}" + _T, prefix_len=5),
     # --- mail / messaging / social
-    Rule("SENDGRID_KEY", r"SG\.[\w\-]{20,24}\.[\w\-]{39,50}" + _T, prefix_len=3),
+    Rule("SENDGRID_KEY", r"SG\.(?:[\w\-]{20,24}\.[\w\-]{39,50}|[\w=.\-]{66})" + _T, prefix_len=3),
     Rule("SENDINBLUE_KEY", r"xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}" + _T, prefix_len=8),
     Rule("MAILGUN_KEY", r"(?:pub)?key-[a-f0-9]{32}" + _T, prefix_len=4),
     Rule("MAILCHIMP_KEY", r"[0-9a-f]{32}-us\d{1,2}" + _T, gate="-us", anchor=r"-us\d{1,2}" + _T, back=32),
@@ -217,10 +239,47 @@ RULES: list[Rule] = [
         anchor=r"[|%][\w\-]{27,40}" + _T,
         back=16,
     ),
+    # the URL-encoded separator: app id %7C... or a bare `%` (gitleaks accepts both)
+    Rule(
+        "FACEBOOK_TOKEN",
+        r"(?<!\d)\d{15,16}%[\w\-]{27,40}" + _T,
+        gate="%",
+        anchor=r"%[\w\-]{27,40}" + _T,
+        back=16,
+    ),
     Rule("NUGET_KEY", r"oy2[a-z0-9]{43}" + _T, prefix_len=3),
     Rule("MAPBOX_TOKEN", r"sk\.eyJ[\w\-]{50,}\.[\w\-]{20,}" + _T, prefix_len=3),
     # --- structure-defined
-    Rule("DJANGO_SECRET_KEY", r"django-insecure-[^\"'\s]{10,250}", "none"),
+    # generated by startproject: 50 random characters; `django-insecure-xxxx...`/`-change-me` are docs
+    Rule("DJANGO_SECRET_KEY", r"django-insecure-[^\"'\s]{10,250}", prefix_len=16),
+    Rule("CASTAI_KEY", r"castai_v1_[A-Za-z0-9]{64}_[A-Za-z0-9]{8}" + _T, prefix_len=10),
+    # formats whose start is not a literal worth a trigger (a digit, a common word): gated on a
+    # rarer literal inside them
+    Rule("CLICKHOUSE_KEY", r"4b1d[A-Za-z0-9]{38}(?![A-Za-z0-9])", prefix_len=4, gate="4b1d"),
+    Rule(
+        "MAXMIND_KEY",
+        r"[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk" + _T,
+        gate="_mmk",
+        anchor=r"_mmk" + _T,
+        back=36,
+    ),
+    Rule(
+        "AUTHRESS_KEY",
+        r"(?:sc|ext|scauth|authress)_[A-Za-z0-9]{5,30}\.[A-Za-z0-9]{4,6}\.acc[_-][A-Za-z0-9\-]{10,32}"
+        r"\.[\w+/=\-]{30,120}(?![\w+/=\-])",
+        prefix_len=3,
+        gate=".acc",
+        anchor=r"\.acc[_-][A-Za-z0-9\-]{10,32}\.[\w+/=\-]{30,120}(?![\w+/=\-])",
+        back=48,
+    ),
+    Rule(
+        "SIDEKIQ_URL",
+        r"https?://[a-fA-F0-9]{8}:[a-fA-F0-9]{8}@(?:gems|enterprise)\.contribsys\.com",
+        "none",
+        gate="contribsys.com",
+        anchor=r"@(?:gems|enterprise)\.contribsys\.com",
+        back=30,
+    ),
     Rule(
         "CLAUDE_SESSION_URL",
         r"(?i:https?://)claude\.ai/code/session_[A-Za-z0-9]{16,}",

@@ -1,0 +1,142 @@
+"""Self-identifying vendor formats widened or added for gitleaks' rule set (rules.py).
+
+Every token here is generated (seeded random characters in the documented shape), embedded in a
+few contexts and must disappear; lookalikes (the prefix followed by a placeholder, too few
+characters, a low-entropy repeat, an ordinary name) must come through unchanged.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from collections.abc import Callable
+
+import pytest
+
+from aiops_mcp.server.gateway.redaction import PLACEHOLDER_RE, Vault
+
+LOW = string.ascii_lowercase + string.digits
+MIX = string.ascii_letters + string.digits
+HEX = "0123456789abcdefABCDEF"
+URLSAFE = MIX + "_-"
+
+
+def _r(rng: random.Random, alphabet: str, n: int) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+# name -> generator of one random token of that format
+FORMATS: dict[str, Callable[[random.Random], str]] = {
+    "clojars_mixed_case": lambda g: "CLOJARS_" + _r(g, MIX, 60),
+    "digitalocean_upper_hex": lambda g: "dor_v1_" + _r(g, HEX, 64),
+    "dynatrace_mixed_case": lambda g: "dt0c01." + _r(g, MIX, 24) + "." + _r(g, MIX, 64),
+    "terraform_mixed_case_id": lambda g: _r(g, MIX, 14) + ".atlasv1." + _r(g, URLSAFE + "=", 64),
+    "grafana_cloud_three_pads": lambda g: "glc_" + _r(g, MIX + "+/", 60) + "===",
+    "grafana_api_key_three_pads": lambda g: "eyJrIjoi" + _r(g, MIX, 80) + "===",
+    "postman_upper_hex": lambda g: "PMAK-" + _r(g, HEX, 24) + "-" + _r(g, HEX, 34),
+    "settlemint_mixed_case": lambda g: g.choice(["sm_pat_", "sm_aat_", "sm_sat_"]) + _r(g, MIX, 16),
+    "intra42_upper_hex": lambda g: "s-s4t2ud-" + _r(g, HEX, 64),
+    "square_short_eaaa": lambda g: "EAAA" + _r(g, URLSAFE, 30),
+    "shippo_upper_hex": lambda g: "shippo_live_" + _r(g, HEX, 40),
+    "flutterwave_encryption_key": lambda g: "FLWSECK_TEST-" + _r(g, "abcdefghABCDEFGH0123456789", 12),
+    "flutterwave_upper_body": lambda g: "FLWPUBK_TEST-" + _r(g, "abcdefghABCDEFGH0123456789", 32) + "-X",
+    "adyen_api_key": lambda g: "AQE" + _r(g, MIX, 8) + "." + _r(g, URLSAFE + "=", 60),
+    "adyen_client_key": lambda g: (
+        g.choice(["test_", "live_"]) + _r(g, string.ascii_uppercase + string.digits, 32)
+    ),
+    "braintree_access_token": lambda g: (
+        "access_token$" + g.choice(["production", "sandbox"]) + "$" + _r(g, LOW, 16)
+    ),
+    "braintree_tokenization_key": lambda g: (
+        g.choice(["production_", "sandbox_"]) + _r(g, LOW, 8) + "_" + _r(g, LOW, 16)
+    ),
+    "sendgrid_flat_body": lambda g: "SG." + _r(g, URLSAFE, 66),
+    "facebook_percent_separator": lambda g: _r(g, string.digits, 15) + "%" + _r(g, URLSAFE, 32),
+    "slack_user_token_xoxe": lambda g: (
+        "xoxe-" + "-".join(_r(g, string.digits, 12) for _ in range(3)) + "-" + _r(g, MIX, 32)
+    ),
+    "slack_app_token_mixed_case": lambda g: (
+        "xapp-1-" + _r(g, MIX, 11) + "-" + _r(g, string.digits, 13) + "-" + _r(g, MIX, 64)
+    ),
+    "slack_config_token_upper_kind": lambda g: "xoxe.xoxP-1-" + _r(g, MIX, 165),
+    "gitlab_pat_routable": lambda g: "glpat-" + _r(g, URLSAFE, 60) + ".01" + _r(g, LOW, 7),
+    "gitlab_runner_routable": lambda g: "glrt-t1_" + _r(g, URLSAFE, 45) + ".0" + _r(g, LOW, 8),
+    "langsmith_mixed_case": lambda g: "lsv2_pt_" + _r(g, MIX, 32) + "_" + _r(g, MIX, 10),
+    "castai_key": lambda g: "castai_v1_" + _r(g, MIX, 64) + "_" + _r(g, MIX, 8),
+    "clickhouse_key": lambda g: "4b1d" + _r(g, MIX, 38),
+    "maxmind_license_key": lambda g: _r(g, MIX, 6) + "_" + _r(g, MIX, 29) + "_mmk",
+    "authress_key": lambda g: (
+        "sc_" + _r(g, LOW, 12) + "." + _r(g, LOW, 5) + ".acc_" + _r(g, LOW, 20) + "." + _r(g, URLSAFE, 50)
+    ),
+    "django_insecure_key": lambda g: "django-insecure-" + _r(g, LOW + "!@#$%^&*(-_=+)", 50),
+}
+
+CONTEXTS = [
+    "the deploy step printed {s} and then exited",
+    'export VENDOR_CREDENTIAL="{s}"',
+    '{{"value": "{s}", "ok": true}}',
+]
+
+# must survive: placeholders, too short, low-entropy repeats, ordinary names after word-like prefixes
+LOOKALIKES = [
+    "CLOJARS_" + "x" * 60,
+    "dor_v1_" + "0" * 64,
+    "dt0c01." + "X" * 24 + "." + "X" * 64,
+    "PMAK-" + "x" * 10,
+    "sm_pat_your_token_here",
+    "s-s4t2ud-" + "ab" * 32,
+    "shippo_live_" + "a" * 40,
+    "FLWSECK_TEST-" + "a" * 12,
+    "AQExxxxxxxx." + "x" * 60,
+    "test_ParseTimestampWithOffsetValueOk",
+    "live_ConnectionPoolExhaustedWarningX",
+    "sandbox_defaults_configurationxyz",
+    "production_settings_loadedfromfiles",
+    "access_token$sandbox$xxxxxxxxxxxxxxxx",
+    "SG." + "x" * 66,
+    "glpat-" + "x" * 40 + ".01xxxxxxx",
+    "lsv2_pt_" + "0" * 32 + "_" + "0" * 10,
+    "castai_v1_" + "x" * 64 + "_xxxxxxxx",
+    "4b1d" + "0" * 38,
+    "xxxxxx_" + "x" * 29 + "_mmk",
+    "sc_example.abcde.acc_xxxxxxxxxxxxxxxx." + "x" * 40,
+    "django-insecure-your_secret_key_here_change_me",
+    "django-insecure-" + "x" * 50,
+]
+
+
+def _leaks(secret: str, out: str) -> bool:
+    out = PLACEHOLDER_RE.sub("\x01", out)  # `<CLOJARS_TOKEN_1>` shares a piece with `CLOJARS_...`
+    return secret in out or any(secret[k : k + 8] in out for k in range(len(secret) - 7))
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_generated_tokens_are_hidden(name: str) -> None:
+    rng = random.Random(f"formats-{name}")
+    missed = []
+    for _ in range(3):
+        token = FORMATS[name](rng)
+        for ctx in CONTEXTS:
+            text = ctx.format(s=token)
+            if _leaks(token, Vault().redact(text)):
+                missed.append(ctx)
+    assert not missed, f"{name}: not hidden in {len(missed)} of 9 texts"
+
+
+@pytest.mark.parametrize("value", LOOKALIKES)
+def test_lookalikes_survive(value: str) -> None:
+    text = f"set it to {value} in the docs"
+    assert Vault().redact(text) == text
+
+
+def test_sidekiq_url_credentials_hidden() -> None:
+    rng = random.Random("sidekiq")
+    cred = _r(rng, "0123456789abcdef", 8) + ":" + _r(rng, "0123456789abcdef", 8)
+    out = Vault().redact(f"source https://{cred}@gems.contribsys.com/ do")
+    assert cred not in out and cred.split(":")[0] not in out
+
+
+def test_gitlab_unsuffixed_long_name_is_not_a_token() -> None:
+    # a 51+ character run after a GitLab prefix without the routable `.xx` + 7 suffix is a name
+    text = "see glsoat-PREfix_helloworld380_testin_pretty_long_token_long_ for details"
+    assert Vault().redact(text) == text
