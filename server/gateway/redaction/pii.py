@@ -16,15 +16,21 @@ from .validators import IBAN_LENGTHS, base58check_ok, iban_ok, ipv4_ok, ipv6_ok,
 
 Span = tuple[int, int, str]
 
+# Domain labels of letters, digits and inner hyphens, in any script (RFC 6531 / IDNA: `bücher.de`);
+# the top-level label is letters (`.com`, `.рф`) or its ASCII IDN form (`.xn--p1ai`). Matched only at '@'.
 _EMAIL_RIGHT = re.compile(
-    r"@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}"
-    r"[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w\-])"
+    r"@[^\W_](?:[\w\-]{0,62}[^\W_])?(?:\.[^\W_](?:[\w\-]{0,62}[^\W_])?)*"
+    r"\.(?:[^\W\d_]{2,24}|xn--[a-z0-9\-]{2,59})(?![\w\-])"
 )
 _EMAIL_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+# `user@host:path` is an scp/ssh target (`git@github.com:org/repo.git`), not a mailbox
+_QUOTED_LOCAL = re.compile(r"[\w.+\-]+(?: [\w.+\-]+)*")
+_SCP_PATH = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789~/._-")
 
 # Boundaries inside the regex (same sets as the checks in network_spans) so log lines full of dotted
 # numbers (versions, timings) do not reach Python; the first-digit look-behind keeps the digit prefix scan.
-_IPV4 = re.compile(r"\d(?<![\w.~]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\w)")
+# (`(?!\w|\.\d)`: a fifth dotted part makes it a version, `1.2.3.4.5`)
+_IPV4 = re.compile(r"\d(?<![\w.~]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\w|\.\d)")
 # colon-separated hex groups are found from their colons (a literal start keeps the scan cheap), then
 # widened to the whole run and validated (ipaddress for IPv6, 6 x 2 hex digits for a MAC)
 # (every MAC or IPv6 address holds `::` or three colon-separated groups in a row; `12:30:45` does not)
@@ -40,7 +46,10 @@ _MAC_DASH_FULL = re.compile(r"[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}")
 # One regex for every number-shaped candidate: optional +country code or (area), then digits with
 # single spaces or dashes between groups.
 # (the look-behind sits after the first digit so the regex engine only tries positions holding a digit)
-_NUMBER = re.compile(r"\d(?<![\w\-/.,:]\d)(?:[ \-]?\d){6,22}(?![\w\-]|\.\d)")
+# A run may follow `,` or `:` unless a digit stands before those (`1,234,567`, `12:30:45`): CSV fields,
+# `tel:+1...` and `phone:2125550198` are values; thousands groups and clock times are not.
+# It may end at `x` + digits: the extension of a phone number (`212-555-0198x42`; only phones take it).
+_NUMBER = re.compile(r"\d(?<![\w\-/.]\d)(?<!\d[,:]\d)(?:[ \-]?\d){6,22}(?:(?![\w\-]|\.\d)|(?=[xX]\d))")
 _LEAD = re.compile(r"(?:\+\d{0,3}[ \-]?)?(?:\(\d{1,4}\)[ \-]?)?$")
 _GROUPS = re.compile(r"\d+")
 _ID_CONTEXT = re.compile(
@@ -86,21 +95,41 @@ def _id_context(before: str) -> re.Match[str] | None:
 _IBAN = re.compile(r"[A-Z][A-Z]\d{2}(?: ?[A-Z0-9]){11,34}")
 
 
+def _email_local_start(text: str, i: int) -> int:
+    """Start of the local part that ends before the '@' at `i` (`i`: none)."""
+    left = i
+    if text[i - 1] == '"':  # quoted local part (RFC 5321): `"john doe"@example.com`
+        q = text.rfind('"', max(0, i - 66), i - 1)
+        # words, not code: `"..." + x + "@host"` joins strings (content opening or closing with a blank)
+        if q >= 0 and (q == 0 or not text[q - 1].isalnum()) and _QUOTED_LOCAL.fullmatch(text, q + 1, i - 1):
+            return q
+        return i
+    # dot-atom: ASCII atext, plus letters and digits of any script (RFC 6531: `josé@...`)
+    while left > 0 and i - left < 64:
+        ch = text[left - 1]
+        if ch in _EMAIL_LOCAL or (ch > "\x7f" and ch.isalnum()):
+            left -= 1
+        else:
+            break
+    while left < i and text[left] in ".-+":
+        left += 1
+    return left
+
+
 def email_spans(text: str) -> Iterator[Span]:
+    n = len(text)
     i = text.find("@")
     while i > 0:
         m = _EMAIL_RIGHT.match(text, i)
         if m:
-            left = i
-            while left > 0 and text[left - 1] in _EMAIL_LOCAL and i - left < 64:
-                left -= 1
-            while left < i and text[left] in ".-+":
-                left += 1
+            left = _email_local_start(text, i)
+            e = m.end()
             # `scheme://user:password@host` is URL userinfo (the password is redacted by context.py)
             word_start = max(text.rfind(" ", 0, i), text.rfind("\n", 0, i))
-            if left < i and "://" not in text[word_start + 1 : i]:
-                yield left, m.end(), "EMAIL"
-                i = text.find("@", m.end())
+            scp = e + 1 < n and text[e] == ":" and text[e + 1] in _SCP_PATH
+            if left < i and not scp and "://" not in text[word_start + 1 : i]:
+                yield left, e, "EMAIL"
+                i = text.find("@", e)
                 continue
         i = text.find("@", i + 1)
 
@@ -109,10 +138,11 @@ def email_spans(text: str) -> Iterator[Span]:
 # match can start inside the other (an IPv4 interior follows a digit or a dot, and a digit run cannot
 # end just before `.digit`), so this yields exactly what `_IPV4` and `_NUMBER` find on their own.
 # The look-behind both branches share (`[\w.]`: not inside a run) comes first, so a digit inside a run
-# (most digits of a log line) costs one test; each branch then adds its own extra characters (`~`; `-/,:`).
+# (most digits of a log line) costs one test; each branch then adds its own extra characters (`~`;
+# `-/`, and `,`/`:` after a digit).
 _DIGIT_LED_PATTERN = (
-    r"\d(?<![\w.]\d)(?:(?<!~\d)(?P<ip>\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\w))"
-    r"|(?<![\-/,:]\d)(?:[ \-]?\d){6,22}(?![\w\-]|\.\d))"
+    r"\d(?<![\w.]\d)(?:(?<!~\d)(?P<ip>\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\w|\.\d))"
+    r"|(?<![\-/]\d)(?<!\d[,:]\d)(?:[ \-]?\d){6,22}(?:(?![\w\-]|\.\d)|(?=[xX]\d)))"
 )
 _DIGIT_LED = re.compile(_DIGIT_LED_PATTERN)
 # Where every word character is ASCII, \d and \w mean the same in both modes; the ASCII form is faster.
@@ -290,19 +320,32 @@ def _may_classify(raw: str) -> bool:
     A cheap necessary condition (no group list built): timestamps, counters and block ids in logs
     fail it, so only plausible shapes pay for the full classification below.
     """
-    if raw.isdigit():  # one run: ids (9, 10, 12, 14 digits), cards (13-19), `09` mobiles (11)
+    if raw.isdigit():  # one run: ids (9, 10, 12, 14 digits), cards (13-19), phones (10-11, 11: 0/1-led)
         nd = len(raw)
-        return 9 <= nd <= 19 and (nd != 11 or raw.startswith("09"))
+        return 9 <= nd <= 19 and (nd != 11 or raw[0] in "01")
     sp, da = raw.find(" "), raw.find("-")
     nd = len(raw) - raw.count(" ") - raw.count("-")
     first = da if sp < 0 or 0 <= da < sp else sp
-    if first > 4:  # every grouped format opens with 2 to 4 digits, but 0-led national phones (10-11)
-        return raw[0] == "0" and 10 <= nd <= 11
+    if first > 4:  # every grouped format opens with 2 to 4 digits, but 0-led national phones
+        return raw[0] == "0" and (10 <= nd <= 11 or (first == 5 and 9 <= nd <= 12))
     if raw[0] == "0":
         return 9 <= nd <= 14  # 0-led: ids (9-14 digits) and national phones (10-11)
     if first == 4:
         return nd >= 12  # 4-4-4 Pag-IBIG, grouped cards
     return True
+
+
+# Words that announce a phone number (short ones only as whole words: `hotel`, `excel`, `cancel`)
+_PHONE_PHRASES = ("phone", "mobile", "call", "whatsapp", "contact number", "cellular")
+_PHONE_WORDS = ("tel", "cell", "fax", "sms", "mob")
+
+
+def _phone_context(before: str) -> bool:
+    """A phone word in the few characters before a bare digit run."""
+    low = before[-32:].lower()
+    if any(p in low for p in _PHONE_PHRASES):
+        return True
+    return any(w in low and _has_word(low, w) for w in _PHONE_WORDS)
 
 
 def _classify_number(raw: str, before: str) -> str | None:
@@ -338,10 +381,30 @@ def _classify_number(raw: str, before: str) -> str | None:
         return "PHONE"
     if shape == (3, 3, 4) and digits[0] in "23456789":
         return "PHONE"
+    if shape == (1, 3, 3, 4) and digits[0] == "1" and digits[1] in "23456789":
+        return "PHONE"  # NANP with its trunk 1 (1-800-555-0199)
     if len(groups) >= 3 and digits[0] == "0" and 10 <= nd <= 11 and all(g >= 2 for g in groups):
         return "PHONE"
-    if shape in ((2, 7), (3, 7), (2, 8)) and digits[0] == "0" and "-" in raw:
-        return "PHONE"  # trunk-prefixed area code and subscriber number (09-7625400, 02-12345678)
+    if (
+        len(groups) == 2
+        and digits[0] == "0"
+        and digits[1] != "0"
+        and (2 if "-" in raw else 3) <= groups[0] <= 5
+        and 6 <= groups[1] <= 8
+        and 9 <= nd <= 12
+    ):
+        # trunk 0, area/mobile prefix, subscriber number: 09-7625400, 030 12345678, 07700 900123
+        # (spaced ones need a prefix of 3+ digits: `08 1234567` is as likely a day and a count)
+        return "PHONE"
+    if len(groups) == 1 and nd in (10, 11) and _phone_context(before):
+        # a bare run under a phone word: NANP 10 digits (area and exchange start with 2-9; epoch
+        # seconds start with 1), 11 with the trunk 1, or a 0-led national number
+        if nd == 10 and digits[0] in "23456789" and digits[3] in "23456789":
+            return "PHONE"
+        if nd == 11 and (
+            (digits[0] == "1" and digits[1] in "23456789") or (digits[0] == "0" and digits[1] != "0")
+        ):
+            return "PHONE"
     # Unformatted ids need their name nearby
     ctx = _id_context(before) if nd in (9, 10, 12, 14) and len(groups) == 1 else None
     if ctx:
@@ -360,6 +423,7 @@ def _classify_number(raw: str, before: str) -> str | None:
 
 
 _DOTTED_SSN = re.compile(r"\b\d{3}\.\d{2}\.\d{4}\b")
+_PLUS1_DOTTED = re.compile(r"\+1\.[2-9]\d{2}\.\d{3}\.\d{4}\b")
 _DOTTED_PHONE = re.compile(r"\(?\b[2-9]\d{2}\)?\.\d{3}\.\d{4}\b")
 # every `.` that could be the first dot of a dotted phone or SSN (consumes only the dot: none is missed)
 _DOT_TAIL = re.compile(r"\.(?=\d{2,3}\.\d{4}\b)")
@@ -404,6 +468,11 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
     n = len(text)
     if "." in text:
         yield from _dotted_spans(text)
+        if "+1." in text:  # `+1.212.555.0198`: a dotted NANP number with its country code
+            for m in _PLUS1_DOTTED.finditer(text):
+                s, e = m.span()
+                if (s == 0 or not text[s - 1].isalnum()) and (e >= n or text[e] not in ".-/:"):
+                    yield s, e, "PHONE"
     for m in _NUMBER.finditer(text) if candidates is None else candidates:
         s, e = m.span()
         # widen to a leading "+cc " / "(area) " that the digit-run regex does not include
@@ -422,19 +491,47 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
             # rejecting the rest here keeps timestamps and counters out of _classify_number.
             if not _may_classify(m.group()):
                 continue
-        if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "_-/.,:+"):
+        if s > 0 and (
+            text[s - 1].isalnum()
+            or text[s - 1] in "_-/.+"
+            or (text[s - 1] in ",:" and s > 1 and text[s - 2].isdigit())  # `1,234,567`, `12:30:45`
+        ):
             continue
-        if e < n and (
-            text[e].isalnum() or text[e] in "_-" or (text[e] == "." and e + 1 < n and text[e + 1].isdigit())
+        ext = e + 1 < n and text[e] in "xX" and text[e + 1].isdigit()  # a phone's extension
+        if (
+            e < n
+            and not ext
+            and (
+                text[e].isalnum()
+                or text[e] in "_-"
+                or (text[e] == "." and e + 1 < n and text[e + 1].isdigit())
+            )
+        ):
+            continue
+        raw = text[s:e]
+        # the 4-digit groups of an IBAN-shaped run (`DE89 3704 0044 ...`) that failed its own check are
+        # not a card or a phone either: iban_spans alone decides that run
+        if (
+            s >= 5
+            and text[s - 1] == " "
+            and raw[4:5] == " "
+            and _IBAN_HEAD.fullmatch(text, s - 5, s - 1)
+            and (s == 5 or not text[s - 6].isalnum())
         ):
             continue
         before = text[max(0, s - 40) : s]
         before = before[before.rfind("\x00") + 1 :]
-        raw = text[s:e]
-        if e - s in (9, 10, 12) and raw.isdigit() and not _id_context(before):
-            continue  # a bare 9/10/12-digit run is an id only with its name before it (epoch times are not)
+        # a bare 9/10/12-digit run is an id only with its name before it (epoch times are not),
+        # a 10-digit one a phone only under a phone word
+        if (
+            e - s in (9, 10, 12)
+            and raw.isdigit()
+            and not _id_context(before)
+            and (e - s != 10 or raw[0] in "01" or raw[3] in "01" or not _phone_context(before))
+        ):
+            continue
         kind = _classify_number(raw, before)
-        if kind:
+        if kind and (not ext or kind == "PHONE"):
             yield s, e, kind
 
 
@@ -443,11 +540,51 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
 # upper -> "A" (IBAN). A non-ASCII character is `?` in the view, a non-word character like any other.
 _RUN_TABLE = bytes(0x77 if chr(i).isascii() and chr(i).isalnum() else 0x20 for i in range(256))
 _SHAPE_TABLE = bytes(
-    0x39 if 48 <= i <= 57 else 0x41 if 65 <= i <= 90 else 0x20 if i == 0x20 else 0x23 for i in range(256)
+    0x39
+    if 48 <= i <= 57
+    else 0x41
+    if 65 <= i <= 90
+    else 0x61
+    if 97 <= i <= 122
+    else 0x20
+    if i == 0x20
+    else 0x23
+    for i in range(256)
 )
 # _IBAN over the shape map (upper -> A, digit -> 9, space kept, else #): the same matches at the same
 # offsets, found by a literal-led scan of bytes
 _IBAN_SHAPE = re.compile(rb"AA99(?: ?[A9]){11,34}")
+# Lower-case IBANs (`de89 3704 ...`, as typed into forms and URLs): the same shape in lower case, tried
+# only at the start of a word (hex digests are full of `ab12` inside words). Heads are found as the
+# literal `aa99` of the shape map (a skipping C search: a class or look-behind led scan costs ~8x more
+# on hex-heavy logs); lines with non-ASCII letters use `_IBAN_LOWER_HEAD` instead, with ASCII classes so
+# both find the same starts. Every start is tried on its own (no match consumes the next).
+_IBAN_LOWER = re.compile(r"[a-z][a-z][0-9]{2}(?: ?[a-z0-9]){11,34}")
+_IBAN_LOWER_HEAD = re.compile(r"(?<![A-Za-z0-9])[a-z][a-z][0-9]{2}")
+_WORD_SHAPES = frozenset(b"Aa9")
+_IBAN_HEAD = re.compile(r"[A-Za-z]{2}[0-9]{2}")
+
+# BBAN structure per country (SWIFT IBAN registry): n digits, a upper-case letters, c letters or digits.
+# Checked for lower-case candidates, where the registry length and mod-97 alone would let about one in
+# a hundred look-alike words through.
+_BBAN_SPEC = """
+AD 4n4n12c AE 3n16n AL 8n16c AT 5n11n AZ 4a20c BA 3n3n8n2n BE 3n7n2n BG 4a4n2n8c BH 4a14c
+BI 5n5n11n2n BR 8n5n10n1a1c BY 4c4n16c CH 5n12c CR 4n14n CY 3n5n16c CZ 4n6n10n DE 8n10n
+DJ 5n5n11n2n DK 4n9n1n DO 4c20n EE 2n2n11n1n EG 4n4n17n ES 4n4n1n1n10n FI 3n11n FK 2a12n
+FO 4n9n1n FR 5n5n11c2n GB 4a6n8n GE 2a16n GI 4a15c GL 4n9n1n GR 3n4n16c GT 4c20c HN 4a20n
+HR 7n10n HU 3n4n1n15n1n IE 4a6n8n IL 3n3n13n IQ 4a3n12n IS 4n2n6n10n IT 1a5n5n12c JO 4a4n18c
+KW 4a22c KZ 3n13c LB 4n20c LC 4a24c LI 5n12c LT 5n11n LU 3n13c LV 4a13c LY 3n3n15n MC 5n5n11c2n
+MD 2c18c ME 3n13n2n MK 3n10c2n MN 4n12n MR 5n5n11n2n MT 4a5n18c MU 4a2n2n12n3n3a NI 4a20n
+NL 4a10n NO 4n6n1n OM 3n16c PK 4a16c PL 8n16n PS 4a21c PT 4n4n11n2n QA 4a21c RO 4a16c RS 3n13n2n
+RU 9n5n15c SA 2n18c SC 4a2n2n16n3a SD 2n12n SE 3n16n1n SI 5n8n2n SK 4n6n10n SM 1a5n5n12c
+SO 4n3n12n ST 4n4n11n2n SV 4a20n TL 3n14n2n TN 2n3n13n2n TR 5n1n16c UA 6n19c VA 3n15n VG 4a16n
+XK 4n10n2n YE 4a4n18c
+"""
+_BBAN_CLASS = {"n": "[0-9]", "a": "[A-Z]", "c": "[0-9A-Z]"}
+_BBAN: dict[str, re.Pattern[str]] = {
+    country: re.compile("".join(f"{_BBAN_CLASS[c]}{{{k}}}" for k, c in re.findall(r"(\d+)([nac])", spec)))
+    for country, spec in zip(_BBAN_SPEC.split()[::2], _BBAN_SPEC.split()[1::2], strict=True)
+}
 _BTC_RUN = b"w" * 26
 _B58_CHARS = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
 _UNSET = TextView(b"unset", ())  # `view` not given: compute it
@@ -500,27 +637,52 @@ def wallet_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
 
 def _iban_matches(text: str, view: TextView | None = _UNSET) -> list[re.Match[str]]:
     """`_IBAN.finditer(text)`; with a view, the same pattern over its shape map (literal-led)."""
+    return _iban_both(text, view)[0]
+
+
+def _lower_starts(shapes: bytes, lo: int, hi: int) -> list[int]:
+    """Word starts in [lo, hi) of the shape map where a lower-case `aa99` head begins."""
+    out = []
+    i = shapes.find(b"aa99", lo, hi)
+    while i >= 0:
+        if i == 0 or shapes[i - 1] not in _WORD_SHAPES:
+            out.append(i)
+        i = shapes.find(b"aa99", i + 1, hi)
+    return out
+
+
+def _iban_both(text: str, view: TextView | None = _UNSET) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
+    """(`_IBAN` matches, `_IBAN_LOWER` matches at each word start), from one shape map of the text."""
     if view is _UNSET:
         view = text_view(text)
     if view is None:
-        return list(_IBAN.finditer(text))
+        heads: Iterable[int] = [h.start() for h in _IBAN_LOWER_HEAD.finditer(text)]
+        return list(_IBAN.finditer(text)), [m for i in heads if (m := _IBAN_LOWER.match(text, i))]
     data, lines = view
     shapes = data.translate(_SHAPE_TABLE)
-    if not lines and b"AA99" not in shapes:
-        return []
-    match = _IBAN.match
+    upper = bool(lines) or b"AA99" in shapes
+    lower = bool(lines) or b"aa99" in shapes
+    if not (upper or lower):
+        return [], []
     out: list[re.Match[str]] = []
+    starts: list[int] = []
     for lo, hi, wide in _segments(len(text), lines) if lines else ((0, len(text), False),):
         if wide:
             out.extend(_IBAN.finditer(text, lo, hi))
-        else:  # the same matches, as str matches
+            starts.extend(h.start() for h in _IBAN_LOWER_HEAD.finditer(text, lo, hi))
+            continue
+        if upper:  # the same matches, as str matches
+            match = _IBAN.match
             out.extend(match(text, m.start()) for m in _IBAN_SHAPE.finditer(shapes, lo, hi))  # type: ignore[misc]
-    return out
+        if lower:
+            starts.extend(_lower_starts(shapes, lo, hi))
+    return out, [m for i in starts if (m := _IBAN_LOWER.match(text, i))]
 
 
 def iban_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
     out: list[Span] = []
-    for m in _iban_matches(text, view):
+    upper, lower = _iban_both(text, view)
+    for m in upper:
         if m.start() > 0 and text[m.start() - 1].isalnum():
             continue
         raw = m.group()
@@ -536,4 +698,20 @@ def iban_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
             if iban_ok(raw[:end].replace(" ", "")):
                 out.append((m.start(), m.start() + end, "IBAN"))
                 break
+    for m in lower:
+        raw = m.group()
+        country = raw[:2].upper()
+        bban = _BBAN.get(country)
+        if bban is None:
+            continue  # lower case: registered countries only
+        want = IBAN_LENGTHS[country]
+        ends = [j + 1 for j, ch in enumerate(raw) if ch != " "]
+        if want > len(ends):
+            continue
+        end = ends[want - 1]
+        if end < len(raw) and raw[end] != " ":
+            continue
+        compact = raw[:end].replace(" ", "").upper()
+        if bban.fullmatch(compact, 4) and iban_ok(compact):
+            out.append((m.start(), m.start() + end, "IBAN"))
     return out
