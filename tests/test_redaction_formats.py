@@ -102,6 +102,19 @@ LOOKALIKES = [
     "sc_example.abcde.acc_xxxxxxxxxxxxxxxx." + "x" * 40,
     "django-insecure-your_secret_key_here_change_me",
     "django-insecure-" + "x" * 50,
+    # filler after a real prefix: placeholder words, phrases, repeated units
+    "xoxe.xoxb-1-PutTheConfigurationTokenValueHere",
+    "xoxe.xoxp-1-MYCONFIGACCESSTOKENVALUE",
+    "ghp_ThisIsWhereYourPersonalTokenShouldGo1",
+    "sk_live_YourStripeSecretKeyGoesHere",
+    "hf_PasteTheHuggingFaceAccessTokenInHere",
+    "xoxb-qwerty-qwerty",
+    # Slack: numeric parts of bot/user tokens are 8-14 digits, and a token never ends in digits alone
+    "xoxp-4321-8765-2109-9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+    "xoxp-5550001234",
+    "xoxb-987654321098-876543210987-@@@@@@@@",
+    # AWS documentation's example keys
+    "AKIAJQ4NV2ZD7EXAMPLE",
 ]
 
 
@@ -140,3 +153,20 @@ def test_gitlab_unsuffixed_long_name_is_not_a_token() -> None:
     # a 51+ character run after a GitLab prefix without the routable `.xx` + 7 suffix is a name
     text = "see glsoat-PREfix_helloworld380_testin_pretty_long_token_long_ for details"
     assert Vault().redact(text) == text
+
+
+def test_real_slack_and_aws_shapes_still_hidden() -> None:
+    # the stricter Slack/AWS shapes above must not cost real tokens
+    rng = random.Random("slack-aws")
+    digits = string.digits
+    tokens = [
+        "xoxb-" + _r(rng, digits, 12) + "-" + _r(rng, digits, 13) + "-" + _r(rng, MIX, 24),
+        "xoxp-" + "-".join(_r(rng, digits, 12) for _ in range(3)) + "-" + _r(rng, "0123456789abcdef", 32),
+        "xoxa-2-" + _r(rng, digits, 9) + "-" + _r(rng, MIX, 18),
+        "xoxo-" + "-".join(_r(rng, digits, 6) for _ in range(3)) + "-" + _r(rng, "0123456789abcdef", 18),
+        "xoxe-1-" + _r(rng, MIX, 146),
+        "AKIA" + _r(rng, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),
+    ]
+    for token in tokens:
+        out = Vault().redact(f"token: {token}")
+        assert not _leaks(token, out), token[:8]

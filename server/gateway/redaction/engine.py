@@ -42,6 +42,38 @@ _START = operator.methodcaller("start")
 _BEGIN, _END = operator.itemgetter(0), operator.itemgetter(1)
 
 
+# words that make a vendor-prefixed body a placeholder (`ghp_ThisIsWhereYourTokenGoes1`); a generated
+# body holds one by chance about once in 10^4 tokens
+_FILLER_WORDS = re.compile(r"your|here|example|placeholder|replace|insert|dummy|changeme|redacted")
+_PHRASE_WORDS = re.compile(r"token|secret|random|string|value|config|access|password|slack|key|bot|user|api")
+_CAMEL_WORD = re.compile(r"[A-Z][a-z]{2,}")
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+
+
+def _filler_body(body: str) -> bool:
+    """Typed filler after a real prefix: placeholder words, a camel-case or all-caps phrase, a periodic
+    run (`SlackAppConfigurationTokenHere`, `MYRANDOMSTRING`, `qwerty-qwerty`)."""
+    low = body.lower()
+    if _FILLER_WORDS.search(low):
+        return True
+    core = _NOT_ALNUM.sub("", body)
+    n = len(core)
+    if n < 8:
+        return False
+    if (core + core).find(core, 1) < n:
+        # a unit repeated (`qwertyqwerty`). Alphabet runs are not filler here: test keys in vendor
+        # suites (`...abc123xyz-456def789ghij-klmnopqrstuvwx...`) are built from them and must hide
+        return True
+    if n >= 12 and sum(ch.isdigit() for ch in core) <= 1:
+        # letters only: a phrase of words, not a draw from an alphabet that has digits in it
+        if len({m.group() for m in _PHRASE_WORDS.finditer(low)}) >= 2:
+            return True
+        camel = [m.end() - m.start() for m in _CAMEL_WORD.finditer(core)]
+        if len(camel) >= 3 and sum(camel) >= 0.8 * n:
+            return True
+    return False
+
+
 def _rule_accepts(rule: Rule, value: str) -> bool:
     if rule.check == "none":
         return True
@@ -60,7 +92,7 @@ def _rule_accepts(rule: Rule, value: str) -> bool:
         return True
     # generated tokens: at least ~3 bits/char over the random part (short bodies get a lower bar)
     need = 3.0 if len(body) >= 20 else 2.5
-    if shannon(body) < need:
+    if shannon(body) < need or _filler_body(body):
         return False
     if rule.check == "mixed":
         # prefixes that are also ordinary words (`test_`, `sandbox_`): a generated body mixes digits

@@ -72,7 +72,11 @@ RULES: list[Rule] = [
     Rule(
         "SLACK_TOKEN",
         # `xoxe-` + three numeric parts is a user token too; gitleaks reads xapp/xoxe bodies case-blind
-        r"(?:xox[abposre]-(?:\d+-)*[A-Za-z0-9\-]{8,}|xoxe(?:\.xox[bpBP])?-\d-[A-Za-z0-9\-]{20,}"
+        # numeric parts of bot/user tokens have 8-14 digits (`xoxp-1234-...` is a stub), and every token
+        # ends in letters and digits, never digits alone (`xoxp-1234567890`)
+        r"(?:xox[aosr]-(?:\d+-)*(?=[\d\-]*[A-Za-z])[A-Za-z0-9\-]{8,}"
+        r"|xox[pbe]-(?!\d{2,7}-)(?:\d+-)*(?=[\d\-]*[A-Za-z])[A-Za-z0-9\-]{8,}"
+        r"|xoxe(?:\.xox[bpBP])?-\d-[A-Za-z0-9\-]{20,}"
         r"|xoxe-[\d\-]{10,}[a-f0-9]{20,}|xapp-\d-[A-Za-z0-9]+-\d+-[A-Za-z0-9]+)" + _T,
         prefix_len=5,
     ),
@@ -101,7 +105,8 @@ RULES: list[Rule] = [
     # --- cloud
     Rule(
         "AWS_ACCESS_KEY",
-        r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])",
+        # AWS documentation's example keys end in EXAMPLE
+        r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)(?![A-Z0-9]{9}EXAMPLE)[A-Z0-9]{16}(?![A-Za-z0-9])",
         "none",
     ),
     Rule("AWS_BEDROCK_KEY", r"ABSK[A-Za-z0-9+/]{100,}={0,2}", prefix_len=4),
@@ -223,7 +228,8 @@ RULES: list[Rule] = [
         "none",
     ),
     Rule("GOCARDLESS_TOKEN", r"live_[\w=\-]{40}" + _T, prefix_len=5),
-    Rule("LOB_KEY", r"(?:live|test)_(?:pub_)?[a-f0-9]{35}" + _T, prefix_len=5),
+    # secret keys carry 35 hex digits, publishable keys `_pub_` + 31
+    Rule("LOB_KEY", r"(?:live|test)_(?:pub_[a-fA-F0-9]{31}|[a-fA-F0-9]{35})" + _T, prefix_len=5),
     # --- mail / messaging / social
     Rule("SENDGRID_KEY", r"SG\.(?:[\w\-]{20,24}\.[\w\-]{39,50}|[\w=.\-]{66})" + _T, prefix_len=3),
     Rule("SENDINBLUE_KEY", r"xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}" + _T, prefix_len=8),
