@@ -68,10 +68,22 @@ def _filler_body(body: str) -> bool:
         # letters only: a phrase of words, not a draw from an alphabet that has digits in it
         if len({m.group() for m in _PHRASE_WORDS.finditer(low)}) >= 2:
             return True
-        camel = [m.end() - m.start() for m in _CAMEL_WORD.finditer(core)]
-        if len(camel) >= 3 and sum(camel) >= 0.8 * n:
+        if n >= 16 and _camel_phrase(core):
             return True
     return False
+
+
+def _camel_phrase(core: str) -> bool:
+    """`PasteTheAccessTokenIn`: capitalised words cover the body, each with a vowel, and vowels make
+    up a word-like share (random mixed-case letters pass this about once in 10^4-10^5 draws)."""
+    words = _CAMEL_WORD.findall(core)
+    if len(words) < 3:
+        return False
+    total = sum(map(len, words))
+    if total < 0.9 * len(core):
+        return False
+    vowels = [sum(ch in "aeiouy" for ch in w.lower()) for w in words]
+    return all(vowels) and sum(vowels) >= 0.3 * total
 
 
 def _rule_accepts(rule: Rule, value: str) -> bool:

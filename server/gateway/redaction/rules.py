@@ -180,7 +180,7 @@ RULES: list[Rule] = [
     Rule("SENTRY_TOKEN", r"(?:sntrys_eyJ[A-Za-z0-9+/=_]{50,}|sntryu_[a-f0-9]{64})" + _T, prefix_len=7),
     Rule("SONAR_TOKEN", r"sq[upa]_[A-Za-z0-9]{40}" + _T, prefix_len=4),
     Rule("SOURCEGRAPH_TOKEN", r"sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}" + _T, prefix_len=4),
-    Rule("SETTLEMINT_TOKEN", r"sm_(?:pat|aat|sat)_[A-Za-z0-9]{16}" + _T, prefix_len=7),
+    Rule("SETTLEMINT_TOKEN", r"sm_(?:pat|aat|sat)_[A-Za-z0-9]{12,64}" + _T, prefix_len=7),
     Rule("HARNESS_TOKEN", r"(?:pat|sat)\.[\w\-]{22}\.[\w\-]{24}\.[\w\-]{20}" + _T, prefix_len=4),
     Rule("INFRACOST_TOKEN", r"ico-[A-Za-z0-9]{32}" + _T, prefix_len=4),
     Rule("NOTION_TOKEN", r"(?:ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43})" + _T, prefix_len=4),
