@@ -350,3 +350,105 @@ def test_long_blank_and_line_runs_stay_linear() -> None:
     t0 = time.perf_counter()
     Vault().redact(text)
     assert time.perf_counter() - t0 < 2.0
+
+
+# --- values made of symbols, template look-alikes, calls -----------------------------------------------
+
+# passwords drawn from letters, digits and the symbols that template and code syntax also use
+SYMBOLIC = LOWER + UPPER + DIGITS + "{}()[]$#>-_!@%^*"
+
+
+def _symbolic(rng: random.Random, n: int, *, quoted: bool) -> str:
+    # unquoted, `(` then `)` reads as a call (`foo(hey)you`) and is not taken: no `(` in those values
+    chars = SYMBOLIC if quoted else SYMBOLIC.replace("(", "")
+    while True:
+        v = "".join(rng.choice(chars) for _ in range(n))
+        if v[0].isalnum() and v[-1].isalnum() and not is_placeholder(v):
+            return v
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        'apikey = "{s}"',
+        "db_pass := {s}",
+        "secret: {s}",
+        "db_pass_secure = {s}",
+        'my_password_secure = @"{s}";',
+        'char secret[32] = "{s}";',
+        'std::string secret("{s}");',
+        'if (api_key != "{s}") {{',
+        'if ("{s}" === private_key) {{',
+    ],
+)
+def test_symbolic_passwords_are_hidden(form: str) -> None:
+    rng = random.Random(zlib.crc32(form.encode()))
+    for _ in range(20):
+        secret = _symbolic(rng, rng.randint(16, 40), quoted='{s}"' in form or '"{s}' in form)
+        text = form.format(s=secret)
+        assert _hidden(text, secret), text
+
+
+def test_most_symbolic_values_are_not_placeholders() -> None:
+    # `{{`, `${` and `$(` make a placeholder only as whole template expressions
+    rng = random.Random(77)
+    values = ["".join(rng.choice(SYMBOLIC) for _ in range(30)) for _ in range(2000)]
+    assert sum(is_placeholder(v) for v in values) < 100
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "${DB_PASSWORD}",
+        "${DB_PASSWORD:-postgres}",
+        "${ var.token }",
+        "${{ secrets.API_TOKEN }}",
+        "{{ .Values.auth.token }}",
+        "{% raw %}",
+        "$(cat /run/secrets/token)",
+        "prefix-${TOKEN}-suffix",
+        "$API_TOKEN",
+        "$env:API_TOKEN",
+        "$_POST['password']",
+        "$securePassword",
+        "$1",
+    ],
+)
+def test_template_expressions_and_references_are_placeholders(value: str) -> None:
+    assert is_placeholder(value)
+    assert _kept(f"password = {value}")
+
+
+def test_dollars_inside_a_password_do_not_make_a_reference() -> None:
+    rng = random.Random(31)
+    for _ in range(50):
+        secret = "$" + rng.choice(LOWER) + rng.choice(UPPER) + "$" + _random(rng, CHARSETS["alnum"], 16)
+        assert not is_placeholder(secret)
+        assert _hidden(f"DB_PASSWORD={secret}", secret)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'password = "-_!@%^*#"',  # punctuation only
+        "password := ,.:-*?!",
+        'password: "real_key"',  # a variable name in quotes
+        'password: "new_password"',
+        "api_key: fs.readFileSync('key.pem',",
+        "token = getenv('TOKEN')",
+        "password = foo(hey)you",
+        "token = Token{a64f992e}",
+        "api_token: android.os.BinderProxy@2bd79ce",
+    ],
+)
+def test_symbol_runs_variables_and_calls_are_kept(text: str) -> None:
+    assert _kept(text)
+
+
+def test_a_fixed_run_inside_a_long_random_token_is_not_a_mask() -> None:
+    rng = random.Random(5)
+    for _ in range(20):
+        secret = _random(rng, LOWER + DIGITS, 11) + "A" * 10 + _random(rng, LOWER + DIGITS + "-_=", 43)
+        assert _hidden(f"dropbox_token: {secret}", secret)
+    assert is_placeholder("AKIA" + "X" * 16)
+    assert is_placeholder("sk_live_" + "x" * 24)

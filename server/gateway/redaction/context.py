@@ -15,7 +15,14 @@ from typing import NamedTuple
 
 from .keys import KEYWORDS, VENDORS, classify, components
 from .rules import trie_regex
-from .validators import digit_secret, generated_shape, is_placeholder, looks_random
+from .validators import (
+    digit_secret,
+    generated_shape,
+    is_placeholder,
+    is_sequential,
+    is_structured_id,
+    looks_random,
+)
 
 Span = tuple[int, int, str]
 SEP_CHAR = "\x00"  # documents of a batch are joined around this character (see engine.find_spans_many)
@@ -74,23 +81,29 @@ _CODE_REF_START = re.compile(
     r"(?:self|this|os|process|config|settings|env|environ|params|args|request|options|opts|cfg|conf|secrets|"
     r"vars|inputs|ENV|System)\b[.\[(]"
 )
-_OBJECT_REF = re.compile(r"[A-Za-z_][\w.]*[{(\[]|[a-z]{2,}(?:\.[a-z][a-z0-9]*){1,}\.[A-Z]")
+_OBJECT_REF = re.compile(r"(?P<head>[A-Za-z_][\w.]{2,})[{(\[]\w|[a-z]{2,}(?:\.[a-z][a-z0-9]*){1,}\.[A-Z]")
 _MESSAGE = re.compile(
     r"[.!?]$|\b(?:is|are|must|required|invalid|incorrect|not|should|field|too|please)\b", re.I
 )
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _PROSE_AFTER = re.compile(r"[ \t]+[a-z]{2,}\b")
+_ALNUM = re.compile(r"[^\W_]")
+# a literal handed to a constructor or an assign call: `std::string secret("x");`, `secret.assign("x", 17);`
+_CALL_LITERAL = re.compile(r"""(?:\.assign)?\([ \t]*(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)[ \t]*[,)]""")
 
 
 def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, after: str) -> bool:
-    if not value or is_placeholder(value):
-        return False
+    if not value or is_placeholder(value) or (not value.isalnum() and _ALNUM.search(value) is None):
+        return (
+            False  # nothing, a placeholder, or punctuation only (`,.:-*?!` is a separator run, not a secret)
+        )
     if "fake" in value.lower():
         return False  # "fakesecret", "somefakekey": a test fixture announcing itself
-    if not quoted and ("(" in value or ")" in value or _CODE_REF_START.match(value)):
+    if not quoted and (_call_like(value) or _CODE_REF_START.match(value)):
         return False
-    if not quoted and ("_" in value or "." in value) and _VARIABLE.fullmatch(value) and classify(value):
-        return False  # `new_password == confirm_password`: a variable named like a secret, not a secret
+    if ("_" in value or (not quoted and "." in value)) and _VARIABLE.fullmatch(value) and classify(value):
+        # `new_password == confirm_password`, `password: "real_key"`: a variable named like a secret
+        return False
     if sensitivity == "password":
         if len(value) < 3:
             return False
@@ -99,7 +112,7 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
             return False
         # a quoted sentence ("This field is required.") is a message about a password, not one
         return not (quoted and " " in value and _MESSAGE.search(value))
-    if _object_ref(value):
+    if _object_ref(value) and _class_named(value):
         return False  # `Token{a64f992`, `android.os.BinderProxy@2bd79ce`: object reprs and class paths
     # looks_random less its placeholder test, made above
     if sensitivity == "secret":
@@ -109,11 +122,27 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
     return generated_shape(value, min_len=16, min_entropy=3.2)  # weak: a bare `key`
 
 
+def _call_like(value: str) -> bool:
+    """`foo(hey)you`, `getenv(`: a `(` closed later by a `)` or ending the value (`x)p(y` is a password's symbols)."""
+    i = value.find("(")
+    return i >= 0 and (value.find(")", i) > 0 or i == len(value) - 1)  # `getenv(` ends where a quote starts
+
+
 def _object_ref(value: str) -> bool:
     """_OBJECT_REF.match(value); both of its forms need a bracket or a dot, so most values skip the regex."""
     if "." not in value and "{" not in value and "(" not in value and "[" not in value:
         return False
     return _OBJECT_REF.match(value) is not None
+
+
+def _class_named(value: str) -> bool:
+    """For a value _object_ref matched: a class name (a word, camel case or a dotted path) opens it.
+
+    `Token{a64f`, `HashMap[size=2` are object reprs; `eeDIMc[qy9w...` is a password's letters.
+    """
+    m = _OBJECT_REF.match(value)
+    head = m.group("head") if m is not None else None
+    return head is None or "." in head or is_structured_id(head)
 
 
 @lru_cache(maxsize=4096)
@@ -283,6 +312,8 @@ def vendor_spans(text: str, lower: str) -> Iterator[Span]:
 
 def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag: bool) -> Span | None:
     """The secret value after a sensitive name, if any (at most one per name)."""
+    if left >= 2 and text[left - 2 : left] == "${":
+        return None  # `${DB_PASSWORD:-postgres}`: a shell default inside a reference, not an assignment
     if left > 0 and text[left - 1] == "<" and pos < len(text) and text[pos] == ">":
         m = _XMLVAL.match(text, pos)
         if m:
@@ -293,14 +324,23 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
     if sens == "weak" and "[" in text:
         sens = _section_sensitivity(text, left)
     m = _OPVAL.match(text, pos)
-    if m is None or m.group("op") == "==":
+    if m is None and pos < len(text) and text[pos] == "[":
+        # `char secret[25] = "..."`: an array size between the name and the operator
+        j = text.find("]", pos, pos + 8)
+        if j > pos + 1 and text[pos + 1 : j].isdigit():
+            m = _OPVAL.match(text, j + 1)
+    if m is None:
+        op = uv = ""
+    else:
+        op, kq, qv, vq, uv = m.group("op", "kq", "qv", "vq", "uv")
+    if m is None or op == "==":
         c = _COMPARE.match(text, pos)
         if c is not None:
             v = c.group("qv")
             if _value_is_secret(v, "secret" if sens == "weak" else sens, op="==", quoted=True, after=""):
                 return c.start("qv"), c.end("qv"), value_kind(ident, sens)
             return None
-    if m is None or (m.group("uv") or " ")[0] == "|":
+    if m is None or (uv and uv[0] == "|"):
         # `name: |` / `name: >`: the value is the indented block on the next lines
         b = _BLOCK_HEAD.match(text, pos)
         if b is not None:
@@ -324,10 +364,14 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
                 if _value_is_secret(v, sens, op="flag", quoted=quoted, after=text[m.end() : m.end() + 12]):
                     return m.start(g), m.end(g), value_kind(ident, sens)
             return None
+        if text.startswith(("(", ".assign("), pos):
+            c = _CALL_LITERAL.match(text, pos)
+            if c is not None and _value_is_secret(c.group("qv"), "secret", op="(", quoted=True, after=""):
+                return c.start("qv"), c.end("qv"), value_kind(ident, sens)
+            return None
         if left >= 4 and text[left - 1] in " \t=":
             return _statement_value(text, ident, sens, pos, left)
         return None
-    op, kq, qv, vq, uv = m.group("op", "kq", "qv", "vq", "uv")
     quoted = qv is not None
     check = sens
     if op == ",":
@@ -348,7 +392,7 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
     if not quoted:
         v, start, _ = _strip_tail(v, start)
     after = text[start + len(v) : start + len(v) + 12]
-    if sens == "secret" and op == ":" and quoted and kq == '"' and vq == '"':
+    if sens == "secret" and op == ":" and quoted and kq == '"' and vq == '"' and not is_sequential(v):
         # a JSON member `"token": "..."`: structured payloads give up the value whole, whatever it looks like
         check = "password"
     if _value_is_secret(v, check, op=op, quoted=quoted, after=after):
@@ -369,6 +413,8 @@ def _line_start(text: str, left: int) -> int:
 
 def _section_sensitivity(text: str, left: int) -> str:
     """A bare `key` under an INI section named for credentials (`[auth]`, `[api]`) names one."""
+    if left and text[left - 1] not in "\n \t":
+        return "weak"
     line_start = _line_start(text, left)
     if text[line_start:left].strip() or (line_start and text[line_start - 1] != "\n"):
         return "weak"  # the name is not the first thing on its line: not an INI entry
@@ -451,34 +497,43 @@ def _csv_value(text: str, ident: str, sens: str, m: re.Match[str], left: int) ->
     return None
 
 
+_ENV_WORDS = ("ENV", "setx", "SETX")
+
+
 def _statement_value(text: str, ident: str, sens: str, pos: int, left: int) -> Span | None:
-    """`ENV SECRET_KEY value` (Dockerfile), `setx API_KEY value` (Windows), `"v" == password` (reversed)."""
-    line_start = _line_start(text, left)
-    head = text[line_start:left].strip()
-    if head in ("ENV", "setx", "SETX"):
-        sv = _SPACE_VALUE.match(text, pos)
-        if sv is not None and _value_is_secret(sv.group("v"), sens, op=" ", quoted=False, after=""):
-            return sv.start("v"), sv.end("v"), value_kind(ident, sens)
-        return None
-    # a literal compared with the name: `"value" == password`, `'value' !== apiKey`
+    """`ENV SECRET_KEY value` (Dockerfile), `setx API_KEY value` (Windows), `"v" == password` (reversed).
+
+    Asked for every name followed by no operator (prose mostly): both forms are ruled out on the few
+    characters before the name before anything else is looked at.
+    """
     k = left
-    while k > line_start and text[k - 1] in " \t":
+    while k > 0 and text[k - 1] in " \t":
         k -= 1
-    if text[k - 2 : k] not in ("==", "!="):
+    if text[k - 2 : k] in ("==", "!="):
+        # a literal compared with the name: `"value" == password`, `'value' !== apiKey`
+        k -= 2
+        if k > 0 and text[k - 1] in "=!":
+            k -= 1
+        while k > 0 and text[k - 1] in " \t":
+            k -= 1
+        if k == 0 or text[k - 1] not in "\"'":
+            return None
+        o = text.rfind(text[k - 1], max(0, k - 202), k - 1)
+        if o < 0:
+            return None
+        v = text[o + 1 : k - 1]
+        if "\n" not in v and _value_is_secret(
+            v, sens if sens != "weak" else "secret", op="==", quoted=True, after=""
+        ):
+            return o + 1, k - 1, value_kind(ident, sens)
         return None
-    k -= 2
-    if k > line_start and text[k - 1] in "=!":
-        k -= 1
-    while k > line_start and text[k - 1] in " \t":
-        k -= 1
-    if k <= line_start or text[k - 1] not in "\"'":
+    if not text[max(0, k - 4) : k].endswith(_ENV_WORDS):
         return None
-    o = text.rfind(text[k - 1], max(line_start, k - 202), k - 1)
-    if o < 0:
+    if text[_line_start(text, left) : left].strip() not in _ENV_WORDS:
         return None
-    v = text[o + 1 : k - 1]
-    if _value_is_secret(v, sens if sens != "weak" else "secret", op="==", quoted=True, after=""):
-        return o + 1, k - 1, value_kind(ident, sens)
+    sv = _SPACE_VALUE.match(text, pos)
+    if sv is not None and _value_is_secret(sv.group("v"), sens, op=" ", quoted=False, after=""):
+        return sv.start("v"), sv.end("v"), value_kind(ident, sens)
     return None
 
 

@@ -21,7 +21,7 @@ _PASSWORD_WORDS = frozenset(
 # Inside a longer name (`secret_key_base`, `mySecretString`, `token_value`) these still mark a credential,
 # unless the name ends in a neutral word (`password_min_length`, `secretName`).
 _INNER_WORDS = frozenset(
-    {"password", "passwd", "pwd", "secret", "token", "apikey", "credential", "credentials", "creds"}
+    {"password", "passwd", "pwd", "pass", "secret", "token", "apikey", "credential", "credentials", "creds"}
 )
 # Components that name a credential; the value still has to look generated.
 _SECRET_WORDS = frozenset(

@@ -78,10 +78,18 @@ _FILLER = frozenset(
         "na",
     ]
 )
-_MARKERS = ("xxxx", "XXXX", "****", "####", "\u2022\u2022\u2022", "${", "$(", "{{", "}}")
+_MARKERS = ("xxxx", "XXXX", "****", "####", "\u2022\u2022\u2022")
 # searched in the value as written: a mask is `xxxx` or `XXXX`; `xXXx` inside a random token is chance
 _MARKER_RE = re.compile("|".join(re.escape(m) for m in _MARKERS))
+# well-formed template expressions: `${VAR}`, `${VAR:-x}`, `${ var.x }`, `$(cmd)`, `{{ .Values.x }}`, `{% x %}`.
+# Only whole expressions count: `m{{h}o)p${e]nob(...}}` uses the same characters and is a password.
+_TEMPLATE_RE = re.compile(
+    r"\$\{[ \t]*[A-Za-z_][\w.]*[ \t]*(?:[:\-=?+][^{}]*)?\}|\$\([^()]*\)|\{\{[^{}]*\}\}|\{%[^{}]*%\}"
+)
 _RUN8 = re.compile(r"(.)\1{7,}")
+# one `$name` reference and what may follow it up to the next `$` (a path, a port, `:` of `$env:X`, an
+# index or a call: `$_POST["x"]`, `$this->token`)
+_VAR_REF = re.compile(r"\$([A-Za-z_]\w*)(?:[/:.@\-\[(][^\s$]*)?")
 _FORMAT = re.compile(r"%(?:\(\w*\))?[sd]|\{\d*\}|\{[a-z_]\w*\}")
 _YOUR = re.compile(
     r"your[_\-\s]?(?:own[_\-\s]?)?(?:api[_\-\s]?)?(?:key|token|secret|password)|(?:put|insert|add|enter)[_\-\s]?your"
@@ -98,17 +106,26 @@ def is_placeholder(value: str) -> bool:
     if low in _FILLER:
         return True
     first, last = s[0], s[-1]
-    if first == "$" and len(s) > 1 and (s[1].isalpha() or s[1] in "_{("):
-        return True  # $VAR, ${VAR}, $(cmd)
+    if first == "$" and len(s) > 1 and (s[1] in "{(" or s[1:].isdigit() or _var_refs(s)):
+        return True  # $VAR, ${VAR}, $(cmd), $1, $_POST["x"]; not `$oC$z1BSgzQh...` (a password with dollars)
     if (first == "<" and last == ">") or (first == "[" and last == "]") or (first == "%" and last == "%"):
         return True  # <redacted>, [MASKED], %VAR%
     if _MARKER_RE.search(s):
-        return True  # masks and template markers
-    if ("%" in s or "{" in s) and _FORMAT.fullmatch(s):
-        return True  # "%s", "%(password)s", "{}", "{token}"
+        return True  # masks
+    if "{" in s:
+        if _TEMPLATE_RE.search(s) or _FORMAT.fullmatch(s):
+            return True  # template markers; "{}", "{token}"
+    elif ("$(" in s and _TEMPLATE_RE.search(s)) or ("%" in s and _FORMAT.fullmatch(s)):
+        return True  # $(cmd); "%s", "%(password)s"
     if ("your" in low or "here" in low) and _YOUR.search(low):
         return True
-    return _has_run8(s) or _is_periodic(s)
+    if _has_run8(s):
+        # a mask (`AKIAXXXXXXXXXXXXXXXX`), unless the run sits inside a long random token: some formats
+        # carry one (`...AAAAAAAAAA...` in long-lived Dropbox tokens, `AAAA...` heads of Twitter bearers)
+        rest = _RUN8.sub("", s)
+        return not generated_shape(rest, min_len=24, min_entropy=3.5)
+    # a periodic value repeats its first character 2, 3 or 4 places on: one comparison rules most values out
+    return len(s) >= 12 and (s[2] == first or s[3] == first or s[4] == first) and _is_periodic(s)
 
 
 def _is_periodic(s: str) -> bool:
@@ -118,6 +135,23 @@ def _is_periodic(s: str) -> bool:
         return False
     # s.startswith(s[p:]): s[i] == s[i + p] for every i, i.e. s is its first p characters repeated
     return any(s[p] == s[0] and s.startswith(s[p:]) and s[:p] != s[0] * p for p in (2, 3, 4))
+
+
+def _var_refs(s: str) -> bool:
+    """`$HOME`, `$API_KEY`, `$securePassword`, `$USER:$PASS`: the value is shell/PowerShell references.
+
+    Variable names are words in one case or camel case; `$oC$z1BSgzQhYsC70ABL` is a password with dollars.
+    """
+    pos = 0
+    while pos < len(s):
+        m = _VAR_REF.match(s, pos)
+        if m is None:
+            return False
+        name = m.group(1)
+        if not (name.isupper() or name.islower() or is_structured_id(name)):
+            return False
+        pos = m.end()
+    return True
 
 
 def _has_run8(s: str) -> bool:
