@@ -90,6 +90,7 @@ def iban_cases(rng: random.Random) -> tuple[list[Case], list[str]]:
         pos.append(("IBAN", group4(iban), ""))
         pos.append(("IBAN", iban.lower(), ""))
         pos.append(("IBAN", group4(iban).lower(), ""))
+        pos.append(("IBAN", group4(iban).replace(" ", "-"), ""))
         neg.append(make_iban(rng, country, bad_check=True))
         neg.append(group4(make_iban(rng, country, bad_check=True)))
         # one character more or less than the country's length, with a check computed for that wrong
@@ -397,6 +398,14 @@ def ssn_named_cases(rng: random.Random) -> tuple[list[Case], list[str]]:
         pos.append(
             ("SSN", f"{rng.randint(1, 665):03d}{rng.randint(1, 99):02d}{rng.randint(1, 9999):04d}", name)
         )
+    # other groupings of the 9 digits, written too; under the name only
+    area, group, serial = (
+        f"{rng.randint(1, 665):03d}",
+        f"{rng.randint(1, 99):02d}",
+        f"{rng.randint(1, 9999):04d}",
+    )
+    pos.append(("SSN", f"{area}-{group}{serial}", "SSN"))
+    pos.append(("SSN", f"{area}{group}-{serial}", "SSN"))
     neg = [f"{rng.randint(1, 665):03d}{rng.randint(1, 99):02d}{rng.randint(1, 9999):04d}" for _ in range(3)]
     return pos, neg
 
@@ -458,6 +467,9 @@ def wallet_mac_cases(rng: random.Random) -> tuple[list[Case], list[str]]:
         neg.append(broken)
     pos.append(("CRYPTO_WALLET", bech32_address(rng, 0), ""))
     pos.append(("CRYPTO_WALLET", bech32_address(rng, 1), ""))
+    pos.append(("CRYPTO_WALLET", bech32_address(rng, 0).upper(), ""))  # QR codes carry the upper-case form
+    bad = bech32_address(rng, 0).upper()
+    neg.append(bad[:-1] + ("Q" if bad[-1] != "Q" else "P"))
     mac = [rng.getrandbits(8) for _ in range(6)]
     hx = "".join(f"{b:02x}" for b in mac)
     pos += [

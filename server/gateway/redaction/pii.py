@@ -327,7 +327,9 @@ def _may_classify(raw: str) -> bool:
     nd = len(raw) - raw.count(" ") - raw.count("-")
     first = da if sp < 0 or 0 <= da < sp else sp
     if first > 4:  # every grouped format opens with 2 to 4 digits, but 0-led national phones
-        return raw[0] == "0" and (10 <= nd <= 11 or (first == 5 and 9 <= nd <= 12))
+        return (raw[0] == "0" and (10 <= nd <= 11 or (first == 5 and 9 <= nd <= 12))) or (
+            first == 5 and nd == 9
+        )
     if raw[0] == "0":
         return 9 <= nd <= 14  # 0-led: ids (9-14 digits) and national phones (10-11)
     if first == 4:
@@ -346,6 +348,9 @@ def _phone_context(before: str) -> bool:
     if any(p in low for p in _PHONE_PHRASES):
         return True
     return any(w in low and _has_word(low, w) for w in _PHONE_WORDS)
+
+
+_SSN_WEAK = ((3, 6), (5, 4))  # SSN digits grouped otherwise than 3-2-4 (accepted under the name only)
 
 
 def _classify_number(raw: str, before: str) -> str | None:
@@ -406,9 +411,12 @@ def _classify_number(raw: str, before: str) -> str | None:
         ):
             return "PHONE"
     # Unformatted ids need their name nearby
-    ctx = _id_context(before) if nd in (9, 10, 12, 14) and len(groups) == 1 else None
+    # (9 digits in any grouping under an SSN name: `078-051120`, `07805-1120` are written too)
+    ctx = _id_context(before) if nd in (9, 10, 12, 14) and (len(groups) == 1 or shape in _SSN_WEAK) else None
     if ctx:
         kind = ctx.lastgroup
+        if len(groups) > 1 and kind != "ssn":
+            return None
         if kind == "tin" and nd in (9, 12, 14):
             return "TIN"
         if kind == "sss" and nd == 10:
@@ -423,7 +431,6 @@ def _classify_number(raw: str, before: str) -> str | None:
 
 
 _DOTTED_SSN = re.compile(r"\b\d{3}\.\d{2}\.\d{4}\b")
-_PLUS1_DOTTED = re.compile(r"\+1\.[2-9]\d{2}\.\d{3}\.\d{4}\b")
 _DOTTED_PHONE = re.compile(r"\(?\b[2-9]\d{2}\)?\.\d{3}\.\d{4}\b")
 # every `.` that could be the first dot of a dotted phone or SSN (consumes only the dot: none is missed)
 _DOT_TAIL = re.compile(r"\.(?=\d{2,3}\.\d{4}\b)")
@@ -446,8 +453,11 @@ def _dotted_spans(text: str) -> Iterator[Span]:
             if m is not None and m.end() > p:
                 phone_end = s_e = m.end()
                 s = m.start()
-                if (s == 0 or text[s - 1] not in ".-/:") and (s_e >= n or text[s_e] not in ".-/:"):
-                    yield s, s_e, "PHONE"
+                if s_e >= n or text[s_e] not in ".-/:":
+                    if s == 0 or text[s - 1] not in ".-/:":
+                        yield s, s_e, "PHONE"
+                    elif text[s - 3 : s] == "+1." and (s == 3 or not text[s - 4].isalnum()):
+                        yield s - 3, s_e, "PHONE"  # `+1.212.555.0198`: with the NANP country code
                 break
         st = p - 3
         if st >= max(0, ssn_end):
@@ -468,11 +478,6 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
     n = len(text)
     if "." in text:
         yield from _dotted_spans(text)
-        if "+1." in text:  # `+1.212.555.0198`: a dotted NANP number with its country code
-            for m in _PLUS1_DOTTED.finditer(text):
-                s, e = m.span()
-                if (s == 0 or not text[s - 1].isalnum()) and (e >= n or text[e] not in ".-/:"):
-                    yield s, e, "PHONE"
     for m in _NUMBER.finditer(text) if candidates is None else candidates:
         s, e = m.span()
         # widen to a leading "+cc " / "(area) " that the digit-run regex does not include
@@ -556,12 +561,17 @@ _SHAPE_TABLE = bytes(
 _IBAN_SHAPE = re.compile(rb"AA99(?: ?[A9]){11,34}")
 # Lower-case IBANs (`de89 3704 ...`, as typed into forms and URLs): the same shape in lower case, tried
 # only at the start of a word (hex digests are full of `ab12` inside words). Heads are found as the
-# literal `aa99` of the shape map (a skipping C search: a class or look-behind led scan costs ~8x more
-# on hex-heavy logs); lines with non-ASCII letters use `_IBAN_LOWER_HEAD` instead, with ASCII classes so
-# both find the same starts. Every start is tried on its own (no match consumes the next).
-_IBAN_LOWER = re.compile(r"[a-z][a-z][0-9]{2}(?: ?[a-z0-9]){11,34}")
-_IBAN_LOWER_HEAD = re.compile(r"(?<![A-Za-z0-9])[a-z][a-z][0-9]{2}")
-_WORD_SHAPES = frozenset(b"Aa9")
+# literal `aa99` of the shape map, with the word-start test as a look-behind after it (a class- or
+# look-behind-led scan costs ~8x more on hex-heavy logs); lines with non-ASCII letters use
+# `_IBAN_LOWER_HEAD` instead, with ASCII classes so both find the same starts. Every start is tried on
+# its own (no match consumes the next). Dash-grouped ones (`DE89-3704-0044-...`, either case) take the
+# same strict path, from an `AA99-` head.
+_IBAN_LOWER = re.compile(r"[a-z][a-z][0-9]{2}(?:[ \-]?[a-z0-9]){11,34}")
+_IBAN_DASHED = re.compile(r"[A-Z][A-Z][0-9]{2}(?:-?[A-Z0-9]){11,34}")
+_IBAN_LOWER_HEAD = re.compile(r"(?<![A-Za-z0-9])(?:[a-z][a-z][0-9]{2}|[A-Z][A-Z][0-9]{2}-)")
+# heads at a word start: the look-behind sits after the literal, so the scan stays literal-led
+_LOWER_HEAD_SHAPE = re.compile(rb"aa99(?<![Aa9]aa99)")
+_DASH_HEAD_SHAPE = re.compile(rb"AA99#(?<![Aa9]AA99#)")
 _IBAN_HEAD = re.compile(r"[A-Za-z]{2}[0-9]{2}")
 
 # BBAN structure per country (SWIFT IBAN registry): n digits, a upper-case letters, c letters or digits.
@@ -591,15 +601,50 @@ _UNSET = TextView(b"unset", ())  # `view` not given: compute it
 
 
 def _wallet_at(text: str, s: int, e: int) -> list[Span]:
-    return [
+    out = [
         (m.start(), m.end(), "CRYPTO_WALLET")
         for m in _BTC.finditer(text, s, e)
         if (m.start() == 0 or not text[m.start() - 1].isalnum()) and base58check_ok(m.group())
     ]
+    if "BC1" in text or "TB1" in text:  # (the plain path: texts with non-ASCII letters on many lines)
+        out.extend(
+            (m.start(), m.end(), "CRYPTO_WALLET")
+            for m in _BECH32_UPPER.finditer(text, s, e)
+            if bech32_ok(m.group())
+        )
+        out.sort()
+    return out
+
+
+_BECH32_CHARS = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+_BECH32_UPPER = re.compile(r"(?<![\w\-])(?:BC1|TB1)[02-9AC-HJ-NP-Z]{25,87}(?![\w\-])")  # (as rules.py's)
+
+
+def bech32_ok(addr: str) -> bool:
+    """BIP-173 (bech32) or BIP-350 (bech32m) checksum of a segwit address, any one case."""
+    low = addr.lower()
+    sep = low.rfind("1")
+    if sep < 1:
+        return False
+    chk = 1
+    values = [ord(c) >> 5 for c in low[:sep]] + [0] + [ord(c) & 31 for c in low[:sep]]
+    for ch in low[sep + 1 :]:
+        d = _BECH32_CHARS.find(ch)
+        if d < 0:
+            return False
+        values.append(d)
+    for v in values:
+        top = chk >> 25
+        chk = (chk & 0x1FFFFFF) << 5 ^ v
+        for i, g in enumerate((0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)):
+            if (top >> i) & 1:
+                chk ^= g
+    return chk in (1, 0x2BC830A3)
 
 
 def wallet_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
-    """Legacy/P2SH bitcoin addresses (base58 with a double-SHA256 checksum); bech32 ones are prefix rules.
+    """Legacy/P2SH bitcoin addresses (base58 with a double-SHA256 checksum); lower-case bech32 ones are
+    prefix rules (rules.py), upper-case ones (`BC1Q...`, as QR codes carry them) are checked here.
 
     `view`: `text_view(text)` when the caller already has it. (Lists, not generators, here and for
     IBANs: most texts have none, and an empty list costs less than a generator run to its end.)
@@ -611,6 +656,7 @@ def wallet_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
         return _wallet_at(text, 0, n)
     # With ASCII word characters, an accepted match is exactly a whole alphanumeric run of 26-35 base58
     # characters that starts with 1 or 3 and is not followed by `_`: only runs of >= 26 are looked at.
+    # An upper-case bech32 address is such a run too (28-90 characters, no `_`/`-` on either side).
     data, lines = view
     runs = data.translate(_RUN_TABLE)
     out: list[Span] = []
@@ -629,6 +675,12 @@ def wallet_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
                 and (e == n or text[e] != "_")
                 and _B58_CHARS.issuperset(text[i:e])
                 and base58check_ok(text[i:e])
+            ) or (
+                text[i + 1 : i + 3] in ("C1", "B1")
+                and _BECH32_UPPER.fullmatch(text, i, e)
+                and (i == 0 or text[i - 1] not in "_-")
+                and (e == n or text[e] not in "_-")
+                and bech32_ok(text[i:e])
             ):
                 out.append((i, e, "CRYPTO_WALLET"))
             i = runs.find(_BTC_RUN, e, hi)
@@ -640,24 +692,25 @@ def _iban_matches(text: str, view: TextView | None = _UNSET) -> list[re.Match[st
     return _iban_both(text, view)[0]
 
 
-def _lower_starts(shapes: bytes, lo: int, hi: int) -> list[int]:
-    """Word starts in [lo, hi) of the shape map where a lower-case `aa99` head begins."""
-    out = []
-    i = shapes.find(b"aa99", lo, hi)
-    while i >= 0:
-        if i == 0 or shapes[i - 1] not in _WORD_SHAPES:
-            out.append(i)
-        i = shapes.find(b"aa99", i + 1, hi)
+def _strict_starts(shapes: bytes, text: str, lo: int, hi: int, upper: bool) -> list[int]:
+    """Word starts in [lo, hi) of the shape map with a lower-case `aa99` head or an `AA99-` one."""
+    out = [m.start() for m in _LOWER_HEAD_SHAPE.finditer(shapes, lo, hi)]
+    if upper:  # (the text holds an `AA99` at all; `#`: any character but a letter, digit or blank)
+        out.extend(i for m in _DASH_HEAD_SHAPE.finditer(shapes, lo, hi) if text[(i := m.start()) + 4] == "-")
     return out
 
 
+def _strict_match(text: str, i: int) -> re.Match[str] | None:
+    return (_IBAN_DASHED if text[i].isupper() else _IBAN_LOWER).match(text, i)
+
+
 def _iban_both(text: str, view: TextView | None = _UNSET) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
-    """(`_IBAN` matches, `_IBAN_LOWER` matches at each word start), from one shape map of the text."""
+    """(`_IBAN` matches, lower-case or dashed candidates at each word start), from one shape map."""
     if view is _UNSET:
         view = text_view(text)
     if view is None:
         heads: Iterable[int] = [h.start() for h in _IBAN_LOWER_HEAD.finditer(text)]
-        return list(_IBAN.finditer(text)), [m for i in heads if (m := _IBAN_LOWER.match(text, i))]
+        return list(_IBAN.finditer(text)), [m for i in heads if (m := _strict_match(text, i))]
     data, lines = view
     shapes = data.translate(_SHAPE_TABLE)
     upper = bool(lines) or b"AA99" in shapes
@@ -674,9 +727,8 @@ def _iban_both(text: str, view: TextView | None = _UNSET) -> tuple[list[re.Match
         if upper:  # the same matches, as str matches
             match = _IBAN.match
             out.extend(match(text, m.start()) for m in _IBAN_SHAPE.finditer(shapes, lo, hi))  # type: ignore[misc]
-        if lower:
-            starts.extend(_lower_starts(shapes, lo, hi))
-    return out, [m for i in starts if (m := _IBAN_LOWER.match(text, i))]
+        starts.extend(_strict_starts(shapes, text, lo, hi, upper))
+    return out, [m for i in starts if (m := _strict_match(text, i))]
 
 
 def iban_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
@@ -703,15 +755,15 @@ def iban_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
         country = raw[:2].upper()
         bban = _BBAN.get(country)
         if bban is None:
-            continue  # lower case: registered countries only
+            continue  # lower case or dashed: registered countries only
         want = IBAN_LENGTHS[country]
-        ends = [j + 1 for j, ch in enumerate(raw) if ch != " "]
+        ends = [j + 1 for j, ch in enumerate(raw) if ch not in " -"]
         if want > len(ends):
             continue
         end = ends[want - 1]
         if end < len(raw) and raw[end] != " ":
-            continue
-        compact = raw[:end].replace(" ", "").upper()
+            continue  # a cut inside a group, or a dashed run that goes on past the country's length
+        compact = raw[:end].replace(" ", "").replace("-", "").upper()
         if bban.fullmatch(compact, 4) and iban_ok(compact):
             out.append((m.start(), m.start() + end, "IBAN"))
     return out
