@@ -115,6 +115,10 @@ LOOKALIKES = [
     "xoxb-987654321098-876543210987-@@@@@@@@",
     # AWS documentation's example keys
     "AKIAJQ4NV2ZD7EXAMPLE",
+    # the alphabet typed out after a real prefix
+    "AIzaSybcdefghijklmnopqrstuvwxyz234567890",
+    # a file name, not an Infracost token
+    "https://cdn.example.org/static/favicon.ico-3f9a0c1b7e2d4a6f8b0c1d2e3f4a5b6c.png",
 ]
 
 
@@ -170,3 +174,25 @@ def test_real_slack_and_aws_shapes_still_hidden() -> None:
     for token in tokens:
         out = Vault().redact(f"token: {token}")
         assert not _leaks(token, out), token[:8]
+
+
+def test_jwt_with_damaged_header_still_hidden() -> None:
+    # a hand-edited sample whose header no longer decodes is still a JWT when its claims decode
+    import base64
+    import json
+
+    def seg(obj: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+
+    rng = random.Random("jwt")
+    head = seg({"alg": "HS256", "typ": "JWT"})
+    head = head[:9] + "eee" + head[12:]
+    claims = seg({"sub": _r(rng, LOW, 10), "iat": rng.randint(1_600_000_000, 1_800_000_000)})
+    token = f"{head}.{claims}.{_r(rng, URLSAFE, 43)}"
+    out = Vault().redact(f"JWT := {token}")
+    assert not _leaks(token, out)
+
+
+def test_infracost_token_before_a_full_stop_is_hidden() -> None:
+    token = "ico-" + _r(random.Random("ico"), MIX, 32)
+    assert not _leaks(token, Vault().redact(f"the key is {token}."))

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import base64
 import bisect
+import itertools
+import json
 import operator
 import re
 from collections.abc import Callable, Iterable
@@ -52,7 +54,7 @@ _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 
 def _filler_body(body: str) -> bool:
     """Typed filler after a real prefix: placeholder words, a camel-case or all-caps phrase, a periodic
-    run (`SlackAppConfigurationTokenHere`, `MYRANDOMSTRING`, `qwerty-qwerty`)."""
+    run or the alphabet (`SlackAppConfigurationTokenHere`, `MYRANDOMSTRING`, `qwerty-qwerty`)."""
     low = body.lower()
     if _FILLER_WORDS.search(low):
         return True
@@ -61,8 +63,12 @@ def _filler_body(body: str) -> bool:
     if n < 8:
         return False
     if (core + core).find(core, 1) < n:
-        # a unit repeated (`qwertyqwerty`). Alphabet runs are not filler here: test keys in vendor
-        # suites (`...abc123xyz-456def789ghij-klmnopqrstuvwx...`) are built from them and must hide
+        return True  # a unit repeated (`qwertyqwerty`)
+    # the alphabet typed out (`Syabcdefghijklmnopqrstuvwxyz1234567`): nearly every step is +1. Test keys
+    # in vendor suites mix such runs with other characters (`abc123xyz-456def789ghij-...`, ~60-80% of
+    # steps) and must still hide, hence the high bar
+    steps = sum(1 for a, b in itertools.pairwise(core) if ord(b) - ord(a) == 1)
+    if steps >= 0.88 * (n - 1):
         return True
     if n >= 12 and sum(ch.isdigit() for ch in core) <= 1:
         # letters only: a phrase of words, not a draw from an alphabet that has digits in it
@@ -86,11 +92,25 @@ def _camel_phrase(core: str) -> bool:
     return all(vowels) and sum(vowels) >= 0.3 * total
 
 
+def _jwt_claims_ok(value: str) -> bool:
+    """A token whose header is damaged (a hand-edited sample, a copy/paste slip) is still a JWT when
+    its second part decodes to a JSON object of claims."""
+    parts = value.split(".")
+    if len(parts) < 3 or len(parts[1]) < 8:
+        return False
+    seg = parts[1]
+    try:
+        obj = json.loads(base64.urlsafe_b64decode(seg + "=" * (-len(seg) % 4)))
+    except (ValueError, UnicodeDecodeError):  # binascii.Error is a ValueError
+        return False
+    return isinstance(obj, dict) and bool(obj)
+
+
 def _rule_accepts(rule: Rule, value: str) -> bool:
     if rule.check == "none":
         return True
     if rule.check == "jwt":
-        return jwt_ok(value)
+        return jwt_ok(value) or _jwt_claims_ok(value)
     if rule.check == "jwt_b64":
         try:
             inner = base64.b64decode(value[: len(value) // 4 * 4] or "", validate=False)[:600].decode("ascii")

@@ -149,7 +149,7 @@ RULES: list[Rule] = [
         prefix_len=4,
     ),
     Rule("DOPPLER_TOKEN", r"dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}" + _T, prefix_len=6),
-    Rule("DATABRICKS_TOKEN", r"dapi[a-f0-9]{32}(?:-\d)?" + _T, prefix_len=4),
+    Rule("DATABRICKS_TOKEN", r"dapi[a-h0-9]{32}(?:-\d)?" + _T, prefix_len=4),
     Rule("DYNATRACE_TOKEN", r"dt0c01\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{64}" + _T, prefix_len=7),
     Rule("NEWRELIC_KEY", r"(?:NRAK-[A-Z0-9]{27}|NRJS-[a-f0-9]{19}|NRII-[\w\-]{32})" + _T, prefix_len=5),
     Rule("CLOUDFLARE_KEY", r"v1\.0-[a-f0-9]{24}-[a-f0-9]{146}" + _T, prefix_len=5),
@@ -182,7 +182,8 @@ RULES: list[Rule] = [
     Rule("SOURCEGRAPH_TOKEN", r"sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}" + _T, prefix_len=4),
     Rule("SETTLEMINT_TOKEN", r"sm_(?:pat|aat|sat)_[A-Za-z0-9]{12,64}" + _T, prefix_len=7),
     Rule("HARNESS_TOKEN", r"(?:pat|sat)\.[\w\-]{22}\.[\w\-]{24}\.[\w\-]{20}" + _T, prefix_len=4),
-    Rule("INFRACOST_TOKEN", r"ico-[A-Za-z0-9]{32}" + _T, prefix_len=4),
+    # `favicon.ico-<hash>.png` is a file name, not a token
+    Rule("INFRACOST_TOKEN", r"(?<!\.)ico-[A-Za-z0-9]{32}(?![\w\-]|\.\w)", prefix_len=4),
     Rule("NOTION_TOKEN", r"(?:ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43})" + _T, prefix_len=4),
     Rule("FIGMA_TOKEN", r"figd_[\w\-]{40}" + _T, prefix_len=5),
     Rule("TYPEFORM_TOKEN", r"tfp_[\w.=\-]{59}" + _T, prefix_len=4),
