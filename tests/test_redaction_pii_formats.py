@@ -388,6 +388,8 @@ def ssn_cases(rng: random.Random) -> tuple[list[Case], list[str]]:
             neg.append(f"{area}{sep}{rng.randint(1, 99):02d}{sep}{rng.randint(1, 9999):04d}")
         neg.append(f"{rng.randint(1, 665):03d}{sep}00{sep}{rng.randint(1, 9999):04d}")
         neg.append(f"{rng.randint(1, 665):03d}{sep}{rng.randint(1, 99):02d}{sep}0000")
+        same = str(rng.choice([1, 2, 3, 4, 5, 7, 8]))  # one digit nine times: form filler
+        neg.append(f"{same * 3}{sep}{same * 2}{sep}{same * 4}")
     return pos, neg
 
 

@@ -397,5 +397,7 @@ def ssn_ok(area: str, group: str, serial: str) -> bool:
     """US SSA rules: no 000/666/9xx area, no 00 group, no 0000 serial, not voided or example numbers."""
     if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
         return False
-    # voided (Woolworth wallet card) and the sequences used as examples everywhere
-    return (area + group + serial) not in ("078051120", "123456789", "987654321")
+    # voided (Woolworth wallet card) and the sequences used as examples everywhere; one digit nine times
+    # (`111-11-1111`) is form filler, never an assigned number
+    digits = area + group + serial
+    return digits not in ("078051120", "123456789", "987654321") and digits != digits[0] * 9
