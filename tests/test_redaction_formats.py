@@ -196,3 +196,32 @@ def test_jwt_with_damaged_header_still_hidden() -> None:
 def test_infracost_token_before_a_full_stop_is_hidden() -> None:
     token = "ico-" + _r(random.Random("ico"), MIX, 32)
     assert not _leaks(token, Vault().redact(f"the key is {token}."))
+
+
+@pytest.mark.parametrize(
+    "header", [b"\x02\x01\x00\x02\x82\x01\x01\x00", b"\x02\x01\x000\r\x06\t*\x86H\x86\xf7\r"]
+)
+def test_der_private_key_without_pem_lines_hidden(header: bytes) -> None:
+    # SEQUENCE (long form) + INTEGER 0 + modulus (PKCS#1) or algorithm (PKCS#8), random rest
+    import base64
+
+    rng = random.Random(header)
+    rest = bytes(rng.randrange(256) for _ in range(600))
+    der = b"\x30\x82" + (len(header) + len(rest)).to_bytes(2, "big") + header + rest
+    blob = base64.b64encode(der).decode()
+    assert blob.startswith("MII")
+    out = Vault().redact(f"PRIVATE_KEY_DER={blob}")
+    assert not _leaks(blob, out)
+
+
+def test_der_certificate_is_not_a_private_key() -> None:
+    import base64
+
+    rng = random.Random("cert")
+    # SEQUENCE { SEQUENCE { [0] { INTEGER 2 } ... } }: a certificate's opening, no version-0 INTEGER
+    der = b"\x30\x82\x02\x10\x30\x82\x01\x79\xa0\x03\x02\x01\x02" + bytes(
+        rng.randrange(256) for _ in range(520)
+    )
+    blob = base64.b64encode(der).decode()
+    text = f"see {blob} end"
+    assert Vault().redact(text) == text

@@ -279,6 +279,16 @@ RULES: list[Rule] = [
         anchor=r"\.acc[_-][A-Za-z0-9\-]{10,32}\.[\w+/=\-]{30,120}(?![\w+/=\-])",
         back=48,
     ),
+    # a DER private key in base64 without its PEM lines: SEQUENCE, then INTEGER 0 (the version) and
+    # the modulus (PKCS#1, `...IBAAK`/`IBAAJ`) or the algorithm (PKCS#8, `...IBADAN`). Certificates
+    # and public keys (`MIIDdzCC`, `MIIBIjAN`) have no version 0 there
+    Rule(
+        "PRIVATE_KEY",
+        r"MII[A-Za-z0-9+/]{3}IBA(?:A[JK]|DAN)[A-Za-z0-9+/]{50,8000}={0,2}(?![A-Za-z0-9+/=])",
+        "placeholder",
+        gate="IBA",
+        anchor=r"MII[A-Za-z0-9+/]{3}IBA(?:A[JK]|DAN)[A-Za-z0-9+/]{50,8000}={0,2}(?![A-Za-z0-9+/=])",
+    ),
     Rule(
         "SIDEKIQ_URL",
         r"https?://[a-fA-F0-9]{8}:[a-fA-F0-9]{8}@(?:gems|enterprise)\.contribsys\.com",
