@@ -153,8 +153,11 @@ def card_cases(rng: random.Random) -> tuple[list[Case], list[str]]:
                 pos.append(("CARD", _grouped(card, groups, sep) if sep else card, ""))
                 bad = card[:-1] + str((int(card[-1]) + rng.randint(1, 9)) % 10)
                 neg.append(_grouped(bad, groups, sep) if sep else bad)
-    # 16-digit numbers in logs that are not cards: epoch micro/nanoseconds, ids led by 1, 7, 8, 9
+    # 16-digit numbers in logs that are not cards: epoch micro/nanoseconds, ids led by 1, 7, 8, 9,
+    # date-times written as one run (yyyymmddHHMMSS plus fractions) even when Luhn happens to pass
     for _ in range(6):
+        stamp = f"{rng.randint(2000, 2099)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{_d(rng, 6)}"
+        neg.append(luhn_complete(stamp + _d(rng, rng.choice([1, 2, 4]))))
         neg.append(str(rng.randint(1_600_000_000_000_000, 1_800_000_000_000_000)))
         neg.append(luhn_complete(rng.choice("789") + "".join(rng.choice(string.digits) for _ in range(14))))
     return pos, neg

@@ -379,7 +379,17 @@ def _classify_number(raw: str, before: str) -> str | None:
     if nd == 15 and digits[0] == "1" and len(groups) == 1 and luhn_ok(digits):
         return "CARD"  # UATP (airline) cards: 15 digits starting with 1
     card_grouping = len(groups) == 1 or all(g == 4 for g in groups[:-1]) or shape in ((4, 6, 5), (4, 6, 4))
-    if 13 <= nd <= 19 and digits[0] in "23456" and card_grouping and luhn_ok(digits):
+    if (
+        13 <= nd <= 19
+        and digits[0] in "23456"
+        and card_grouping
+        # 2-series cards are Mastercard 2221-2720 and Mir 2200-2204, 16 digits: `2024...` date-times are not
+        and (
+            digits[0] != "2"
+            or (nd == 16 and ("2221" <= digits[:4] <= "2720" or "2200" <= digits[:4] <= "2204"))
+        )
+        and luhn_ok(digits)
+    ):
         return "CARD"
     # Phones: Philippine mobile 09xx, NANP 3-3-4, 0-prefixed national numbers (JP 090-1234-5678)
     if digits.startswith("09") and nd == 11 and (len(groups) == 1 or shape in ((4, 3, 4), (4, 7), (2, 9))):
