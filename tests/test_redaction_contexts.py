@@ -65,6 +65,7 @@ TEMPLATES = [
 
 
 def _random(rng: random.Random, chars: str, n: int) -> str:
+    assert n >= 12  # shorter draws rarely reach 3 bits per character: the loop below would not end
     while True:
         v = "".join(rng.choice(chars) for _ in range(n))
         # generated tokens start and end with a letter or digit; a lone separator there is not a token.
@@ -448,7 +449,46 @@ def test_symbol_runs_variables_and_calls_are_kept(text: str) -> None:
 def test_a_fixed_run_inside_a_long_random_token_is_not_a_mask() -> None:
     rng = random.Random(5)
     for _ in range(20):
-        secret = _random(rng, LOWER + DIGITS, 11) + "A" * 10 + _random(rng, LOWER + DIGITS + "-_=", 43)
+        head = "".join(rng.choice(LOWER + DIGITS) for _ in range(11))
+        secret = head + "A" * 10 + _random(rng, LOWER + DIGITS + "-_=", 43)
         assert _hidden(f"dropbox_token: {secret}", secret)
     assert is_placeholder("AKIA" + "X" * 16)
     assert is_placeholder("sk_live_" + "x" * 24)
+
+
+# --- client ids, property lists, named slots, short samples --------------------------------------------
+
+
+def test_long_generated_client_ids_are_hidden_and_uuid_ones_kept() -> None:
+    rng = random.Random(12)
+    for form in ('"client_id" : "{s}"', "clientId = {s}", "CLIENT_ID={s}", "oauth.client-id: '{s}'"):
+        for chars in (CHARSETS["hex"], CHARSETS["alnum"]):
+            secret = _random(rng, chars, rng.choice([32, 40, 64]))
+            assert _hidden(form.format(s=secret), secret)
+        uuid = "-".join("".join(rng.choice(CHARSETS["hex"]) for _ in range(k)) for k in (8, 4, 4, 4, 12))
+        assert _kept(form.format(s=uuid))
+    assert _kept("client_id: web-frontend")
+    assert _kept("client_identifier = Zq4Rt7Yu1Io9Pa3SZq4Rt7Yu1Io9Pa3SZq4R")  # not a client id
+
+
+def test_property_list_values_under_sensitive_keys_are_hidden() -> None:
+    rng = random.Random(13)
+    secret = _random(rng, CHARSETS["alnum"], 32)
+    text = f"<dict>\n\t<key>API_TOKEN</key>\n\t<string>{secret}</string>\n\t<key>PLIST_VERSION</key>\n\t<string>1</string>"
+    out = Vault().redact(text)
+    assert secret not in out and "<string>1</string>" in out
+    assert _kept("<key>API_TOKEN_NAME</key>\n<string>deploy-bot</string>")
+
+
+@pytest.mark.parametrize(
+    "text", ["SUMO_ACCESS_KEY={SumoAccessKey}", "api_token: {ApiToken}", "access_key: AbCeFG123"]
+)
+def test_named_slots_and_short_samples_are_kept(text: str) -> None:
+    assert _kept(text)
+
+
+def test_a_random_value_in_braces_is_not_a_named_slot() -> None:
+    rng = random.Random(14)
+    for _ in range(50):
+        secret = _random(rng, CHARSETS["alnum"], 16)
+        assert not is_placeholder("{" + secret + "}")

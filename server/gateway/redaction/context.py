@@ -88,6 +88,11 @@ _MESSAGE = re.compile(
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _PROSE_AFTER = re.compile(r"[ \t]+[a-z]{2,}\b")
 _ALNUM = re.compile(r"[^\W_]")
+_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+# `client_id`, `clientId`, `CLIENT-ID` (after `client` found in the lower-cased text)
+_CLIENT_ID_TAIL = re.compile(r"[_.\-]?id\b")
+# a property list entry: `<key>API_TOKEN</key>` then `<string>value</string>`
+_PLIST_VALUE = re.compile(r"</key>\s*<string>(?P<v>[^<\s][^<]{0,300}?)</string>")
 # a literal handed to a constructor or an assign call: `std::string secret("x");`, `secret.assign("x", 17);`
 _CALL_LITERAL = re.compile(r"""(?:\.assign)?\([ \t]*(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)[ \t]*[,)]""")
 
@@ -115,10 +120,14 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
     if _object_ref(value) and _class_named(value):
         return False  # `Token{a64f992`, `android.os.BinderProxy@2bd79ce`: object reprs and class paths
     # looks_random less its placeholder test, made above
+    if sensitivity == "client_id":
+        # an OAuth client id is half a credential pair: a long generated value counts, a UUID is an id
+        return _UUID.fullmatch(value) is None and generated_shape(value, min_len=32, min_entropy=3.3)
     if sensitivity == "secret":
         if value.isdigit():
             return digit_secret(value)  # client ids, numeric tokens: long, random, not a time
-        return generated_shape(value, min_len=8, min_entropy=2.8)
+        # 10 characters, as gitleaks' generic rule: `SUMO_ACCESS_KEY: AbCeFG123` is a sample, not a key
+        return generated_shape(value, min_len=10, min_entropy=2.8)
     return generated_shape(value, min_len=16, min_entropy=3.2)  # weak: a bare `key`
 
 
@@ -314,6 +323,11 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
     """The secret value after a sensitive name, if any (at most one per name)."""
     if left >= 2 and text[left - 2 : left] == "${":
         return None  # `${DB_PASSWORD:-postgres}`: a shell default inside a reference, not an assignment
+    if left >= 5 and text[left - 5 : left] == "<key>" and text.startswith("</key>", pos):
+        pl = _PLIST_VALUE.match(text, pos)
+        if pl is not None and _value_is_secret(pl.group("v"), sens, op="xml", quoted=True, after=""):
+            return pl.start("v"), pl.end("v"), value_kind(ident, sens)
+        return None
     if left > 0 and text[left - 1] == "<" and pos < len(text) and text[pos] == ">":
         m = _XMLVAL.match(text, pos)
         if m:
@@ -551,8 +565,23 @@ _K8S_DATA_LINE = re.compile(
 )
 
 
+def _client_id_spans(text: str, lower: str) -> Iterator[Span]:
+    """`client_id: <value>`: ids are not secrets (no keyword of the name scan), but OAuth client ids that are
+    long generated strings are one half of a credential pair; UUID client ids stay (see _value_is_secret)."""
+    i = lower.find("client")
+    while i >= 0:
+        m = _CLIENT_ID_TAIL.match(lower, i + 6)
+        if m is not None and (i == 0 or not lower[i - 1].isalnum()):
+            span = _value_after(text, text[i : m.end()], "client_id", m.end(), i, False)
+            if span is not None:
+                yield span
+        i = lower.find("client", i + 6)
+
+
 def other_spans(text: str, lower: str) -> Iterator[Span]:
-    """Bearer tokens, URL userinfo passwords, curl -u, docker login -p, Kubernetes Secret data."""
+    """Bearer tokens, URL userinfo passwords, curl -u, docker login -p, Kubernetes Secret data, client ids."""
+    if "client" in lower:
+        yield from _client_id_spans(text, lower)
     i = lower.find("bearer")
     while i >= 0:
         m = _BEARER_VALUE.match(text, i + 6)

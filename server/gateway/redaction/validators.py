@@ -90,7 +90,8 @@ _RUN8 = re.compile(r"(.)\1{7,}")
 # one `$name` reference and what may follow it up to the next `$` (a path, a port, `:` of `$env:X`, an
 # index or a call: `$_POST["x"]`, `$this->token`)
 _VAR_REF = re.compile(r"\$([A-Za-z_]\w*)(?:[/:.@\-\[(][^\s$]*)?")
-_FORMAT = re.compile(r"%(?:\(\w*\))?[sd]|\{\d*\}|\{[a-z_]\w*\}")
+# format fields: `%s`, `%(password)s`, `{}`, `{0}`, `{api_key}` (lower snake case; `{gNSWPH8prVqs}` is a value)
+_FORMAT = re.compile(r"%(?:\(\w*\))?[sd]|\{\d*\}|\{[a-z_][a-z0-9_]*\}")
 _YOUR = re.compile(
     r"your[_\-\s]?(?:own[_\-\s]?)?(?:api[_\-\s]?)?(?:key|token|secret|password)|(?:put|insert|add|enter)[_\-\s]?your"
     r"|_here\b|[_\-]here$"
@@ -115,6 +116,8 @@ def is_placeholder(value: str) -> bool:
     if "{" in s:
         if _TEMPLATE_RE.search(s) or _FORMAT.fullmatch(s):
             return True  # template markers; "{}", "{token}"
+        if first == "{" and last == "}" and len(s) > 2 and is_structured_id(s[1:-1]):
+            return True  # "{SumoAccessKey}": a named slot (a random `{ZqL5kVrX1n8t}` is a value in braces)
     elif ("$(" in s and _TEMPLATE_RE.search(s)) or ("%" in s and _FORMAT.fullmatch(s)):
         return True  # $(cmd); "%s", "%(password)s"
     if ("your" in low or "here" in low) and _YOUR.search(low):
