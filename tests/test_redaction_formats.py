@@ -225,3 +225,17 @@ def test_der_certificate_is_not_a_private_key() -> None:
     blob = base64.b64encode(der).decode()
     text = f"see {blob} end"
     assert Vault().redact(text) == text
+
+
+@pytest.mark.parametrize("prefix", ["xoxp-", "xoxa-", "xoxe-"])
+def test_slack_digit_runs_scan_in_linear_time(prefix: str) -> None:
+    # `xoxp-1-1-1-...`: the letter test once per start, not once per way to split the digits (was
+    # quadratic: 16k characters took ~2 s); quadratic growth would take minutes at this size
+    import time
+
+    from aiops_mcp.server.gateway.redaction.engine import find_spans
+
+    text = "x " + prefix + "1-" * 32_000 + "!"
+    start = time.perf_counter()
+    find_spans(text)
+    assert time.perf_counter() - start < 1.0

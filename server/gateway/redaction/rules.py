@@ -74,8 +74,9 @@ RULES: list[Rule] = [
         # `xoxe-` + three numeric parts is a user token too; gitleaks reads xapp/xoxe bodies case-blind
         # numeric parts of bot/user tokens have 8-14 digits (`xoxp-1234-...` is a stub), and every token
         # ends in letters and digits, never digits alone (`xoxp-1234567890`)
-        r"(?:xox[aosr]-(?:\d+-)*(?=[\d\-]*[A-Za-z])[A-Za-z0-9\-]{8,}"
-        r"|xox[pbe]-(?!\d{2,7}-)(?:\d+-)*(?=[\d\-]*[A-Za-z])[A-Za-z0-9\-]{8,}"
+        # (the letter test sits before the repeats: tested once, not once per way to split the digits)
+        r"(?:xox[aosr]-(?=[\d\-]*[A-Za-z])(?:\d+-)*[A-Za-z0-9\-]{8,}"
+        r"|xox[pbe]-(?!\d{2,7}-)(?=[\d\-]*[A-Za-z])(?:\d+-)*[A-Za-z0-9\-]{8,}"
         r"|xoxe(?:\.xox[bpBP])?-\d-[A-Za-z0-9\-]{20,}"
         r"|xoxe-[\d\-]{10,}[a-f0-9]{20,}|xapp-\d-[A-Za-z0-9]+-\d+-[A-Za-z0-9]+)" + _T,
         prefix_len=5,
