@@ -321,14 +321,15 @@ def vendor_spans(text: str, lower: str) -> Iterator[Span]:
 
 def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag: bool) -> Span | None:
     """The secret value after a sensitive name, if any (at most one per name)."""
-    if left >= 2 and text[left - 2 : left] == "${":
+    before = text[left - 1] if left else ""
+    if before == "{" and left >= 2 and text[left - 2] == "$":
         return None  # `${DB_PASSWORD:-postgres}`: a shell default inside a reference, not an assignment
-    if left >= 5 and text[left - 5 : left] == "<key>" and text.startswith("</key>", pos):
+    if before == ">" and text.startswith("</key>", pos) and text[left - 5 : left] == "<key>":
         pl = _PLIST_VALUE.match(text, pos)
         if pl is not None and _value_is_secret(pl.group("v"), sens, op="xml", quoted=True, after=""):
             return pl.start("v"), pl.end("v"), value_kind(ident, sens)
         return None
-    if left > 0 and text[left - 1] == "<" and pos < len(text) and text[pos] == ">":
+    if before == "<" and pos < len(text) and text[pos] == ">":
         m = _XMLVAL.match(text, pos)
         if m:
             v = m.group("uv").strip()
@@ -338,54 +339,24 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
     if sens == "weak" and "[" in text:
         sens = _section_sensitivity(text, left)
     m = _OPVAL.match(text, pos)
-    if m is None and pos < len(text) and text[pos] == "[":
-        # `char secret[25] = "..."`: an array size between the name and the operator
-        j = text.find("]", pos, pos + 8)
-        if j > pos + 1 and text[pos + 1 : j].isdigit():
-            m = _OPVAL.match(text, j + 1)
     if m is None:
-        op = uv = ""
-    else:
-        op, kq, qv, vq, uv = m.group("op", "kq", "qv", "vq", "uv")
-    if m is None or op == "==":
-        c = _COMPARE.match(text, pos)
+        return _other_value(text, ident, sens, pos, left, is_flag)
+    return _value_after_op(text, ident, sens, m, left)
+
+
+def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: int) -> Span | None:
+    """The value _OPVAL read after a name (and its operator)."""
+    op, kq, qv, vq, uv = m.group("op", "kq", "qv", "vq", "uv")
+    pos = m.start()
+    if op == "==":
+        c = _COMPARE.match(text, pos)  # `===`: _OPVAL read `==` then a value `=`
         if c is not None:
-            v = c.group("qv")
-            if _value_is_secret(v, "secret" if sens == "weak" else sens, op="==", quoted=True, after=""):
-                return c.start("qv"), c.end("qv"), value_kind(ident, sens)
-            return None
-    if m is None or (uv and uv[0] == "|"):
-        # `name: |` / `name: >`: the value is the indented block on the next lines
+            return _compared(text, ident, sens, c)
+    elif uv and uv[0] == "|":
+        # `name: |`: the value is the indented block on the next lines
         b = _BLOCK_HEAD.match(text, pos)
         if b is not None:
             return _block_value(text, ident, sens, b.end(), left)
-    if m is None:
-        q = _QUOTED_STATEMENT.match(text, pos)
-        if q is not None:
-            # `private_key "value";` takes the name's own test; a quoted literal ending a line after a bare
-            # name (`password 'x'`) must also look generated
-            check = ("secret" if sens == "weak" else sens) if q.group("semi") else "secret"
-            v = q.group("qv")
-            if _value_is_secret(v, check, op="", quoted=True, after=""):
-                return q.start("qv"), q.end("qv"), value_kind(ident, sens)
-            return None
-        if is_flag:
-            m = _FLAGVAL.match(text, pos)
-            if m:
-                quoted = m.group("qv") is not None
-                v = m.group("qv") if quoted else m.group("uv")
-                g = "qv" if quoted else "uv"
-                if _value_is_secret(v, sens, op="flag", quoted=quoted, after=text[m.end() : m.end() + 12]):
-                    return m.start(g), m.end(g), value_kind(ident, sens)
-            return None
-        if text.startswith(("(", ".assign("), pos):
-            c = _CALL_LITERAL.match(text, pos)
-            if c is not None and _value_is_secret(c.group("qv"), "secret", op="(", quoted=True, after=""):
-                return c.start("qv"), c.end("qv"), value_kind(ident, sens)
-            return None
-        if left >= 4 and text[left - 1] in " \t=":
-            return _statement_value(text, ident, sens, pos, left)
-        return None
     quoted = qv is not None
     check = sens
     if op == ",":
@@ -406,11 +377,81 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
     if not quoted:
         v, start, _ = _strip_tail(v, start)
     after = text[start + len(v) : start + len(v) + 12]
-    if sens == "secret" and op == ":" and quoted and kq == '"' and vq == '"' and not is_sequential(v):
+    if sens == "secret" and op == ":" and quoted and kq == '"' and vq == '"' and not _counting(v):
         # a JSON member `"token": "..."`: structured payloads give up the value whole, whatever it looks like
         check = "password"
     if _value_is_secret(v, check, op=op, quoted=quoted, after=after):
         return start, start + len(v), value_kind(ident, sens)
+    return None
+
+
+def _counting(v: str) -> bool:
+    """is_sequential, asked only of values whose first two characters count up (most values' do not)."""
+    return len(v) > 1 and ord(v[1]) - ord(v[0]) == 1 and is_sequential(v)
+
+
+def _compared(text: str, ident: str, sens: str, c: re.Match[str]) -> Span | None:
+    v = c.group("qv")
+    if _value_is_secret(v, "secret" if sens == "weak" else sens, op="==", quoted=True, after=""):
+        return c.start("qv"), c.end("qv"), value_kind(ident, sens)
+    return None
+
+
+def _other_value(text: str, ident: str, sens: str, pos: int, left: int, is_flag: bool) -> Span | None:
+    """A name that _OPVAL found no `<op> value` after: the less common forms, chosen by the next character.
+
+    Most such names are words in prose (`the token is expired`): their next character rules every form out.
+    """
+    n = len(text)
+    j = pos
+    while j < n and text[j] in " \t":
+        j += 1
+    ch = text[j] if j < n else ""
+    if ch == "[" and j == pos:
+        # `char secret[25] = "..."`: an array size between the name and the operator
+        k = text.find("]", pos, pos + 8)
+        if k > pos + 1 and text[pos + 1 : k].isdigit():
+            m = _OPVAL.match(text, k + 1)
+            if m is not None:
+                return _value_after_op(text, ident, sens, m, left)
+        return None
+    if ch == "!" or ch == "=":
+        c = _COMPARE.match(text, pos)  # `password != "x"`, `apiKey === 'x'`
+        return _compared(text, ident, sens, c) if c is not None else None
+    if ch in ":\"'`\\":
+        b = _BLOCK_HEAD.match(text, pos)  # `name: >` (`>` cannot start a value _OPVAL reads)
+        if b is not None:
+            return _block_value(text, ident, sens, b.end(), left)
+        if ch in "\"'":
+            q = _QUOTED_STATEMENT.match(text, pos)
+            if q is not None:
+                # `private_key "value";` takes the name's own test; a quoted literal ending a line after a
+                # bare name (`password 'x'`) must also look generated
+                check = ("secret" if sens == "weak" else sens) if q.group("semi") else "secret"
+                v = q.group("qv")
+                if _value_is_secret(v, check, op="", quoted=True, after=""):
+                    return q.start("qv"), q.end("qv"), value_kind(ident, sens)
+                return None
+    if is_flag:
+        fm = _FLAGVAL.match(text, pos)
+        if fm:
+            quoted = fm.group("qv") is not None
+            v = fm.group("qv") if quoted else fm.group("uv")
+            g = "qv" if quoted else "uv"
+            if _value_is_secret(v, sens, op="flag", quoted=quoted, after=text[fm.end() : fm.end() + 12]):
+                return fm.start(g), fm.end(g), value_kind(ident, sens)
+        return None
+    if (ch == "(" or ch == ".") and j == pos and text.startswith(("(", ".assign("), pos):
+        c = _CALL_LITERAL.match(text, pos)
+        if c is not None and _value_is_secret(c.group("qv"), "secret", op="(", quoted=True, after=""):
+            return c.start("qv"), c.end("qv"), value_kind(ident, sens)
+        return None
+    if left >= 4 and text[left - 1] in " \t=":
+        k = left
+        while k > 0 and text[k - 1] in " \t":
+            k -= 1
+        if k and text[k - 1] in "=VxX":  # `... == name`, `... != name`, `ENV name`, `setx name`
+            return _statement_value(text, ident, sens, pos, left)
     return None
 
 
