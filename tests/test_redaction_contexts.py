@@ -492,3 +492,15 @@ def test_a_random_value_in_braces_is_not_a_named_slot() -> None:
     for _ in range(50):
         secret = _random(rng, CHARSETS["alnum"], 16)
         assert not is_placeholder("{" + secret + "}")
+
+
+def test_a_quoted_phrase_under_a_name_built_on_password_is_hidden() -> None:
+    rng = random.Random(15)
+    words = ["".join(rng.choice(LOWER) for _ in range(rng.randint(4, 8))) for _ in range(40)]
+    for _ in range(20):
+        phrase = " ".join(rng.choice(words) for _ in range(4))
+        assert _hidden(f'db_password_secure = "{phrase}"', phrase)
+    assert _kept('password_reset_subject = "Please reset your password"')
+    assert _kept('password_error: "invalid password"')
+    assert _kept('password_hint = "my dog name"')  # hint: metadata about a password
+    assert _kept('api_key_help = "see the settings page"')  # not a password name

@@ -88,6 +88,7 @@ _MESSAGE = re.compile(
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _PROSE_AFTER = re.compile(r"[ \t]+[a-z]{2,}\b")
 _ALNUM = re.compile(r"[^\W_]")
+_PASSWORD_PARTS = frozenset(("password", "passwd", "pwd", "passphrase"))
 _UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 # `client_id`, `clientId`, `CLIENT-ID` (after `client` found in the lower-cased text)
 _CLIENT_ID_TAIL = re.compile(r"[_.\-]?id\b")
@@ -379,6 +380,10 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
     after = text[start + len(v) : start + len(v) + 12]
     if sens == "secret" and op == ":" and quoted and kq == '"' and vq == '"' and not _counting(v):
         # a JSON member `"token": "..."`: structured payloads give up the value whole, whatever it looks like
+        check = "password"
+    elif sens == "secret" and quoted and " " in v and not _PASSWORD_PARTS.isdisjoint(components(ident)):
+        # `password_super_secure = "a pass phrase"`: a quoted phrase under a name built on `password` is read
+        # as a password (a message about one is still caught by the password test)
         check = "password"
     if _value_is_secret(v, check, op=op, quoted=quoted, after=after):
         return start, start + len(v), value_kind(ident, sens)
