@@ -239,3 +239,19 @@ def test_slack_digit_runs_scan_in_linear_time(prefix: str) -> None:
     start = time.perf_counter()
     find_spans(text)
     assert time.perf_counter() - start < 1.0
+
+
+def test_telegram_bot_api_url_token_hidden() -> None:
+    rng = random.Random("telegram")
+    token = _r(rng, string.digits, 9) + ":AA" + _r(rng, URLSAFE, 33)
+    out = Vault().redact(f"GET https://api.telegram.org/bot{token}/sendMessage 200")
+    assert not _leaks(token, out)
+    assert out.startswith("GET https://api.telegram.org/") and out.endswith("/sendMessage 200")
+
+
+def test_schema_type_names_are_not_telegram_tokens() -> None:
+    # `prefix12345:A` + a 34-letter type name in an XSD is a name, not a bot token
+    name = "ddressValidationResultContentTypes"
+    assert len(name) == 34
+    text = f'<xsd:element name="AddressValidation" type="abc98765:A{name}"/>'
+    assert Vault().redact(text) == text
