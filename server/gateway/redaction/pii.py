@@ -46,10 +46,13 @@ _MAC_DASH_FULL = re.compile(r"[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}")
 # One regex for every number-shaped candidate: optional +country code or (area), then digits with
 # single spaces or dashes between groups.
 # (the look-behind sits after the first digit so the regex engine only tries positions holding a digit)
-# A run may follow `,` or `:` unless a digit stands before those (`1,234,567`, `12:30:45`): CSV fields,
+# A run may follow `,` or `:` unless a digit stands before those (`1,234,567`, `12:30:45`), or a quote
+# before the colon (`"bytes":4633...`: compact JSON numbers stay out, as they were): CSV fields,
 # `tel:+1...` and `phone:2125550198` are values; thousands groups and clock times are not.
 # It may end at `x` + digits: the extension of a phone number (`212-555-0198x42`; only phones take it).
-_NUMBER = re.compile(r"\d(?<![\w\-/.]\d)(?<!\d[,:]\d)(?:[ \-]?\d){6,22}(?:(?![\w\-]|\.\d)|(?=[xX]\d))")
+_NUMBER = re.compile(
+    r"\d(?<![\w\-/.]\d)(?<!\d,\d)(?<![\d\x22]:\d)(?:[ \-]?\d){6,22}(?:(?![\w\-]|\.\d)|(?=[xX]\d))"
+)
 _LEAD = re.compile(r"(?:\+\d{0,3}[ \-]?)?(?:\(\d{1,4}\)[ \-]?)?$")
 _GROUPS = re.compile(r"\d+")
 _ID_CONTEXT = re.compile(
@@ -142,7 +145,7 @@ def email_spans(text: str) -> Iterator[Span]:
 # `-/`, and `,`/`:` after a digit).
 _DIGIT_LED_PATTERN = (
     r"\d(?<![\w.]\d)(?:(?<!~\d)(?P<ip>\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\w|\.\d))"
-    r"|(?<![\-/]\d)(?<!\d[,:]\d)(?:[ \-]?\d){6,22}(?:(?![\w\-]|\.\d)|(?=[xX]\d)))"
+    r"|(?<![\-/]\d)(?<!\d,\d)(?<![\d\x22]:\d)(?:[ \-]?\d){6,22}(?:(?![\w\-]|\.\d)|(?=[xX]\d)))"
 )
 _DIGIT_LED = re.compile(_DIGIT_LED_PATTERN)
 # Where every word character is ASCII, \d and \w mean the same in both modes; the ASCII form is faster.
@@ -510,6 +513,7 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
             text[s - 1].isalnum()
             or text[s - 1] in "_-/.+"
             or (text[s - 1] in ",:" and s > 1 and text[s - 2].isdigit())  # `1,234,567`, `12:30:45`
+            or (text[s - 1] == ":" and s > 1 and text[s - 2] == '"')  # `"bytes":4633...` (compact JSON)
         ):
             continue
         ext = e + 1 < n and text[e] in "xX" and text[e + 1].isdigit()  # a phone's extension
