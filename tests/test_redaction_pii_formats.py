@@ -602,3 +602,18 @@ def test_generators_follow_their_specifications() -> None:
     assert luhn_complete("7992739871") == "79927398713"  # the check digit of ISO/IEC 7812's example
     assert base58check(bytes(21)).startswith("1")  # version 0 with a zero hash: P2PKH `1...`
     assert bech32_address(rng, 0).startswith("bc1q") and bech32_address(rng, 1).startswith("bc1p")
+
+
+def test_number_boundaries_after_commas_and_colons() -> None:
+    rng = random.Random(9)
+    card = make_card(rng, "4", 16)
+    a, b, c = _nanp(rng)
+    # CSV fields and key:value / tel: values are values
+    assert card not in redact(f"17,active,{card},2026-03-14")
+    assert card not in redact(f"pan:{card}")
+    assert f"{a}{b}{c}" not in redact(f"tel:+1{a}{b}{c}")
+    # thousands groups, clock times and compact JSON numbers keep the old boundary (never a start)
+    for text in (f"1,{card}", f"12:{card}", f'{{"bytes":{card}}}'):
+        assert redact(text) == text
+    # the same number as a quoted JSON string is a value
+    assert card not in redact(f'{{"number":"{card}"}}')
