@@ -69,6 +69,13 @@ FORMATS: dict[str, Callable[[random.Random], str]] = {
         "sc_" + _r(g, LOW, 12) + "." + _r(g, LOW, 5) + ".acc_" + _r(g, LOW, 20) + "." + _r(g, URLSAFE, 50)
     ),
     "django_insecure_key": lambda g: "django-insecure-" + _r(g, LOW + "!@#$%^&*(-_=+)", 50),
+    "newrelic_user_key_lower": lambda g: "NRAK-" + _r(g, LOW, 27),
+    "newrelic_browser_upper_hex": lambda g: "NRJS-" + _r(g, HEX, 19),
+    "plaid_upper_uuid": lambda g: (
+        "access-sandbox-" + "-".join(_r(g, "0123456789ABCDEF", k) for k in (8, 4, 4, 4, 12))
+    ),
+    "mailgun_upper_hex": lambda g: g.choice(["key-", "pubkey-"]) + _r(g, HEX, 32),
+    "mapbox_flat_public_token": lambda g: "pk." + _r(g, MIX, 60) + "." + _r(g, MIX, 22),
 }
 
 CONTEXTS = [
@@ -115,6 +122,8 @@ LOOKALIKES = [
     "xoxb-987654321098-876543210987-@@@@@@@@",
     # AWS documentation's example keys
     "AKIAJQ4NV2ZD7EXAMPLE",
+    "pk." + "x" * 60 + "." + "x" * 22,
+    "key-" + "0" * 32,
     # the alphabet typed out after a real prefix
     "AIzaSybcdefghijklmnopqrstuvwxyz234567890",
     # a file name, not an Infracost token

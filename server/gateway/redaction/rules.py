@@ -161,7 +161,7 @@ RULES: list[Rule] = [
     Rule("DOPPLER_TOKEN", r"dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}" + _T, prefix_len=6),
     Rule("DATABRICKS_TOKEN", r"dapi[a-h0-9]{32}(?:-\d)?" + _T, prefix_len=4),
     Rule("DYNATRACE_TOKEN", r"dt0c01\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{64}" + _T, prefix_len=7),
-    Rule("NEWRELIC_KEY", r"(?:NRAK-[A-Z0-9]{27}|NRJS-[a-f0-9]{19}|NRII-[\w\-]{32})" + _T, prefix_len=5),
+    Rule("NEWRELIC_KEY", r"(?:NRAK-[A-Za-z0-9]{27}|NRJS-[a-fA-F0-9]{19}|NRII-[\w\-]{32})" + _T, prefix_len=5),
     Rule("CLOUDFLARE_KEY", r"v1\.0-[a-f0-9]{24}-[a-f0-9]{146}" + _T, prefix_len=5),
     Rule(
         "HASHICORP_TOKEN",
@@ -234,8 +234,8 @@ RULES: list[Rule] = [
     ),
     Rule(
         "PLAID_TOKEN",
-        r"access-(?:sandbox|development|production)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}"
-        r"-[0-9a-f]{12}" + _T,
+        r"access-(?:sandbox|development|production)-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}"
+        r"-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}" + _T,
         "none",
     ),
     Rule("GOCARDLESS_TOKEN", r"live_[\w=\-]{40}" + _T, prefix_len=5),
@@ -244,7 +244,7 @@ RULES: list[Rule] = [
     # --- mail / messaging / social
     Rule("SENDGRID_KEY", r"SG\.(?:[\w\-]{20,24}\.[\w\-]{39,50}|[\w=.\-]{66})" + _T, prefix_len=3),
     Rule("SENDINBLUE_KEY", r"xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}" + _T, prefix_len=8),
-    Rule("MAILGUN_KEY", r"(?:pub)?key-[a-f0-9]{32}" + _T, prefix_len=4),
+    Rule("MAILGUN_KEY", r"(?:pub)?key-[a-fA-F0-9]{32}" + _T, prefix_len=4),
     Rule("MAILCHIMP_KEY", r"[0-9a-f]{32}-us\d{1,2}" + _T, gate="-us", anchor=r"-us\d{1,2}" + _T, back=32),
     Rule("TWILIO_KEY", r"SK[0-9a-fA-F]{32}" + _T, prefix_len=2),
     Rule("TWITTER_TOKEN", r"A{22}[A-Za-z0-9%]{80,}" + _T, "placeholder", prefix_len=22),
@@ -317,7 +317,12 @@ RULES: list[Rule] = [
     ),
     Rule("JWT", r"eyJ[A-Za-z0-9_\-]{8,}\.ey[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*", "jwt"),
     Rule("JWT", r"ZXlK[A-Za-z0-9+/]{40,}={0,2}", "jwt_b64"),  # a JWT, base64-encoded once more
-    Rule("MAPBOX_TOKEN", r"pk\.eyJ[\w\-]{50,}\.[\w\-]{20,}" + _T, prefix_len=3),
+    # public tokens: base64 JSON + signature, or (older docs and tests) 60 + 22 alphanumerics
+    Rule(
+        "MAPBOX_TOKEN",
+        r"pk\.(?:eyJ[\w\-]{50,}\.[\w\-]{20,}|[A-Za-z0-9]{60}\.[A-Za-z0-9]{22})" + _T,
+        prefix_len=3,
+    ),
     Rule("CRYPTO_WALLET", r"(?:bc1|tb1)[02-9ac-hj-np-z]{25,87}" + _T, "none"),
 ]
 
