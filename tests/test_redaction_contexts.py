@@ -504,3 +504,26 @@ def test_a_quoted_phrase_under_a_name_built_on_password_is_hidden() -> None:
     assert _kept('password_error: "invalid password"')
     assert _kept('password_hint = "my dog name"')  # hint: metadata about a password
     assert _kept('api_key_help = "see the settings page"')  # not a password name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "def get(self, key, default=None):",
+        "def create(self, key, compression=100) -> bool:",
+        "    def __init__(self, password: bytes):",
+        "    def __init__(self, token: TokenInterface):",
+        '    password = enforce_bytes(proxy_auth[1], name="proxy_auth")',
+        "    auth = (url.username, url.password)",
+        '    password = quote(kwargs.pop("password", "") or "", safe=SAFE)',
+        "    pass_context = jinja2.contextfunction",
+        "    final_token = token[:-1]",
+        "    key = key_and_subkey[:newline_idx]",
+        "    get_password = (lambda: password) if password else None",
+        "    return jwt.encode(claims, self.signing_key, algorithm=self.signing_algorithm)",
+        "for _, chars in itertools.groupby(s, key=is_consecutive):",
+    ],
+)
+def test_code_is_not_a_secret(text: str) -> None:
+    # argument lists, signatures, calls and slices: names that announce secrets, values that are code
+    assert _kept(text)

@@ -81,13 +81,14 @@ _CODE_REF_START = re.compile(
     r"(?:self|this|os|process|config|settings|env|environ|params|args|request|options|opts|cfg|conf|secrets|"
     r"vars|inputs|ENV|System)\b[.\[(]"
 )
-_OBJECT_REF = re.compile(r"(?P<head>[A-Za-z_][\w.]{2,})[{(\[]\w|[a-z]{2,}(?:\.[a-z][a-z0-9]*){1,}\.[A-Z]")
+_OBJECT_REF = re.compile(r"(?P<head>[A-Za-z_][\w.]{2,})[{(\[]|[a-z]{2,}(?:\.[a-z][a-z0-9]*){1,}\.[A-Z]")
 _MESSAGE = re.compile(
     r"[.!?]$|\b(?:is|are|must|required|invalid|incorrect|not|should|field|too|please)\b", re.I
 )
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _PROSE_AFTER = re.compile(r"[ \t]+[a-z]{2,}\b")
 _ALNUM = re.compile(r"[^\W_]")
+_CLOSING = re.compile(r"\)[)\]:;,]*$")
 _PASSWORD_PARTS = frozenset(("password", "passwd", "pwd", "passphrase"))
 _UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 # `client_id`, `clientId`, `CLIENT-ID` (after `client` found in the lower-cased text)
@@ -105,7 +106,7 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
         )
     if "fake" in value.lower():
         return False  # "fakesecret", "somefakekey": a test fixture announcing itself
-    if not quoted and (_call_like(value) or _CODE_REF_START.match(value)):
+    if not quoted and (_call_like(value, after) or _CODE_REF_START.match(value)):
         return False
     if ("_" in value or (not quoted and "." in value)) and _VARIABLE.fullmatch(value) and classify(value):
         # `new_password == confirm_password`, `password: "real_key"`: a variable named like a secret
@@ -132,10 +133,17 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
     return generated_shape(value, min_len=16, min_entropy=3.2)  # weak: a bare `key`
 
 
-def _call_like(value: str) -> bool:
-    """`foo(hey)you`, `getenv(`: a `(` closed later by a `)` or ending the value (`x)p(y` is a password's symbols)."""
+def _call_like(value: str, after: str) -> bool:
+    """Code, not a literal: `foo(hey)you`, `getenv(` (a quote follows), `quote(self.password, "x")` (closed
+    later on the line), `(url.username`, `bytes):` (a call or signature closing). A password's symbols
+    (`x)p${e]no(b`) open no call that closes, and close none that was opened before them.
+    """
+    if value[0] == "(":
+        return True
     i = value.find("(")
-    return i >= 0 and (value.find(")", i) > 0 or i == len(value) - 1)  # `getenv(` ends where a quote starts
+    if i >= 0:
+        return value.find(")", i) > 0 or i == len(value) - 1 or ")" in after
+    return ")" in value and _CLOSING.search(value) is not None
 
 
 def _object_ref(value: str) -> bool:
@@ -152,7 +160,10 @@ def _class_named(value: str) -> bool:
     """
     m = _OBJECT_REF.match(value)
     head = m.group("head") if m is not None else None
-    return head is None or "." in head or is_structured_id(head)
+    if head is None or "." in head:
+        return True
+    # a word or snake/camel-case words (`q63{` is a password's characters, not a class)
+    return (head.isalpha() or "_" in head) and is_structured_id(head)
 
 
 @lru_cache(maxsize=4096)
@@ -377,7 +388,7 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
         v, start = sm2.group(1), sm2.start(1)
     if not quoted:
         v, start, _ = _strip_tail(v, start)
-    after = text[start + len(v) : start + len(v) + 12]
+    after = text[start + len(v) : start + len(v) + 80].split("\n", 1)[0]  # the rest of the line, bounded
     if sens == "secret" and op == ":" and quoted and kq == '"' and vq == '"' and not _counting(v):
         # a JSON member `"token": "..."`: structured payloads give up the value whole, whatever it looks like
         check = "password"
@@ -544,8 +555,10 @@ def _csv_value(text: str, ident: str, sens: str, m: re.Match[str], left: int) ->
 
     Headers and descriptions (`token,description,default`, `password,Password,text`) are words.
     """
-    if left > 0 and text[left - 1] not in "\n\r\t ,;\x00":
-        return None
+    if (left > 0 and text[left - 1] not in "\n\r\t,\x00") or "." in ident:
+        return None  # a field starts a line or follows a comma; `self.key, default=None` is code
+    if m.end("op") != (m.start("vq") if m.group("vq") else m.start("uv")):
+        return None  # `key, value` with a blank: an argument list, not a CSV row
     quoted = m.group("qv") is not None
     if quoted:
         v, start = m.group("qv"), m.start("qv")

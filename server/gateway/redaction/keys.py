@@ -21,7 +21,26 @@ _PASSWORD_WORDS = frozenset(
 # Inside a longer name (`secret_key_base`, `mySecretString`, `token_value`) these still mark a credential,
 # unless the name ends in a neutral word (`password_min_length`, `secretName`).
 _INNER_WORDS = frozenset(
-    {"password", "passwd", "pwd", "pass", "secret", "token", "apikey", "credential", "credentials", "creds"}
+    {"password", "passwd", "pwd", "secret", "token", "apikey", "credential", "credentials", "creds"}
+)
+# Accounts whose `<account>_pass` is a password (`pass` alone is a verb in most names).
+_PASS_OWNERS = frozenset(
+    [
+        "db",
+        "database",
+        "user",
+        "admin",
+        "root",
+        "my",
+        "app",
+        "sql",
+        "mysql",
+        "ftp",
+        "smtp",
+        "mail",
+        "redis",
+        "ldap",
+    ]
 )
 # Components that name a credential; the value still has to look generated.
 _SECRET_WORDS = frozenset(
@@ -209,6 +228,11 @@ def classify(name: str) -> Sensitivity:
         return "weak"
     if any(p in _INNER_WORDS for p in parts[:-1]):
         return "secret"
+    # `db_pass_secure`, `smtp_pass_prod`: an inner `pass` after an account's name; `pass_context`,
+    # `pass_through` and `bypass_cache` are not about passwords
+    for k in range(1, len(parts) - 1):
+        if parts[k] == "pass" and parts[k - 1] in _PASS_OWNERS:
+            return "secret"
     # run-together lower-case names: `theapikey`, `fooapikeyfoo`, `mydbpassword1`
     if any(w in last for w in _RUN_TOGETHER):
         return "secret"
