@@ -7,6 +7,7 @@ characters, a low-entropy repeat, an ordinary name) must come through unchanged.
 
 from __future__ import annotations
 
+import base64
 import random
 import string
 from collections.abc import Callable
@@ -23,6 +24,17 @@ URLSAFE = MIX + "_-"
 
 def _r(rng: random.Random, alphabet: str, n: int) -> str:
     return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def _bedrock_short_lived(rng: random.Random) -> str:
+    """`bedrock-api-key-` + base64 of a presigned Bedrock URL (random credential and signature)."""
+    url = (
+        "bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Credential=ASIA"
+        + _r(rng, string.ascii_uppercase + "234567", 16)
+        + "&X-Amz-Signature="
+        + _r(rng, "0123456789abcdef", 64)
+    )
+    return "bedrock-api-key-" + base64.b64encode(url.encode()).decode()
 
 
 # name -> generator of one random token of that format
@@ -76,6 +88,8 @@ FORMATS: dict[str, Callable[[random.Random], str]] = {
     ),
     "mailgun_upper_hex": lambda g: g.choice(["key-", "pubkey-"]) + _r(g, HEX, 32),
     "mapbox_flat_public_token": lambda g: "pk." + _r(g, MIX, 60) + "." + _r(g, MIX, 22),
+    "airtable_personal_access_token": lambda g: "pat" + _r(g, MIX, 14) + "." + _r(g, "0123456789abcdef", 64),
+    "bedrock_short_lived_key": lambda g: _bedrock_short_lived(g),
 }
 
 CONTEXTS = [
@@ -124,6 +138,8 @@ LOOKALIKES = [
     "AKIAJQ4NV2ZD7EXAMPLE",
     "pk." + "x" * 60 + "." + "x" * 22,
     "key-" + "0" * 32,
+    "patternMatchingRule." + "0" * 64,
+    "patXXXXXXXXXXXXXX." + "x" * 64,
     # the alphabet typed out after a real prefix
     "AIzaSybcdefghijklmnopqrstuvwxyz234567890",
     # a file name, not an Infracost token

@@ -120,6 +120,8 @@ RULES: list[Rule] = [
         "none",
     ),
     Rule("AWS_BEDROCK_KEY", r"ABSK[A-Za-z0-9+/]{100,}={0,2}", prefix_len=4),
+    # short-lived Bedrock keys: `bedrock-api-key-` + base64 of a presigned `bedrock.amazonaws.com/?...` URL
+    Rule("AWS_BEDROCK_KEY", r"bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/%]*={0,2}", "none"),
     Rule(
         "AZURE_CLIENT_SECRET",
         r"[\w~.]{3}\dQ~[\w~.\-]{31,34}(?![\w~.\-])",
@@ -193,6 +195,8 @@ RULES: list[Rule] = [
     Rule("SETTLEMINT_TOKEN", r"sm_(?:pat|aat|sat)_[A-Za-z0-9]{12,64}" + _T, prefix_len=7),
     Rule("HARNESS_TOKEN", r"(?:pat|sat)\.[\w\-]{22}\.[\w\-]{24}\.[\w\-]{20}" + _T, prefix_len=4),
     # `favicon.ico-<hash>.png` is a file name, not a token
+    # Airtable personal access tokens: `pat` + 14-character id + `.` + 64 hex
+    Rule("AIRTABLE_TOKEN", r"pat[A-Za-z0-9]{14}\.[a-fA-F0-9]{64}" + _T, prefix_len=18),
     Rule("INFRACOST_TOKEN", r"(?<!\.)ico-[A-Za-z0-9]{32}(?![\w\-]|\.\w)", prefix_len=4),
     Rule("NOTION_TOKEN", r"(?:ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43})" + _T, prefix_len=4),
     Rule("FIGMA_TOKEN", r"figd_[\w\-]{40}" + _T, prefix_len=5),
