@@ -190,6 +190,7 @@ def phone_values(rng: random.Random) -> list[str]:
         f"1 ({a}) {b}-{c}",
         # United Kingdom: London 20 xxxx xxxx, mobiles 7xxx xxxxxx
         f"+44 20 {_d(rng, 4)} {_d(rng, 4)}",
+        f"0044 20 {_d(rng, 4)} {_d(rng, 4)}",  # 00: the international prefix written out
         f"+44 7{_d(rng, 3)} {_d(rng, 6)}",
         f"+447{_d(rng, 9)}",
         f"020 {_d(rng, 4)} {_d(rng, 4)}",

@@ -326,6 +326,8 @@ def _may_classify(raw: str) -> bool:
     if raw.isdigit():  # one run: ids (9, 10, 12, 14 digits), cards (13-19), phones (10-11, 11: 0/1-led)
         nd = len(raw)
         return 9 <= nd <= 19 and (nd != 11 or raw[0] in "01")
+    if raw.startswith("00"):
+        return True  # `0044 20 ...`: the international prefix, any grouping (rare: classify them all)
     sp, da = raw.find(" "), raw.find("-")
     nd = len(raw) - raw.count(" ") - raw.count("-")
     first = da if sp < 0 or 0 <= da < sp else sp
@@ -403,6 +405,8 @@ def _classify_number(raw: str, before: str) -> str | None:
         return "PHONE"  # NANP with its trunk 1 (1-800-555-0199)
     if len(groups) >= 3 and digits[0] == "0" and 10 <= nd <= 11 and all(g >= 2 for g in groups):
         return "PHONE"
+    if len(groups) >= 3 and digits[:2] == "00" and digits[2] != "0" and 11 <= nd <= 17 and min(groups) >= 2:
+        return "PHONE"  # the international prefix 00 instead of + (0044 20 7946 0958)
     if (
         len(groups) == 2
         and digits[0] == "0"
