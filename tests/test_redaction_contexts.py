@@ -527,3 +527,24 @@ def test_a_quoted_phrase_under_a_name_built_on_password_is_hidden() -> None:
 def test_code_is_not_a_secret(text: str) -> None:
     # argument lists, signatures, calls and slices: names that announce secrets, values that are code
     assert _kept(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ">>> str(_encode_auth('username%3Apassword'))",
+        'assert check_secret("Zq4Rt7Yu1Io9Pa3SZq4R")',
+        'return getSecret("Zq4Rt7Yu1Io9Pa3SZq4R")',
+        'value = load_token("Zq4Rt7Yu1Io9Pa3SZq4R")',
+    ],
+)
+def test_a_literal_passed_to_a_function_named_like_a_secret_is_kept(text: str) -> None:
+    assert _kept(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["def _leaks(secret: str, out: str) -> bool:", "  password: string;", "api_token: Optional[str] = None"],
+)
+def test_type_annotations_are_not_values(text: str) -> None:
+    assert _kept(text)

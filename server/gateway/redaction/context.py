@@ -88,6 +88,53 @@ _MESSAGE = re.compile(
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _PROSE_AFTER = re.compile(r"[ \t]+[a-z]{2,}\b")
 _ALNUM = re.compile(r"[^\W_]")
+# type names after `name:` in annotations (Python, TypeScript, Go struct fields read as `name: type`)
+_TYPE_NAMES = frozenset(
+    [
+        "str",
+        "bytes",
+        "int",
+        "bool",
+        "float",
+        "dict",
+        "list",
+        "string",
+        "number",
+        "boolean",
+        "any",
+        "Any",
+        "None",
+        "Optional",
+        "SecretStr",
+        "SecretBytes",
+        "object",
+        "unknown",
+    ]
+)
+# words before `name(` that make it a call, not a declaration
+_NOT_TYPES = frozenset(
+    [
+        "assert",
+        "return",
+        "else",
+        "await",
+        "not",
+        "and",
+        "or",
+        "if",
+        "elif",
+        "in",
+        "is",
+        "yield",
+        "print",
+        "echo",
+        "new",
+        "throw",
+        "raise",
+        "while",
+        "lambda",
+    ]
+)
 _CLOSING = re.compile(r"\)[)\]:;,]*$")
 _PASSWORD_PARTS = frozenset(("password", "passwd", "pwd", "passphrase"))
 _UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
@@ -95,8 +142,8 @@ _UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}
 _CLIENT_ID_TAIL = re.compile(r"[_.\-]?id\b")
 # a property list entry: `<key>API_TOKEN</key>` then `<string>value</string>`
 _PLIST_VALUE = re.compile(r"</key>\s*<string>(?P<v>[^<\s][^<]{0,300}?)</string>")
-# a literal handed to a constructor or an assign call: `std::string secret("x");`, `secret.assign("x", 17);`
-_CALL_LITERAL = re.compile(r"""(?:\.assign)?\([ \t]*(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)[ \t]*[,)]""")
+# a literal handed to a constructor: `std::string secret("x");`
+_CALL_LITERAL = re.compile(r"""\([ \t]*(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)[ \t]*[,)]""")
 
 
 def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, after: str) -> bool:
@@ -111,6 +158,8 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
     if ("_" in value or (not quoted and "." in value)) and _VARIABLE.fullmatch(value) and classify(value):
         # `new_password == confirm_password`, `password: "real_key"`: a variable named like a secret
         return False
+    if not quoted and op == ":" and value in _TYPE_NAMES:
+        return False  # `def f(secret: str)`, `password: SecretStr`: an annotation, not a value
     if sensitivity == "password":
         if len(value) < 3:
             return False
@@ -372,7 +421,8 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
     quoted = qv is not None
     check = sens
     if op == ",":
-        if not (quoted and kq):
+        # `setProperty("X_TOKEN", "v")`: quoted name and value; `` `token`, `secret` `` is a list in prose
+        if not (quoted and kq and kq[-1] != "`" and vq[-1] != "`"):
             return _csv_value(text, ident, sens, m, left)
     elif op == "==" and not quoted:
         return None  # `password == confirm`: a comparison with a variable, not with a literal
@@ -404,6 +454,21 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
 def _counting(v: str) -> bool:
     """is_sequential, asked only of values whose first two characters count up (most values' do not)."""
     return len(v) > 1 and ord(v[1]) - ord(v[0]) == 1 and is_sequential(v)
+
+
+def _declared(text: str, pos: int, left: int) -> bool:
+    """`std::string secret("...")`: a type, a blank, the name, a parenthesis (a C++ constructor argument).
+
+    A plain call (`_encode_auth('user:pw')`, `getSecret("name")`, `assert check_secret("x")`) passes input to
+    a function: not taken.
+    """
+    if not text.startswith("(", pos) or left < 2 or text[left - 1] != " ":
+        return False
+    k = left - 1
+    while k > max(0, left - 40) and (text[k - 1].isalnum() or text[k - 1] in "_:<>*&"):
+        k -= 1
+    word = text[k : left - 1]
+    return bool(word) and word not in _NOT_TYPES and (word[-1].isalnum() or word[-1] in "_>*&")
 
 
 def _compared(text: str, ident: str, sens: str, c: re.Match[str]) -> Span | None:
@@ -457,7 +522,7 @@ def _other_value(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
             if _value_is_secret(v, sens, op="flag", quoted=quoted, after=text[fm.end() : fm.end() + 12]):
                 return fm.start(g), fm.end(g), value_kind(ident, sens)
         return None
-    if (ch == "(" or ch == ".") and j == pos and text.startswith(("(", ".assign("), pos):
+    if ch == "(" and j == pos and _declared(text, pos, left):
         c = _CALL_LITERAL.match(text, pos)
         if c is not None and _value_is_secret(c.group("qv"), "secret", op="(", quoted=True, after=""):
             return c.start("qv"), c.end("qv"), value_kind(ident, sens)
