@@ -490,6 +490,19 @@ def _dotted_spans(text: str) -> Iterator[Span]:
                     yield st, s_e, "SSN"
 
 
+def _in_iban_groups(text: str, s: int) -> bool:
+    """`text[s:]` follows 4-character groups (single blanks) back to a word that opens with `AA99`."""
+    k = s
+    for _ in range(8):  # an IBAN has at most 8 groups before its last digits
+        g = k - 5
+        if g < 0 or text[k - 1] != " " or not text[g : k - 1].isalnum() or (g > 0 and text[g - 1].isalnum()):
+            return False
+        if _IBAN_HEAD.fullmatch(text, g, k - 1):
+            return True
+        k = g
+    return False
+
+
 def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> Iterator[Span]:
     """Phones, cards, national ids; `candidates`: `_NUMBER` matches from `digit_led`, if already found."""
     n = len(text)
@@ -532,15 +545,9 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
         ):
             continue
         raw = text[s:e]
-        # the 4-digit groups of an IBAN-shaped run (`DE89 3704 0044 ...`) that failed its own check are
-        # not a card or a phone either: iban_spans alone decides that run
-        if (
-            s >= 5
-            and text[s - 1] == " "
-            and raw[4:5] == " "
-            and _IBAN_HEAD.fullmatch(text, s - 5, s - 1)
-            and (s == 5 or not text[s - 6].isalnum())
-        ):
+        # the 4-digit groups of an IBAN-shaped run (`DE89 3704 0044 ...`, `IQ15 ABCD 0012 ...`) that failed
+        # its own check are not a card or a phone either: iban_spans alone decides that run
+        if s >= 5 and text[s - 1] == " " and raw[4:5] == " " and _in_iban_groups(text, s):
             continue
         before = text[max(0, s - 40) : s]
         before = before[before.rfind("\x00") + 1 :]
