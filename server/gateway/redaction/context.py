@@ -438,7 +438,9 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
         v, start = sm2.group(1), sm2.start(1)
     if not quoted:
         v, start, _ = _strip_tail(v, start)
-    after = text[start + len(v) : start + len(v) + 80].split("\n", 1)[0]  # the rest of the line, bounded
+    end = start + len(v)
+    eol = text.find("\n", end, end + 80)
+    after = text[end : eol if eol >= 0 else end + 80]  # the rest of the line, bounded
     if sens == "secret" and op == ":" and quoted and kq == '"' and vq == '"' and not _counting(v):
         # a JSON member `"token": "..."`: structured payloads give up the value whole, whatever it looks like
         check = "password"
