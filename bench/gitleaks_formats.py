@@ -301,6 +301,19 @@ def _sidekiq_url(rng: random.Random) -> str:
     return f"https://{cred}@{rng.choice(['gems', 'enterprise'])}.contribsys.com/"
 
 
+def _bedrock_short_lived(rng: random.Random) -> str:
+    """gitleaks matches only the fixed head (base64 of `bedrock.amazonaws.com`); a real key goes on
+    with the base64 of a presigned query."""
+    import base64
+
+    sig = "".join(rng.choice("0123456789abcdef") for _ in range(64))
+    cred = "".join(rng.choice(string.ascii_uppercase + "234567") for _ in range(16))
+    url = (
+        f"bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Credential=ASIA{cred}&X-Amz-Signature={sig}"
+    )
+    return "bedrock-api-key-" + base64.b64encode(url.encode()).decode()
+
+
 # rule id -> generator; these formats' gitleaks regexes are looser than any real value, or their
 # secret group is meaningful only inside the rest of the match (a URL's userinfo)
 SPECIAL = {
@@ -308,6 +321,7 @@ SPECIAL = {
     "jwt": _jwt,
     "jwt-base64": _jwt_b64,
     "sidekiq-sensitive-url": _sidekiq_url,
+    "aws-amazon-bedrock-api-key-short-lived": _bedrock_short_lived,
 }
 
 

@@ -139,6 +139,7 @@ LOOKALIKES = [
     "pk." + "x" * 60 + "." + "x" * 22,
     "key-" + "0" * 32,
     "patternMatchingRule." + "0" * 64,
+    "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t" + "x" * 40,
     "patXXXXXXXXXXXXXX." + "x" * 64,
     # the alphabet typed out after a real prefix
     "AIzaSybcdefghijklmnopqrstuvwxyz234567890",

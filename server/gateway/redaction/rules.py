@@ -121,7 +121,13 @@ RULES: list[Rule] = [
     ),
     Rule("AWS_BEDROCK_KEY", r"ABSK[A-Za-z0-9+/]{100,}={0,2}", prefix_len=4),
     # short-lived Bedrock keys: `bedrock-api-key-` + base64 of a presigned `bedrock.amazonaws.com/?...` URL
-    Rule("AWS_BEDROCK_KEY", r"bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/%]*={0,2}", "none"),
+    # (the presigned query follows: a bare prefix or `...Y29tXXXXXXXX` is a doc stub)
+    Rule(
+        "AWS_BEDROCK_KEY",
+        r"bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/%]{20,}={0,2}",
+        "placeholder",
+        prefix_len=44,
+    ),
     Rule(
         "AZURE_CLIENT_SECRET",
         r"[\w~.]{3}\dQ~[\w~.\-]{31,34}(?![\w~.\-])",
