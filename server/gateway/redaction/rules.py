@@ -102,13 +102,13 @@ RULES: list[Rule] = [
     Rule(
         "TELEGRAM_TOKEN", r"(?<!\d)\d{5,16}:A[\w\-]{34}" + _T, gate=":A", anchor=r":A[\w\-]{34}" + _T, back=16
     ),
-    # the Bot API URL form, `api.telegram.org/bot<id>:<secret>/method`: `bot` is glued to the id
+    # the Bot API URL form, `api.telegram.org/bot<id>:<secret>/method`: `bot` is glued to the id. Gated
+    # on `/bot` (a substring test) so the `:A` anchor scan of the rule above is not run a second time
     Rule(
         "TELEGRAM_TOKEN",
         r"bot\d{5,16}:A[\w\-]{34}" + _T,
-        gate=":A",
-        anchor=r":A[\w\-]{34}" + _T,
-        back=19,
+        gate="/bot",
+        anchor=r"bot\d{5,16}:A[\w\-]{34}" + _T,
         anchored=False,
     ),
     Rule("TEAMS_WEBHOOK", r"https://[\w\-]+\.webhook\.office\.com/webhookb2/[\w\-@/]{40,}", "none"),
