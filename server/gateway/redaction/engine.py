@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 
 from . import context, pii
 from .rules import GATED, PRIVATE_KEY_RE, TRIGGER_AT_START, TRIGGER_LENGTHS, TRIGGER_RE, TRIGGERS, Rule
-from .validators import is_placeholder, jwt_ok, shannon
+from .validators import is_placeholder, jwt_ok, shannon, up_steps
 
 Span = tuple[int, int, str]
 
@@ -60,21 +60,11 @@ _FILLER_WORDS = (
 _PHRASE_WORDS = re.compile(r"token|secret|random|string|value|config|access|password|slack|key|bot|user|api")
 _CAMEL_WORD = re.compile(r"[A-Z][a-z]{2,}")
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
-_PLUS_ONE = bytes.maketrans(bytes(range(256)), bytes((i + 1) % 256 for i in range(256)))
 
 
 def _digits(s: str) -> int:
     raw = s.encode()
     return len(raw) - len(raw.translate(None, b"0123456789"))  # bytes deletion: ~10x str.translate
-
-
-def _up_steps(core: str) -> int:
-    """How many neighbours step up by one (`ab`, `89`), counted in C: a zero byte in the XOR of the
-    text and its +1-shifted copy (as in validators.is_sequential)."""
-    codes = core.encode()
-    n = len(codes)
-    diff = int.from_bytes(codes[1:], "big") ^ int.from_bytes(codes[:-1].translate(_PLUS_ONE), "big")
-    return diff.to_bytes(n - 1, "big").count(0)
 
 
 def _filler_body(body: str) -> bool:
@@ -100,7 +90,7 @@ def _filler_body(body: str) -> bool:
     if n <= 96:
         q = n // 3
         sampled = (ord(core[q + 1]) - ord(core[q]) == 1) + (ord(core[2 * q + 1]) - ord(core[2 * q]) == 1)
-        if sampled and _up_steps(core) >= 0.88 * (n - 1):
+        if sampled and up_steps(core) >= 0.88 * (n - 1):
             return True
     if n >= 12 and not core.isdigit() and _digits(core) <= 1:
         # letters only: a phrase of words, not a draw from an alphabet that has digits in it

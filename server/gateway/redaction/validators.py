@@ -229,14 +229,20 @@ def is_sequential(value: str) -> bool:
     """`abcdefgh0123456789...`: keyboard/alphabet runs used as fake keys in docs and tests."""
     if len(value) < 8:
         return False
+    n = len(value.encode("utf-8", "replace"))
+    return up_steps(value) >= (n - 1) * 0.5
+
+
+def up_steps(value: str) -> int:
+    """How many neighbouring bytes of the UTF-8 text step up by one (`ab`, `89`); at least 2 characters.
+
+    codes[i+1] - codes[i] == 1  <=>  codes[i+1] == codes[i] + 1: a zero byte in the XOR of the two
+    shifted strings, counted in C (two big-int conversions) instead of one Python step per byte.
+    The table wraps 0xFF to 0x00, a step that is not +1, but UTF-8 never contains a 0xFF byte.
+    """
     codes = value.encode("utf-8", "replace")
-    n = len(codes)
-    # codes[i+1] - codes[i] == 1  <=>  codes[i+1] == codes[i] + 1: a zero byte in the XOR of the two
-    # shifted strings, counted in C (two big-int conversions) instead of one Python step per byte.
-    # The table wraps 0xFF to 0x00, a step that is not +1, but UTF-8 never contains a 0xFF byte.
     diff = int.from_bytes(codes[1:], "big") ^ int.from_bytes(codes[:-1].translate(_PLUS_ONE), "big")
-    steps = diff.to_bytes(n - 1, "big").count(0)
-    return steps >= (n - 1) * 0.5
+    return diff.to_bytes(len(codes) - 1, "big").count(0)
 
 
 _PLUS_ONE = bytes(range(1, 256)) + b"\x00"
