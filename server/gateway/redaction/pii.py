@@ -323,16 +323,15 @@ def _may_classify(raw: str) -> bool:
     A cheap necessary condition (no group list built): timestamps, counters and block ids in logs
     fail it, so only plausible shapes pay for the full classification below.
     """
-    if raw.isdigit():  # one run: ids (9, 10, 12, 14 digits), cards (13-19), phones (10-11, 11: 0/1-led)
-        nd = len(raw)
-        return 9 <= nd <= 19 and (nd != 11 or raw[0] in "01")
+    if raw.isdigit():  # one run: ids (9, 10, 12, 14 digits), cards (13-19), phones (9-12)
+        return 9 <= len(raw) <= 19
     if raw.startswith("00"):
         return True  # `0044 20 ...`: the international prefix, any grouping (rare: classify them all)
     sp, da = raw.find(" "), raw.find("-")
     nd = len(raw) - raw.count(" ") - raw.count("-")
     first = da if sp < 0 or 0 <= da < sp else sp
     if first > 4:  # every grouped format opens with 2 to 4 digits, but 0-led national phones
-        return (raw[0] == "0" and (10 <= nd <= 11 or (first == 5 and 9 <= nd <= 12))) or (
+        return (raw[0] == "0" and (10 <= nd <= 11 or (first <= 6 and 9 <= nd <= 12))) or (
             first == 5 and nd == 9
         )
     if raw[0] == "0":
@@ -342,9 +341,39 @@ def _may_classify(raw: str) -> bool:
     return True
 
 
-# Words that announce a phone number (short ones only as whole words: `hotel`, `excel`, `cancel`)
-_PHONE_PHRASES = ("phone", "mobile", "call", "whatsapp", "contact number", "cellular")
+# Words that announce a phone number (short ones only as whole words: `hotel`, `excel`, `cancel`).
+# `number` alone is not one (`order number`, `build number`); `my number` and `number is` are.
+_PHONE_PHRASES = (
+    "phone",
+    "mobile",
+    "call",
+    "whatsapp",
+    "contact number",
+    "cellular",
+    "my number",
+    "number is",
+    "reach me",
+    "text me",
+    "telefon",
+)
 _PHONE_WORDS = ("tel", "cell", "fax", "sms", "mob")
+
+
+# A phone label right before the number, with at most a linking word and punctuation between
+# (`phone: `, `call me at `, `"mobile_number": "`, `Tel. (`, `my number is `): the context for the short
+# and ambiguous forms (7-9 or 12 digits, 4-4 and 5-5 groups), where a phone word further back
+# (`phone-home check: 1234 5678`, `mobile app build 1234 5678`, `callback 123456789`) is not enough.
+_PHONE_LABEL = re.compile(
+    r"(?:(?<![a-z])(?:tel|fax|sms|cell|mob)|phone|mobile|cellular|telefon|whatsapp|"
+    r"(?<![a-z])(?:call|text|reach)(?: me)?|(?:my|contact) number)"
+    r"(?:[ _\-]?(?:number|num|nr|no)\b\.?)?(?: (?:is|at|on|to))?"
+    r"[\x22' ]*[:=.#]?[\x22' ]*\(?$"
+)
+
+
+def _phone_label(before: str) -> bool:
+    low = before[-40:].lower()
+    return _PHONE_LABEL.search(low) is not None
 
 
 def _phone_context(before: str) -> bool:
@@ -353,6 +382,30 @@ def _phone_context(before: str) -> bool:
     if any(p in low for p in _PHONE_PHRASES):
         return True
     return any(w in low and _has_word(low, w) for w in _PHONE_WORDS)
+
+
+def bare_phone(digits: str) -> bool:
+    """A run of 9-12 digits that a national plan could hold (needs a phone word before it to count).
+
+    Epoch seconds (10 digits, `1...`) and zero-padded counters (`00...`) are not; 11 digits may open
+    with 1 (NANP trunk 1, Brazilian area 11), 12 only with the trunk 0 (German mobiles 015x).
+    """
+    nd = len(digits)
+    if digits[0] == "0":
+        return 9 <= nd <= 12 and digits[1] != "0"
+    return (9 <= nd <= 10 and digits[0] != "1") or nd == 11
+
+
+def _bare_phone_context(digits: str, before: str) -> bool:
+    """10 or 11 digits (the common national lengths) under a phone word anywhere in the last 32
+    characters; 9 or 12 (also ids, byte counts) only right after a phone label."""
+    return _phone_context(before) if 10 <= len(digits) <= 11 else _phone_label(before)
+
+
+def _short_phone_shape(groups: list[int], nd: int) -> bool:
+    """Grouped 7-12 digits as local numbers are written (under a phone word only): groups of 2+
+    digits, the last of 3+ (dates end in 2 digits or are 2-2-4: 15-01-2024)."""
+    return 7 <= nd <= 12 and min(groups) >= 2 and groups[-1] >= 3 and groups != [2, 2, 4]
 
 
 _SSN_WEAK = ((3, 6), (5, 4))  # SSN digits grouped otherwise than 3-2-4 (accepted under the name only)
@@ -403,30 +456,34 @@ def _classify_number(raw: str, before: str) -> str | None:
         return "PHONE"
     if shape == (1, 3, 3, 4) and digits[0] == "1" and digits[1] in "23456789":
         return "PHONE"  # NANP with its trunk 1 (1-800-555-0199)
-    if len(groups) >= 3 and digits[0] == "0" and 10 <= nd <= 11 and all(g >= 2 for g in groups):
-        return "PHONE"
-    if len(groups) >= 3 and digits[:2] == "00" and digits[2] != "0" and 11 <= nd <= 17 and min(groups) >= 2:
-        return "PHONE"  # the international prefix 00 instead of + (0044 20 7946 0958)
+    if len(groups) >= 3 and digits[0] == "0" and 9 <= nd <= 11 and all(g >= 2 for g in groups):
+        return "PHONE"  # trunk 0 in three or more groups (02-123-4567, 0121 234 5678, 01 23 45 67 89)
     if (
-        len(groups) == 2
-        and digits[0] == "0"
-        and digits[1] != "0"
-        and (2 if "-" in raw else 3) <= groups[0] <= 5
-        and 6 <= groups[1] <= 8
-        and 9 <= nd <= 12
+        len(groups) >= 3
+        and digits[:2] == "00"
+        and digits[2] != "0"
+        and 11 <= nd <= 17
+        and groups[0] >= 2
+        and min(groups[2:]) >= 2
     ):
-        # trunk 0, area/mobile prefix, subscriber number: 09-7625400, 030 12345678, 07700 900123
-        # (spaced ones need a prefix of 3+ digits: `08 1234567` is as likely a day and a count)
+        # the international prefix 00 instead of + (0044 20 7946 0958; 0033 6 12 34 56 78: the group
+        # after the country code may be a one-digit area or mobile prefix)
         return "PHONE"
-    if len(groups) == 1 and nd in (10, 11) and _phone_context(before):
-        # a bare run under a phone word: NANP 10 digits (area and exchange start with 2-9; epoch
-        # seconds start with 1), 11 with the trunk 1, or a 0-led national number
-        if nd == 10 and digits[0] in "23456789" and digits[3] in "23456789":
+    if len(groups) == 2 and digits[0] == "0" and digits[1] != "0" and 9 <= nd <= 12:
+        # trunk 0, area/mobile prefix, subscriber number: 09-7625400, 030 12345678, 07700 900123,
+        # 06 12345678, 081234 56789 (spaced 9-digit ones need a prefix of 3+ digits: `08 1234567` is as
+        # likely a day and a count); 10-12 digits in any two groups of 2-6 and 4-8 (015058 840875)
+        if nd >= 10 and 2 <= groups[0] <= 6 and 4 <= groups[1] <= 8:
             return "PHONE"
-        if nd == 11 and (
-            (digits[0] == "1" and digits[1] in "23456789") or (digits[0] == "0" and digits[1] != "0")
-        ):
+        if (2 if "-" in raw else 3) <= groups[0] <= 5 and 6 <= groups[1] <= 8:
             return "PHONE"
+    if shape == (3, 2, 2, 2) and digits[0] != "0":
+        return "PHONE"  # 612 34 56 78: 9-digit plans written in pairs (Spain); no date, amount or id looks so
+    if len(groups) == 1 and bare_phone(digits) and _bare_phone_context(digits, before):
+        return "PHONE"
+    if len(groups) >= 2 and _short_phone_shape(groups, nd) and _phone_label(before):
+        # grouped local forms under a phone word: 555-0132, 8123 4567, 98456 56666, 612 345 678
+        return "PHONE"
     # Unformatted ids need their name nearby
     # (9 digits in any grouping under an SSN name: `078-051120`, `07805-1120` are written too)
     ctx = _id_context(before) if nd in (9, 10, 12, 14) and (len(groups) == 1 or shape in _SSN_WEAK) else None
@@ -503,6 +560,12 @@ def _in_iban_groups(text: str, s: int) -> bool:
     return False
 
 
+def _before(text: str, s: int) -> str:
+    """The 40 characters before `s`, not reaching back over a NUL (a document boundary in batches)."""
+    before = text[max(0, s - 40) : s]
+    return before[before.rfind("\x00") + 1 :]
+
+
 def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> Iterator[Span]:
     """Phones, cards, national ids; `candidates`: `_NUMBER` matches from `digit_led`, if already found."""
     n = len(text)
@@ -524,7 +587,12 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
         else:
             # No lead: a single run of digits classifies only with 9-19 digits (11: `09` mobiles);
             # rejecting the rest here keeps timestamps and counters out of _classify_number.
-            if not _may_classify(m.group()):
+            raw = m.group()
+            # (grouped local numbers ending in 3+ digits may still be phones under a phone word:
+            # `8123 4567`; dates and clock times end in 2 digits and cost one slice test)
+            if not _may_classify(raw) and (
+                raw[-3:].isdigit() is False or raw.isdigit() or not _phone_label(_before(text, s))
+            ):
                 continue
         if s > 0 and (
             text[s - 1].isalnum()
@@ -549,17 +617,19 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
         # its own check are not a card or a phone either: iban_spans alone decides that run
         if s >= 5 and text[s - 1] == " " and raw[4:5] == " " and _in_iban_groups(text, s):
             continue
-        before = text[max(0, s - 40) : s]
-        before = before[before.rfind("\x00") + 1 :]
-        # a bare 9/10/12-digit run is an id only with its name before it (epoch times are not),
-        # a 10-digit one a phone only under a phone word
-        if (
-            e - s in (9, 10, 12)
-            and raw.isdigit()
-            and not _id_context(before)
-            and (e - s != 10 or raw[0] in "01" or raw[3] in "01" or not _phone_context(before))
-        ):
-            continue
+        before = _before(text, s)
+        if e - s <= 12 and raw.isdigit():
+            # a bare run of 9-12 digits is a phone only under a phone word and an id only under its name
+            # (epoch times, counters and request ids are neither); 11 digits led by 09 (Philippine
+            # mobiles) stand alone
+            if bare_phone(raw) and _bare_phone_context(raw, before):
+                yield s, e, "PHONE"
+                continue
+            if e - s == 11:
+                if not raw.startswith("09"):
+                    continue
+            elif not _id_context(before):
+                continue
         kind = _classify_number(raw, before)
         if kind and (not ext or kind == "PHONE"):
             yield s, e, kind
