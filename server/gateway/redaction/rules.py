@@ -43,17 +43,20 @@ RULES: list[Rule] = [
     Rule("OPENAI_KEY", r"sk-[A-Za-z0-9]{32,}" + _T, prefix_len=3),
     Rule(
         "LLM_API_KEY",
-        r"(?:gsk_[A-Za-z0-9]{40,}|xai-[A-Za-z0-9]{60,}|pplx-[A-Za-z0-9]{40,}|r8_[A-Za-z0-9]{30,}"
+        r"(?:gsk_[A-Za-z0-9]{40,}|xai-[A-Za-z0-9]{60,}|pplx-[A-Za-z0-9]{48}|r8_[A-Za-z0-9]{30,}"
         r"|lsv2_(?:pt|sk)_[A-Za-z0-9]{32}_[A-Za-z0-9]{10}|pcsk_[\w]{40,}|sk-or-v1-[a-f0-9]{64})" + _T,
         prefix_len=4,
     ),
-    Rule("HUGGINGFACE_TOKEN", r"(?:hf_|api_org_)[A-Za-z0-9]{30,40}" + _T, prefix_len=3),
+    # user tokens and the old organisation tokens: exactly 34 letters after the prefix (no digits: an
+    # `api_org_96726c78_...` fixture name or an `hf_` + 30-digit run is not one)
+    Rule("HUGGINGFACE_TOKEN", r"(?:hf_|api_org_)[A-Za-z]{34}" + _T, prefix_len=3),
     Rule("GOOGLE_API_KEY", r"AIza[\w\-]{35}" + _T, prefix_len=4),
     Rule("GOOGLE_OAUTH", r"(?:ya29\.[\w\-]{30,}|GOCSPX-[\w\-]{28}|1//0[\w\-]{40,})" + _T, prefix_len=5),
     # --- source hosts
     Rule(
         "GITHUB_TOKEN",
-        r"(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})" + _T,
+        # fine-grained PATs: 22 + `_` + 59 characters after `github_pat_` (82; longer runs still hold one)
+        r"(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{82,255})" + _T,
         prefix_len=4,
     ),
     Rule(
@@ -83,7 +86,8 @@ RULES: list[Rule] = [
     ),
     Rule(
         "SLACK_WEBHOOK",
-        r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\-]{20,}",
+        # team id / bot id / 24-character secret: 43+ characters after the kind
+        r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\-]{43,}",
         "none",
     ),
     Rule(
@@ -136,7 +140,8 @@ RULES: list[Rule] = [
         back=4,
     ),
     Rule("ALIBABA_KEY", r"LTAI[A-Za-z0-9]{20}" + _T, prefix_len=4),
-    Rule("DIGITALOCEAN_TOKEN", r"do[por]_v1_[a-fA-F0-9]{64}" + _T, prefix_len=7),
+    # lower-case hex (refresh tokens are read case-blind upstream)
+    Rule("DIGITALOCEAN_TOKEN", r"(?:do[op]_v1_[a-f0-9]{64}|dor_v1_[a-fA-F0-9]{64})" + _T, prefix_len=7),
     Rule("PLANETSCALE_TOKEN", r"pscale_(?:tkn|oauth|pw)_[\w=.\-]{32,64}" + _T, prefix_len=11),
     Rule("PULUMI_TOKEN", r"pul-[a-f0-9]{40}" + _T, prefix_len=4),
     Rule("SCALINGO_TOKEN", r"tk-us-[\w\-]{48}" + _T, prefix_len=6),
@@ -148,11 +153,13 @@ RULES: list[Rule] = [
     ),
     Rule(
         "VAULT_TOKEN",
-        r"(?:hv[sb]\.[\w\-]{24,}|s\.(?=[A-Za-z0-9]{0,23}\d)(?=[A-Za-z0-9]{0,23}[a-z])(?=[A-Za-z0-9]{0,23}[A-Z])"
+        # `hvs.` service tokens run 90+ characters, `hvb.` batch tokens 138+; the legacy form is `s.` + 24
+        r"(?:hvs\.[\w\-]{90,}|hvb\.[\w\-]{138,}|s\.(?=[A-Za-z0-9]{0,23}\d)(?=[A-Za-z0-9]{0,23}[a-z])(?=[A-Za-z0-9]{0,23}[A-Z])"
         r"[A-Za-z0-9]{24}(?![\w\-.]))",
         prefix_len=4,
     ),
-    Rule("HEROKU_KEY", r"HRKU-[\w\-]{58,64}" + _T, prefix_len=5),
+    # v2 keys: `HRKU-AA` + 58 characters
+    Rule("HEROKU_KEY", r"HRKU-AA[\w\-]{58}" + _T, prefix_len=7),
     Rule("JFROG_KEY", r"(?:AKCp[A-Za-z0-9]{69}|cmVmd[A-Za-z0-9]{59})" + _T, prefix_len=4),
     Rule("OPENSHIFT_TOKEN", r"sha256~[\w\-]{43}" + _T, prefix_len=7),
     Rule(
@@ -195,7 +202,15 @@ RULES: list[Rule] = [
     Rule("LINEAR_TOKEN", r"lin_api_[A-Za-z0-9]{40}" + _T, prefix_len=8),
     Rule("PREFECT_TOKEN", r"pnu_[A-Za-z0-9]{36}" + _T, prefix_len=4),
     Rule("README_TOKEN", r"rdme_[a-z0-9]{70}" + _T, prefix_len=5),
-    Rule("SENTRY_TOKEN", r"(?:sntrys_eyJ[A-Za-z0-9+/=_]{50,}|sntryu_[a-f0-9]{64})" + _T, prefix_len=7),
+    # org tokens: `sntrys_` + base64 of a JSON payload opening with `{"iat":` and holding `region_url`,
+    # then `_` + a 43-character base64 secret (which may hold `+` and `/`)
+    Rule(
+        "SENTRY_TOKEN",
+        r"sntrys_eyJpYXQiO[A-Za-z0-9+/]{10,200}(?:LCJyZWdpb25fdXJs|InJlZ2lvbl91cmwi|cmVnaW9uX3VybCI6)"
+        r"[A-Za-z0-9+/]{10,200}={0,2}_[A-Za-z0-9+/]{43}(?![A-Za-z0-9+/])",
+        prefix_len=7,
+    ),
+    Rule("SENTRY_TOKEN", r"sntryu_[a-f0-9]{64}" + _T, prefix_len=7),
     Rule("SONAR_TOKEN", r"sq[upa]_[A-Za-z0-9]{40}" + _T, prefix_len=4),
     Rule("SOURCEGRAPH_TOKEN", r"sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}" + _T, prefix_len=4),
     Rule("SETTLEMINT_TOKEN", r"sm_(?:pat|aat|sat)_[A-Za-z0-9]{12,64}" + _T, prefix_len=7),
