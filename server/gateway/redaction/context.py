@@ -143,6 +143,14 @@ _CLIENT_ID_TAIL = re.compile(r"[_.\-]?id\b")
 # a property list entry: `<key>API_TOKEN</key>` then `<string>value</string>`
 _PLIST_VALUE = re.compile(r"</key>\s*<string>(?P<v>[^<\s][^<]{0,300}?)</string>")
 # a literal handed to a constructor: `std::string secret("x");`
+# gitleaks' generic identifiers: they name a credential often enough to look at the value, but
+# `"api": "users"`, `"access": "read-only"` are not given up whole as a JSON member (see _value_after_op)
+_GENERIC_LAST = frozenset(["api", "access"])
+# `api: SemanticAnalyzerPluginInterface`, `secret_value: Required[str]`: a type in an annotation
+_TYPE_EXPR = re.compile(r"(?:[A-Z][a-z]+){2,}|[A-Z]\w*\[[\w\[\], .|]*\]")
+_ELEMENT_NAMED = frozenset(["name=", " key="])  # the five characters before the quote opening the name
+_SETTERS = frozenset(["set", "with", "put"])
+_TABLE_CELL = re.compile(r"\|[ \t]*(?P<v>[^\s|`'\"]{10,150})[ \t]*\|")
 _CALL_LITERAL = re.compile(r"""\([ \t]*(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)[ \t]*[,)]""")
 
 
@@ -153,12 +161,16 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
         )
     if "fake" in value.lower():
         return False  # "fakesecret", "somefakekey": a test fixture announcing itself
+    if value[-1].isdigit() and value[0].isalpha() and is_placeholder(value.rstrip("0123456789")):
+        return False  # `changeme123`, `password1`, `example2`: a filler word numbered (gitleaks' stopwords)
+    if value[0] in "/~." and _is_path(value):
+        return False  # `PWD=/home/runner`, `token = ~/.config/app/token.json`: where a secret is, not one
     if not quoted and (_call_like(value, after) or _CODE_REF_START.match(value)):
         return False
     if ("_" in value or (not quoted and "." in value)) and _VARIABLE.fullmatch(value) and classify(value):
         # `new_password == confirm_password`, `password: "real_key"`: a variable named like a secret
         return False
-    if not quoted and op == ":" and value in _TYPE_NAMES:
+    if not quoted and op == ":" and (value in _TYPE_NAMES or _type_expr(value, sensitivity)):
         return False  # `def f(secret: str)`, `password: SecretStr`: an annotation, not a value
     if sensitivity == "password":
         if len(value) < 3:
@@ -180,6 +192,31 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
         # 10 characters, as gitleaks' generic rule: `SUMO_ACCESS_KEY: AbCeFG123` is a sample, not a key
         return generated_shape(value, min_len=10, min_entropy=2.8)
     return generated_shape(value, min_len=16, min_entropy=3.2)  # weak: a bare `key`
+
+
+_PATH = re.compile(r"(?:~|\.{1,2})?(?:/[\w.\-@+]+)+/?")
+_LOWER_SEGMENT = re.compile(r"[a-z0-9_.\-@+]+")
+
+
+def _is_path(value: str) -> bool:
+    """`/home/runner`, `~/.ssh/id_ed25519.pub`, `./conf/app.yaml`: lower-case or word-like segments.
+
+    A base64 token can start with `/` too, but mixes cases inside its segments (`/3htT6l3m/FDIBm`).
+    """
+    if _PATH.fullmatch(value) is None:
+        return False
+    segments = [p for p in value.split("/") if p not in ("", "~", ".", "..")]
+    if not segments or (value[0] == "/" and len(segments) < 2):
+        return False
+    return all(_LOWER_SEGMENT.fullmatch(p) or is_structured_id(p) for p in segments)
+
+
+def _type_expr(value: str, sensitivity: str) -> bool:
+    """A class name or a subscripted type after `name:`; under a password name only the subscripted form
+    (`password: CorrectHorse` in YAML may be the password)."""
+    if value[0] < "A" or value[0] > "Z" or _TYPE_EXPR.fullmatch(value) is None:
+        return False
+    return sensitivity != "password" or "[" in value
 
 
 def _call_like(value: str, after: str) -> bool:
@@ -390,19 +427,31 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
         if pl is not None and _value_is_secret(pl.group("v"), sens, op="xml", quoted=True, after=""):
             return pl.start("v"), pl.end("v"), value_kind(ident, sens)
         return None
+    if (
+        before in ("'", '"')
+        and text.startswith(before + ">", pos)
+        and text[left - 6 : left - 1] in _ELEMENT_NAMED
+    ):
+        # `<entry key="db.password">value</entry>` (Java's XML properties), `<entry name="token">value<`
+        return _xml_value(text, ident, sens, pos + 1)
     if before == "<" and pos < len(text) and text[pos] == ">":
-        m = _XMLVAL.match(text, pos)
-        if m:
-            v = m.group("uv").strip()
-            if _value_is_secret(v, sens, op="xml", quoted=True, after=""):
-                return m.start("uv"), m.start("uv") + len(v), value_kind(ident, sens)
-        return None
+        return _xml_value(text, ident, sens, pos)
     if sens == "weak" and "[" in text:
         sens = _section_sensitivity(text, left)
     m = _OPVAL.match(text, pos)
     if m is None:
         return _other_value(text, ident, sens, pos, left, is_flag)
     return _value_after_op(text, ident, sens, m, left)
+
+
+def _xml_value(text: str, ident: str, sens: str, pos: int) -> Span | None:
+    """The text of an element named for a secret, from its `>` at pos."""
+    m = _XMLVAL.match(text, pos)
+    if m:
+        v = m.group("uv").strip()
+        if _value_is_secret(v, sens, op="xml", quoted=True, after=""):
+            return m.start("uv"), m.start("uv") + len(v), value_kind(ident, sens)
+    return None
 
 
 def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: int) -> Span | None:
@@ -441,16 +490,32 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
     end = start + len(v)
     eol = text.find("\n", end, end + 80)
     after = text[end : eol if eol >= 0 else end + 80]  # the rest of the line, bounded
-    if sens == "secret" and op == ":" and quoted and kq == '"' and vq == '"' and not _counting(v):
+    if (
+        sens == "secret"
+        and op == ":"
+        and quoted
+        and kq == '"'
+        and vq == '"'
+        and not _counting(v)
+        and components(ident)[-1] not in _GENERIC_LAST
+    ):
         # a JSON member `"token": "..."`: structured payloads give up the value whole, whatever it looks like
         check = "password"
     elif sens == "secret" and quoted and " " in v and not _PASSWORD_PARTS.isdisjoint(components(ident)):
         # `password_super_secure = "a pass phrase"`: a quoted phrase under a name built on `password` is read
         # as a password (a message about one is still caught by the password test)
         check = "password"
+    if not quoted and v.isidentifier() and _names_tail(v, ident):
+        return None  # `pass=pass`, `self._secret_value = value`: a variable named after the field
     if _value_is_secret(v, check, op=op, quoted=quoted, after=after):
         return start, start + len(v), value_kind(ident, sens)
     return None
+
+
+def _names_tail(v: str, ident: str) -> bool:
+    """The value's words end the name's words: `pass=pass`, `new_password = password`, `_secret_value = value`."""
+    cv, ci = components(v), components(ident)
+    return bool(cv) and len(cv) <= len(ci) and ci[-len(cv) :] == cv
 
 
 def _counting(v: str) -> bool:
@@ -523,6 +588,19 @@ def _other_value(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
             g = "qv" if quoted else "uv"
             if _value_is_secret(v, sens, op="flag", quoted=quoted, after=text[fm.end() : fm.end() + 12]):
                 return fm.start(g), fm.end(g), value_kind(ident, sens)
+        return None
+    if ch == "(" and j == pos and components(ident)[0] in _SETTERS:
+        # `setPassword("x")`, `with_api_key('x')`: a setter's literal argument is the value it sets
+        c = _CALL_LITERAL.match(text, pos)
+        check = "secret" if sens == "weak" else sens
+        if c is not None and _value_is_secret(c.group("qv"), check, op="(", quoted=True, after=""):
+            return c.start("qv"), c.end("qv"), value_kind(ident, sens)
+        return None
+    if ch == "|" and left >= 2 and text[left - 2 : left] == "| ":
+        # a Markdown table row `| API_TOKEN | <value> |`: only a generated value (docs tables hold types)
+        t = _TABLE_CELL.match(text, j)
+        if t is not None and _value_is_secret(t.group("v"), "secret", op="|", quoted=True, after=""):
+            return t.start("v"), t.end("v"), value_kind(ident, sens)
         return None
     if ch == "(" and j == pos and _declared(text, pos, left):
         c = _CALL_LITERAL.match(text, pos)

@@ -16,7 +16,20 @@ Sensitivity = Literal["password", "secret", "weak"] | None
 
 # Components that make the value secret whatever it looks like (a password can be a plain word).
 _PASSWORD_WORDS = frozenset(
-    {"password", "passwd", "pwd", "pass", "passphrase", "secret", "secrete", "pw", "contrasena", "contraseña"}
+    {
+        "password",
+        "passwd",
+        "pwd",
+        "pass",
+        "passphrase",
+        "secret",
+        "secrete",
+        "secreto",
+        "pw",
+        "contrasena",
+        "contraseña",
+        "keypass",
+    }
 )
 # Inside a longer name (`secret_key_base`, `mySecretString`, `token_value`) these still mark a credential,
 # unless the name ends in a neutral word (`password_min_length`, `secretName`).
@@ -72,11 +85,36 @@ _SECRET_WORDS = frozenset(
         "salt",
         "hmac",
         "creds",
+        # gitleaks' generic identifiers `api` and `access` as the whole name or its last word (`X-API`,
+        # `client_access`); the value must still look generated
+        "api",
+        "access",
     }
 )
 # Run-together names (`apikey`, `DBPASSWORD`, `authtoken`) checked by suffix.
-_SUFFIXES_PASSWORD = ("password", "passwd", "secret")
-_SUFFIXES_SECRET = ("token", "apikey", "secretkey", "accesskey", "privatekey", "authkey", "credentials")
+_SUFFIXES_PASSWORD = ("password", "passwd", "pwd", "secret", "keypass", "storepass", "contrasena")
+# `<owner>key` run together (detect-secrets' denylist spells these: `appkey`, `dbkey`, `privkey` ...);
+# `hotkey`, `monkey`, `turkey` and `passkey` end in `key` without naming an owner of a credential
+_SUFFIXES_SECRET = (
+    "token",
+    "apikey",
+    "secretkey",
+    "accesskey",
+    "privatekey",
+    "authkey",
+    "credentials",
+    "appkey",
+    "servicekey",
+    "applicationkey",
+    "accountkey",
+    "dbkey",
+    "databasekey",
+    "clientkey",
+    "privkey",
+    "masterkey",
+    "signingkey",
+    "encryptionkey",
+)
 # Components that make the whole name non-secret (public halves of key pairs, metadata about a secret).
 _NEUTRAL = frozenset(
     {
@@ -133,6 +171,9 @@ _ID_KEYS = frozenset(
         "primary",
         "partition",
         "sort",
+        "schema",
+        "hot",
+        "idx",
         "routing",
         "object",
         "s3",
@@ -195,6 +236,11 @@ def classify(name: str) -> Sensitivity:
     # trailing digits and repeated keywords (`token4`, `api_token_123`, `tokenToken`) do not change the meaning
     while parts and parts[-1].isdigit():
         parts = parts[:-1]
+    # `api_key_value`, `authValue`, `token_value_2`: a trailing `value` names the same thing (a password
+    # name so extended is read as `secret`: the value must look generated, `secret_value = value` is code)
+    if len(parts) >= 2 and parts[-1] == "value":
+        sens = classify("_".join(parts[:-1]))
+        return "secret" if sens == "password" else sens
     if not parts:
         return None
     last = parts[-1]
@@ -202,6 +248,8 @@ def classify(name: str) -> Sensitivity:
         return None
     if last in _PASSWORD_WORDS or last.endswith(_SUFFIXES_PASSWORD):
         return "password"
+    if last == "access" and len(parts) >= 2 and parts[-2] == "random":
+        return None  # `random_access`: a memory/IO term (gitleaks' allowlist)
     if last in _SECRET_WORDS or last.endswith(_SUFFIXES_SECRET):
         return "secret"
     if last == "key":
@@ -221,6 +269,16 @@ def classify(name: str) -> Sensitivity:
             "license",
             "service",
             "admin",
+            "app",
+            "application",
+            "db",
+            "database",
+            "priv",
+            "storage",
+            "consumer",
+            "subscription",
+            "webhook",
+            "hmac",
         ):
             return "secret"
         if len(parts) >= 2 and parts[-2] in _ID_KEYS:
@@ -386,4 +444,6 @@ KEYWORDS: tuple[str, ...] = (
     "dsn",
     "jwt",
     "pw",
+    "api",
+    "access",
 )
