@@ -149,6 +149,11 @@ _GENERIC_LAST = frozenset(["api", "access"])
 # `api: SemanticAnalyzerPluginInterface`, `secret_value: Required[str]`: a type in an annotation
 _TYPE_EXPR = re.compile(r"(?:[A-Z][a-z]+){2,}|[A-Z]\w*\[[\w\[\], .|]*\]")
 _ELEMENT_NAMED = frozenset(["name=", " key="])  # the five characters before the quote opening the name
+# the value of a name/value pair after its name: the next line's `value:` (YAML) or the next member (JSON)
+_NAME_VALUE = re.compile(
+    r"""["']?(?:[ \t]*\r?\n[ \t]*(?:-[ \t]+)?value:[ \t]*(?P<q>["']?)(?P<v>[^\s"']{1,512})(?P=q)[ \t]*(?:\r?\n|$)"""
+    r"""|[ \t]*,[ \t]*["']value["'][ \t]*:[ \t]*["'](?P<v2>[^"'\n]{1,512})["'])"""
+)
 _SETTERS = frozenset(["set", "with", "put"])
 _TABLE_CELL = re.compile(r"\|[ \t]*(?P<v>[^\s|`'\"]{10,150})[ \t]*\|")
 _CALL_LITERAL = re.compile(r"""\([ \t]*(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)[ \t]*[,)]""")
@@ -343,13 +348,22 @@ def assignment_spans(text: str, lower: str) -> Iterator[Span]:
             name = _name(text[left:right])
             if name is None:
                 continue
-            if name.signature and (left == 0 or text[left - 1] not in "?&"):
-                continue  # signatures are credentials in signed-URL queries; elsewhere they are data
+            if name.signature and (left == 0 or text[left - 1] not in "?&") and not _aws4_header(text, left):
+                continue  # signatures are credentials in signed-URL queries and AWS4 headers; elsewhere data
             is_flag = name.double_dash or (name.flag and left > 0 and text[left - 1] == " ")
             span = _value_after(text, name.ident, name.sens, left + name.end, left, is_flag)
             if span is not None:
                 bisect.insort(covered, (span[0], span[1]))
                 yield span
+
+
+def _aws4_header(text: str, left: int) -> bool:
+    """`Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=<hex>`."""
+    return (
+        left >= 2
+        and text[left - 2 : left] == ", "
+        and text.rfind("SignedHeaders=", max(0, left - 600), left) >= 0
+    )
 
 
 _VENDOR_TAIL = r"[ \t]*[\"']?(?P<v>[A-Za-z0-9][\w\-+/=.]{19,512})"
@@ -436,12 +450,35 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
         return _xml_value(text, ident, sens, pos + 1)
     if before == "<" and pos < len(text) and text[pos] == ">":
         return _xml_value(text, ident, sens, pos)
+    if before in ("'", '"', " ") and _after_name_key(text, left):
+        # `- name: STRIPE_SECRET` / `value: ...` (Kubernetes env), `{"name": "API_TOKEN", "value": "..."}`
+        nv = _NAME_VALUE.match(text, pos)
+        if nv is not None:
+            g = "v" if nv.group("v") is not None else "v2"
+            if _value_is_secret(nv.group(g), sens, op="name", quoted=True, after=""):
+                return nv.start(g), nv.end(g), value_kind(ident, sens)
+            return None
     if sens == "weak" and "[" in text:
         sens = _section_sensitivity(text, left)
     m = _OPVAL.match(text, pos)
     if m is None:
         return _other_value(text, ident, sens, pos, left, is_flag)
     return _value_after_op(text, ident, sens, m, left)
+
+
+def _after_name_key(text: str, left: int) -> bool:
+    """The name at left is the value of a `name` key: `name: X`, `"name": "X"`, `'name':'X'`."""
+    k = left
+    if text[k - 1] in "\"'":
+        k -= 1
+    while k > 0 and text[k - 1] in " \t":
+        k -= 1
+    if k < 5 or text[k - 1] != ":":
+        return False
+    k -= 1
+    if text[k - 1] in "\"'":
+        k -= 1
+    return text[k - 4 : k] == "name" and (k == 4 or not text[k - 5].isalnum())
 
 
 def _xml_value(text: str, ident: str, sens: str, pos: int) -> Span | None:
@@ -476,6 +513,8 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
     elif op == "==" and not quoted:
         return None  # `password == confirm`: a comparison with a variable, not with a literal
     v, start = (qv, m.start("qv")) if quoted else (uv, m.start("uv"))
+    if v.startswith("AWS4-HMAC-SHA256"):
+        return None  # the algorithm of an AWS4 header: its Credential= and Signature= are found by name
     sm = _SCHEME.match(v)
     if sm and len(v) > sm.end():
         v, start = v[sm.end() :], start + sm.end()
@@ -757,6 +796,7 @@ def _statement_value(text: str, ident: str, sens: str, pos: int, left: int) -> S
 
 _SCHEME_VALUE = re.compile(r"[ \t]+([^\s\"'`\\,;]{1,512})")
 _BEARER_VALUE = re.compile(r"[ \t]+([A-Za-z0-9\-._~+/]{16,1024}={0,3})")
+_DIGEST_RESPONSE = re.compile(r"""[^\n]{0,600}?\bresponse[ \t]*=[ \t]*"?(?P<v>[0-9a-fA-F]{32,128})\b""")
 _URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@'\"<>]{0,256}):(?P<pw>[^\s@/'\"<>]{1,256})@(?=[\w\[.\-])")
 _CURL_USER = re.compile(
     r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]{0,256}\"(?::\"[^\"\n]{0,256}\")?|'[^'\n]{0,256}'|\S{1,512})"
@@ -796,6 +836,13 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
         ):
             yield m.start(1), m.end(1), "TOKEN"
         i = lower.find("bearer", i + 6)
+    i = lower.find("digest ")
+    while i >= 0:
+        # HTTP Digest: `response="<hex>"` is the hash of the password with the nonce (replayable within it)
+        m = _DIGEST_RESPONSE.match(text, i + 7)
+        if m is not None and (i == 0 or not text[i - 1].isalnum()):
+            yield m.start("v"), m.end("v"), "TOKEN"
+        i = lower.find("digest ", i + 7)
     if "://" in text:
         for m in _URL_USERINFO.finditer(text):
             pw = m.group("pw")

@@ -244,6 +244,8 @@ def classify(name: str) -> Sensitivity:
     if not parts:
         return None
     last = parts[-1]
+    if parts[-3:] == ("private", "key", "id"):
+        return "secret"  # a service account's key id travels with the key (`"private_key_id"` in GCP JSON)
     if last in _NEUTRAL or any(p in _PUBLIC or p in _ANTI_FORGERY for p in parts):
         return None
     if last in _PASSWORD_WORDS or last.endswith(_SUFFIXES_PASSWORD):
