@@ -294,7 +294,16 @@ def network_spans(text: str, ipv4: list[re.Match[str]] | None = None) -> Iterato
             colons = cand.count(":")
             if ("::" not in cand and colons != 7 and not (colons == 6 and "." in cand)) or not ipv6_ok(cand):
                 continue
-            # `a::b`, `dead::beef` in code are valid addresses but not plausible ones
+            # `a::b`, `dead::beef` in code are valid addresses but not plausible ones; neither is a
+            # subscript (`key[0::2]`, `x[::2]`): an address in brackets follows `//`, `@`, a blank or a
+            # quote, never a name
+            if (
+                "::" in cand
+                and s > 1
+                and text[s - 1] == "["
+                and (text[s - 2].isalnum() or text[s - 2] in "_])")
+            ):
+                continue
             if (
                 "::" in cand
                 and len([g for g in cand.split(":") if g]) < 3
@@ -331,8 +340,10 @@ def _may_classify(raw: str) -> bool:
     nd = len(raw) - raw.count(" ") - raw.count("-")
     first = da if sp < 0 or 0 <= da < sp else sp
     if first > 4:  # every grouped format opens with 2 to 4 digits, but 0-led national phones
-        return (raw[0] == "0" and (10 <= nd <= 11 or (first <= 6 and 9 <= nd <= 12))) or (
-            first == 5 and nd == 9
+        return (
+            (raw[0] == "0" and (10 <= nd <= 11 or (first <= 6 and 9 <= nd <= 12)))
+            or (first == 5 and nd == 9)
+            or (first >= 7 and nd >= 14)  # a long number and the groups after it (`_split_run`)
         )
     if raw[0] == "0":
         return 9 <= nd <= 14  # 0-led: ids (9-14 digits) and national phones (10-11)
@@ -371,9 +382,22 @@ _PHONE_LABEL = re.compile(
 )
 
 
+_LABEL_PUNCT = "\x22' :=.#("
+
+
+def _letter_before(text: str, s: int) -> bool:
+    """A letter before `s` past a few blanks and label punctuation: every phone label ends so, most
+    texts before a number (a time, a pid, `=` after a digit) do not (Android's `pid tid` columns
+    reach this test on every line)."""
+    tail = text[max(0, s - 8) : s].rstrip(_LABEL_PUNCT)
+    return bool(tail) and tail[-1].isalpha()
+
+
 def _phone_label(before: str) -> bool:
-    low = before[-40:].lower()
-    return _PHONE_LABEL.search(low) is not None
+    tail = before.rstrip(_LABEL_PUNCT)
+    if not tail or not tail[-1].isalpha():
+        return False
+    return _PHONE_LABEL.search(before[-40:].lower()) is not None
 
 
 def _phone_context(before: str) -> bool:
@@ -571,8 +595,12 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
     n = len(text)
     if "." in text:
         yield from _dotted_spans(text)
-    for m in _NUMBER.finditer(text) if candidates is None else candidates:
+    runs = list(_NUMBER.finditer(text)) if candidates is None else candidates
+    done = -1  # end of the last chain of runs split by `_split_run`
+    for idx, m in enumerate(runs):
         s, e = m.span()
+        if s < done:
+            continue
         # widen to a leading "+cc " / "(area) " that the digit-run regex does not include
         if (
             s > 0
@@ -591,7 +619,10 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
             # (grouped local numbers ending in 3+ digits may still be phones under a phone word:
             # `8123 4567`; dates and clock times end in 2 digits and cost one slice test)
             if not _may_classify(raw) and (
-                raw[-3:].isdigit() is False or raw.isdigit() or not _phone_label(_before(text, s))
+                raw.isdigit()
+                or not raw[-3:].isdigit()
+                or not _letter_before(text, s)
+                or not _phone_label(_before(text, s))
             ):
                 continue
         if s > 0 and (
@@ -617,22 +648,73 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
         # its own check are not a card or a phone either: iban_spans alone decides that run
         if s >= 5 and text[s - 1] == " " and raw[4:5] == " " and _in_iban_groups(text, s):
             continue
-        before = _before(text, s)
-        if e - s <= 12 and raw.isdigit():
-            # a bare run of 9-12 digits is a phone only under a phone word and an id only under its name
-            # (epoch times, counters and request ids are neither); 11 digits led by 09 (Philippine
-            # mobiles) stand alone
-            if bare_phone(raw) and _bare_phone_context(raw, before):
-                yield s, e, "PHONE"
-                continue
-            if e - s == 11:
-                if not raw.startswith("09"):
+        before = text[max(0, s - 40) : s]
+        kind = _run_kind(raw, before[before.rfind("\x00") + 1 :])
+        if kind:
+            if not ext or kind == "PHONE":
+                yield s, e, kind
+        elif e - s >= 13 and " " in raw:
+            # numbers written side by side run together (`4012-8888-8888-1881 4012 8888 8888 1881`,
+            # `415-555-0132 555 ...`): a run that is nothing as a whole is split at its blanks, with the
+            # runs that follow it after one blank
+            end = e
+            k = idx + 1
+            while k < len(runs) and runs[k].start() == end + 1 and text[end] == " " and end - s < 96:
+                end = runs[k].end()
+                k += 1
+            done = end
+            yield from _split_run(text, s, end)
+
+
+def _run_kind(raw: str, before: str) -> str | None:
+    """The kind of a number run (`raw`, its lead included) with `before` the text before it."""
+    if len(raw) <= 12 and raw.isdigit():
+        # a bare run of 9-12 digits is a phone only under a phone word and an id only under its name
+        # (epoch times, counters and request ids are neither); 11 digits led by 09 (Philippine
+        # mobiles) stand alone
+        if bare_phone(raw) and _bare_phone_context(raw, before):
+            return "PHONE"
+        if len(raw) == 11:
+            if not raw.startswith("09"):
+                return None
+        elif not _id_context(before):
+            return None
+    return _classify_number(raw, before)
+
+
+def _split_run(text: str, s: int, e: int) -> Iterator[Span]:
+    """Numbers inside `text[s:e]`, a blank-separated chain of groups that is no number as a whole.
+
+    The chain is cut only next to a word that is a number of its own: one grouped with dashes
+    (`4012-8888-8888-1881`, `415-555-0132`) or a run of 7+ digits. Blank-separated short groups stay
+    together (`6223 4227 7037 4332 1` is one mistyped card, not a card and a `1`); from each cut, the
+    longest window of up to 6 words ending at a cut is taken (a card has at most 5 groups, a phone 6).
+    """
+    words: list[tuple[int, int]] = []
+    a = s
+    i = text.find(" ", s, e)
+    while i >= 0:
+        words.append((a, i))
+        a = i + 1
+        i = text.find(" ", a, e)
+    words.append((a, e))
+    unit = [b - a >= 7 or "-" in text[a:b] for a, b in words]
+    # cut[k]: a window may start at word k / end before word k
+    cut = [True] + [unit[k - 1] or unit[k] for k in range(1, len(words))] + [True]
+    i = 0
+    while i < len(words):
+        nxt = i + 1
+        if cut[i]:
+            for j in range(min(len(words), i + 6), i, -1):
+                if not cut[j]:
                     continue
-            elif not _id_context(before):
-                continue
-        kind = _classify_number(raw, before)
-        if kind and (not ext or kind == "PHONE"):
-            yield s, e, kind
+                a, b = words[i][0], words[j - 1][1]
+                kind = _run_kind(text[a:b], _before(text, a)) if b - a >= 7 else None
+                if kind:
+                    yield a, b, kind
+                    nxt = j
+                    break
+        i = nxt
 
 
 # ASCII views (see `ascii_view`) as byte classes, so `bytes.find` (a skipping search in C) locates rare
