@@ -82,8 +82,6 @@ def _near_misses() -> list[str]:
         "HRKU-AA" + _r(g, URLSAFE, 57),
         "HRKU-" + _r(g, MIX, 60),  # no `AA` after the dash
         "dop_v1_" + _r(g, LOWHEX, 62) + "ZZ",  # not hex at the end
-        "hvs." + _r(g, URLSAFE, 40),
-        "hvb." + _r(g, URLSAFE, 100),
         "https://hooks.slack.com/services/T0000/B0000/" + _r(g, MIX, 10),
         # org-token head without the region_url payload, and one a character short at the end
         "sntrys_eyJpYXQiO" + _r(g, B64, 80) + "_" + _r(g, B64, 43),

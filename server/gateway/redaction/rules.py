@@ -115,6 +115,25 @@ RULES: list[Rule] = [
         anchor=r"bot\d{5,16}:A[\w\-]{34}" + _T,
         anchored=False,
     ),
+    # bare bot tokens with any secret (detect-secrets: 8-10 digit bot id, `:`, 35 characters). A real
+    # secret is base64url: upper and lower case and a digit (`1234567890:some_identifier_name_...` is
+    # not one). The `:` anchor is a memchr scan; most colons fail on the next few characters
+    Rule(
+        "TELEGRAM_TOKEN",
+        r"(?<![\w\-])\d{8,10}:(?=[\w\-]{0,34}[A-Z])(?=[\w\-]{0,34}[a-z])(?=[\w\-]{0,34}\d)[\w\-]{35}(?![\w\-])",
+        gate=":",
+        anchor=r":[\w\-]{35}(?![\w\-])",
+        back=10,
+        prefix_len=11,
+    ),
+    # SoftLayer API URLs carry the API key as the last path segment
+    Rule(
+        "SOFTLAYER_KEY",
+        r"(?:(?<=softlayer\.com/soap/v3/)|(?<=softlayer\.com/soap/v3\.1/))[A-Za-z0-9]{64}(?![A-Za-z0-9])",
+        gate="softlayer.com/soap/v3",
+        anchor=r"(?:(?<=softlayer\.com/soap/v3/)|(?<=softlayer\.com/soap/v3\.1/))[A-Za-z0-9]{64}(?![A-Za-z0-9])",
+        anchored=False,
+    ),
     Rule("TEAMS_WEBHOOK", r"https://[\w\-]+\.webhook\.office\.com/webhookb2/[\w\-@/]{40,}", "none"),
     # --- cloud
     Rule(
@@ -153,14 +172,16 @@ RULES: list[Rule] = [
     ),
     Rule(
         "VAULT_TOKEN",
-        # `hvs.` service tokens run 90+ characters, `hvb.` batch tokens 138+; the legacy form is `s.` + 24
-        r"(?:hvs\.[\w\-]{90,}|hvb\.[\w\-]{138,}|s\.(?=[A-Za-z0-9]{0,23}\d)(?=[A-Za-z0-9]{0,23}[a-z])(?=[A-Za-z0-9]{0,23}[A-Z])"
+        # `hvs.`/`hvb.` + 24 or more (gitleaks wants 90+/138+, detect-secrets 24+); legacy `s.` + 24
+        r"(?:hv[sb]\.[\w\-]{24,}|s\.(?=[A-Za-z0-9]{0,23}\d)(?=[A-Za-z0-9]{0,23}[a-z])(?=[A-Za-z0-9]{0,23}[A-Z])"
         r"[A-Za-z0-9]{24}(?![\w\-.]))",
         prefix_len=4,
     ),
     # v2 keys: `HRKU-AA` + 58 characters
     Rule("HEROKU_KEY", r"HRKU-AA[\w\-]{58}" + _T, prefix_len=7),
     Rule("JFROG_KEY", r"(?:AKCp[A-Za-z0-9]{69}|cmVmd[A-Za-z0-9]{59})" + _T, prefix_len=4),
+    # Artifactory API tokens of other lengths (detect-secrets: `AKC` + 10 or more alphanumerics)
+    Rule("JFROG_KEY", r"AKC[A-Za-z0-9]{10,200}" + _T, prefix_len=3),
     Rule("OPENSHIFT_TOKEN", r"sha256~[\w\-]{43}" + _T, prefix_len=7),
     Rule(
         "ONEPASSWORD_TOKEN",
@@ -195,7 +216,8 @@ RULES: list[Rule] = [
     Rule("VERCEL_TOKEN", r"vc[kpiar]_[A-Za-z0-9]{24,}" + _T, prefix_len=4),
     # --- package registries and dev tools
     Rule("NPM_TOKEN", r"npm_[A-Za-z0-9]{36}" + _T, prefix_len=4),
-    Rule("PYPI_TOKEN", r"pypi-AgEIcHlwaS5vcmc[\w\-]{50,}" + _T, prefix_len=19),
+    # upload tokens for pypi.org and for test.pypi.org (macaroons whose base64 head names the index)
+    Rule("PYPI_TOKEN", r"pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[\w\-]{50,}" + _T, prefix_len=19),
     Rule("DOCKER_TOKEN", r"dckr_pat_[\w\-]{27}" + _T, prefix_len=9),
     Rule("RUBYGEMS_TOKEN", r"rubygems_[a-f0-9]{48}" + _T, prefix_len=9),
     Rule("POSTMAN_TOKEN", r"PMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}" + _T, prefix_len=5),
@@ -272,6 +294,9 @@ RULES: list[Rule] = [
     Rule("MAILGUN_KEY", r"(?:pub)?key-[a-fA-F0-9]{32}" + _T, prefix_len=4),
     Rule("MAILCHIMP_KEY", r"[0-9a-f]{32}-us\d{1,2}" + _T, gate="-us", anchor=r"-us\d{1,2}" + _T, back=32),
     Rule("TWILIO_KEY", r"SK[0-9a-fA-F]{32}" + _T, prefix_len=2),
+    # account SIDs and API key SIDs as detect-secrets reads them (`AC`/`SK` + 32 lower-case
+    # alphanumerics); "mixed": `ACknowledgement...`-like words have no digits
+    Rule("TWILIO_KEY", r"(?:AC|SK)[a-z0-9]{32}" + _T, "mixed", prefix_len=2),
     Rule("TWITTER_TOKEN", r"A{22}[A-Za-z0-9%]{80,}" + _T, "placeholder", prefix_len=22),
     Rule("FACEBOOK_TOKEN", r"EAA[MC][A-Za-z0-9]{100,}" + _T, prefix_len=4),
     Rule(
