@@ -75,6 +75,7 @@ def _conn(rng: random.Random) -> Iterator[tuple[str, Case]]:
     )
     yield "adonet", (f"Server=tcp:{h},1433;Database=app;User Id={user};Password={pw};Encrypt=True;", pw)
     yield "adonet-spaced", (f'conn="Data Source={h};Initial Catalog=app;User ID={user};Password={pw}"', pw)
+    yield "conn_str", (f'CONN_STR="Host={h};Username={user};Password={pw};Database=app"', pw)
     yield "odbc", (f"Driver={{ODBC Driver 18 for SQL Server}};Server={h};UID={user};PWD={pw};", pw)
 
 
@@ -244,6 +245,30 @@ def negatives(rounds: int = 4) -> Iterator[tuple[str, str]]:
         yield "prose", "WARNING! Using --password via the CLI is insecure. Use --password-stdin."
         yield "prose", "token expired, refreshing (attempt 2 of 5)"
         yield "prose", "secret rotation completed for 3 keys in 120ms"
+        acct = rng.randint(10**11, 10**12 - 1)
+        tail = "".join(rng.choice(string.ascii_letters) for _ in range(6))
+        yield (
+            "references",
+            f"fetched arn:aws:secretsmanager:us-east-1:{acct}:secret:prod/db-{tail} (version AWSCURRENT)",
+        )
+        yield "references", "db_password: vault:secret/data/app#password  # resolved at start-up"
+        yield "references", f'"client_secret": "projects/{acct}/secrets/oauth-client/versions/3"'
+        yield "references", "password: ENC[AES256_GCM,data:Tr9x,iv:Zm9v,tag:YmFy,type:str]"
+        yield "references", "API_TOKEN=op://ops/deploy-bot/credential"
+        yield (
+            "metadata",
+            f"token_expires_at={rng.randint(2020, 2030)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}T10:22:31Z",
+        )
+        yield (
+            "metadata",
+            f'"refresh_token_audience": "{_uuid(rng)}", "token_issuer": "https://id.example.com"',
+        )
+        yield "metadata", f"secret_region={rng.choice(['us-east-1', 'eu-west-2'])} secret_source=vault"
+        yield "metadata", f"token: {rng.randint(2020, 2030)}-0{rng.randint(1, 9)}-2{rng.randint(0, 8)}"
+        yield "metadata", f"secret: v{rng.randint(1, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 99)}"
+        yield "metadata", f"token=sha256:{_rand(rng, HEX, 64)} verified"
+        yield "metadata", f"token_sha256: {_rand(rng, HEX, 64)}"
+        yield "metadata", "PWD=/home/runner/work/app/app\nOLDPWD=/home/runner"
 
 
 def _hidden(text: str, secret: str) -> bool:

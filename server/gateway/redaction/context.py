@@ -154,6 +154,15 @@ _NAME_VALUE = re.compile(
     r"""["']?(?:[ \t]*\r?\n[ \t]*(?:-[ \t]+)?value:[ \t]*(?P<q>["']?)(?P<v>[^\s"']{1,512})(?P=q)[ \t]*(?:\r?\n|$)"""
     r"""|[ \t]*,[ \t]*["']value["'][ \t]*:[ \t]*["'](?P<v2>[^"'\n]{1,512})["'])"""
 )
+# where a secret is kept, or its ciphertext: `arn:aws:secretsmanager:...`, `vault:secret/data/app#password`,
+# `projects/123/secrets/db/versions/2` (GCP), `op://vault/item/field` (1Password), `ENC[AES256_GCM,...]` (SOPS)
+_REFERENCE_HEADS = ("arn:", "vault:", "projects/", "op://", "ENC[", "ref+", "secretsmanager:", "ssm:", "kms:")
+# values of a shape no credential has: an algorithm-tagged digest, an ISO date/time, a version number
+_NOT_SECRET_SHAPE = re.compile(
+    r"(?:sha(?:1|224|256|384|512)|md5):[0-9a-fA-F]{32,128}"
+    r"|\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:[.,]\d{1,9})?)?(?:Z|[+-]\d\d:?\d\d)?)?"
+    r"|v?\d{1,4}(?:\.\d{1,6}){1,3}(?:-[0-9A-Za-z.]{1,20})?"
+)
 _SETTERS = frozenset(["set", "with", "put"])
 _TABLE_CELL = re.compile(r"\|[ \t]*(?P<v>[^\s|`'\"]{10,150})[ \t]*\|")
 _CALL_LITERAL = re.compile(r"""\([ \t]*(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)[ \t]*[,)]""")
@@ -170,6 +179,8 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
         return False  # `changeme123`, `password1`, `example2`: a filler word numbered (gitleaks' stopwords)
     if value[0] in "/~." and _is_path(value):
         return False  # `PWD=/home/runner`, `token = ~/.config/app/token.json`: where a secret is, not one
+    if value.startswith(_REFERENCE_HEADS) or _NOT_SECRET_SHAPE.fullmatch(value):
+        return False  # a secret manager's reference, an encrypted (SOPS) value, a digest, a time, a version
     if not quoted and (_call_like(value, after) or _CODE_REF_START.match(value)):
         return False
     if ("_" in value or (not quoted and "." in value)) and _VARIABLE.fullmatch(value) and classify(value):
@@ -434,6 +445,10 @@ def vendor_spans(text: str, lower: str) -> Iterator[Span]:
 def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag: bool) -> Span | None:
     """The secret value after a sensitive name, if any (at most one per name)."""
     before = text[left - 1] if left else ""
+    if before == ":" and _inside_arn(text, left):
+        return (
+            None  # `arn:aws:secretsmanager:...:secret:prod/db-AbCdEf`: a resource name, not `secret: value`
+        )
     if before == "{" and left >= 2 and text[left - 2] == "$":
         return None  # `${DB_PASSWORD:-postgres}`: a shell default inside a reference, not an assignment
     if before == ">" and text.startswith("</key>", pos) and text[left - 5 : left] == "<key>":
@@ -464,6 +479,12 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
     if m is None:
         return _other_value(text, ident, sens, pos, left, is_flag)
     return _value_after_op(text, ident, sens, m, left)
+
+
+def _inside_arn(text: str, left: int) -> bool:
+    """The name at left (after a `:`) is a field of an `arn:` resource name (no blank between them)."""
+    k = text.rfind("arn:", max(0, left - 200), left)
+    return k >= 0 and (k == 0 or not text[k - 1].isalnum()) and not any(c.isspace() for c in text[k:left])
 
 
 def _after_name_key(text: str, left: int) -> bool:

@@ -114,6 +114,8 @@ _SUFFIXES_SECRET = (
     "masterkey",
     "signingkey",
     "encryptionkey",
+    "licensekey",
+    "hmackey",
 )
 # Components that make the whole name non-secret (public halves of key pairs, metadata about a secret).
 _NEUTRAL = frozenset(
@@ -160,6 +162,25 @@ _NEUTRAL = frozenset(
         "label",
         "types",
         "names",
+        # metadata about a credential, not the credential: who issued it, for whom, where, when, how
+        "audience",
+        "issuer",
+        "scope",
+        "scopes",
+        "region",
+        "timeout",
+        "algorithm",
+        "alg",
+        "status",
+        "source",
+        "ref",
+        "arn",
+        "at",
+        "days",
+        "seconds",
+        "sha",  # `token_sha256`: components split the digits off (sha, 256)
+        "md",
+        "kid",
     }
 )
 
@@ -244,6 +265,8 @@ def classify(name: str) -> Sensitivity:
     if not parts:
         return None
     last = parts[-1]
+    if parts[-2:] in (("conn", "str"), ("connection", "string")):
+        return "secret"  # `conn_str`, `ConnectionString`: a connection string (its password is looked for inside)
     if parts[-3:] == ("private", "key", "id"):
         return "secret"  # a service account's key id travels with the key (`"private_key_id"` in GCP JSON)
     if last in _NEUTRAL or any(p in _PUBLIC or p in _ANTI_FORGERY for p in parts):
