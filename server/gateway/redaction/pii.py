@@ -29,8 +29,9 @@ _SCP_PATH = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234
 
 # Boundaries inside the regex (same sets as the checks in network_spans) so log lines full of dotted
 # numbers (versions, timings) do not reach Python; the first-digit look-behind keeps the digit prefix scan.
-# (`(?!\w|\.\d)`: a fifth dotted part makes it a version, `1.2.3.4.5`)
-_IPV4 = re.compile(r"\d(?<![\w.~]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\w|\.\d)")
+# (`(?!\w|\.\d++\.?\w)`: a sixth dotted part or a letter after a fifth makes it a version or an OID,
+# `1.2.3.4.5.6`, `1.3.6.1.4.1`, `3.10.0.1.el7`; a lone fifth part is decided in `network_spans`)
+_IPV4 = re.compile(r"\d(?<![\w.~]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\w|\.\d++\.?\w)")
 # colon-separated hex groups are found from their colons (a literal start keeps the scan cheap), then
 # widened to the whole run and validated (ipaddress for IPv6, 6 x 2 hex digits for a MAC)
 # (every MAC or IPv6 address holds `::` or three colon-separated groups in a row; `12:30:45` does not)
@@ -144,7 +145,7 @@ def email_spans(text: str) -> Iterator[Span]:
 # (most digits of a log line) costs one test; each branch then adds its own extra characters (`~`;
 # `-/`, and `,`/`:` after a digit).
 _DIGIT_LED_PATTERN = (
-    r"\d(?<![\w.]\d)(?:(?<!~\d)(?P<ip>\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\w|\.\d))"
+    r"\d(?<![\w.]\d)(?:(?<!~\d)(?P<ip>\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\w|\.\d++\.?\w))"
     r"|(?<![\-/]\d)(?<!\d,\d)(?<![\d\x22]:\d)(?:[ \-]?\d){6,22}(?:(?![\w\-]|\.\d)|(?=[xX]\d)))"
 )
 _DIGIT_LED = re.compile(_DIGIT_LED_PATTERN)
@@ -261,6 +262,11 @@ def network_spans(text: str, ipv4: list[re.Match[str]] | None = None) -> Iterato
             if e < n and (text[e].isalnum() or text[e] == "_"):
                 continue
             if ipv4_ok(m.group()):
+                # a fifth part after the address (`192.168.1.1.1`, a port or host part written with a
+                # dot): the address, when its first octet has two or more digits (`1.2.3.4.5` and
+                # `5.1.0.2.3` read as versions)
+                if e + 1 < n and text[e] == "." and text[e + 1].isdigit() and text[s + 1] == ".":
+                    continue
                 yield s, e, "IP_ADDRESS"
     if ":" in text:
         last_end = -1
