@@ -61,6 +61,19 @@ FORMATS: dict[str, Callable[[random.Random], str]] = {
     "sentry_org": _sentry_org,
     # the 43-character secret of an org token may hold `+` and `/` anywhere
     "sentry_org_plus_slash": lambda g: _sentry_org(g, _r(g, MIX, 20) + "+/" + _r(g, MIX, 21)),
+    "chieftools": lambda g: g.choice(["ctp_", "cto_", "ctr_"]) + _r(g, MIX, g.randint(30, 60)),
+    "datafactory_shir": lambda g: (
+        "IR@"
+        + "-".join(_r(g, LOWHEX, k) for k in (8, 4, 4, 4, 12))
+        + "@adf-"
+        + _r(g, string.ascii_lowercase, 6)
+        + "@"
+        + g.choice(["we", "eu", "eastus2"])
+        + "@"
+        + _r(g, B64, 43)
+        + "="
+    ),
+    "claude_session_url_upper_host": lambda g: "https://CLAUDE.AI/code/session_" + _r(g, MIX, 24),
 }
 
 CONTEXTS = [
@@ -86,6 +99,11 @@ def _near_misses() -> list[str]:
         # org-token head without the region_url payload, and one a character short at the end
         "sntrys_eyJpYXQiO" + _r(g, B64, 80) + "_" + _r(g, B64, 43),
         _sentry_org(g, _r(g, B64, 42)),
+        "cto_" + _r(g, MIX, 12),
+        "ctr_" + "x" * 40,
+        "IR@" + "-".join(_r(g, LOWHEX, k) for k in (8, 4, 4, 4, 12)) + "@adf@we@" + _r(g, B64, 20),
+        "https://CLAUDE.AI/code/session_short",
+        "https://claude.ai/chat/session_" + _r(g, MIX, 24),
     ]
 
 
@@ -113,4 +131,30 @@ def test_spec_shaped_tokens_are_hidden(name: str) -> None:
 @pytest.mark.parametrize("value", NEAR_MISSES)
 def test_spec_near_misses_survive_in_prose(value: str) -> None:
     text = f"set it to {value} in the docs"
+    assert Vault().redact(text) == text
+
+
+def _vault_payload(rng: random.Random) -> tuple[str, list[str]]:
+    lines = [_r(rng, LOWHEX, 80) for _ in range(3)]
+    return "\n".join(lines), lines
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "$ANSIBLE_VAULT;1.1;AES256\n{p}",
+        "db_password: !vault |\n      $ANSIBLE_VAULT;1.1;AES256\n      {pi}\nnext_key: 1",
+        'ansible_token = "ANSIBLE_VAULT;1.0;AES256;\n{p}"',
+    ],
+)
+def test_ansible_vault_payload_hidden_header_kept(layout: str) -> None:
+    payload, lines = _vault_payload(random.Random(layout))
+    text = layout.format(p=payload, pi=payload.replace("\n", "\n      "))
+    out = Vault().redact(text)
+    assert "ANSIBLE_VAULT;1." in out
+    assert not any(_leaks(line, out) for line in lines)
+
+
+def test_ansible_vault_header_alone_survives() -> None:
+    text = "files encrypted with ansible-vault start with $ANSIBLE_VAULT;1.1;AES256 and a newline"
     assert Vault().redact(text) == text

@@ -243,6 +243,8 @@ RULES: list[Rule] = [
     Rule("INFRACOST_TOKEN", r"(?<!\.)ico-[A-Za-z0-9]{32}(?![\w\-]|\.\w)", prefix_len=4),
     Rule("NOTION_TOKEN", r"(?:ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43})" + _T, prefix_len=4),
     Rule("FIGMA_TOKEN", r"figd_[\w\-]{40}" + _T, prefix_len=5),
+    # Chief Tools personal, access and refresh tokens
+    Rule("CHIEFTOOLS_TOKEN", r"ct[por]_[A-Za-z0-9]{30,248}" + _T, prefix_len=4),
     Rule("TYPEFORM_TOKEN", r"tfp_[\w.=\-]{59}" + _T, prefix_len=4),
     Rule("FRAMEIO_TOKEN", r"fio-u-[\w=\-]{64}" + _T, prefix_len=6),
     Rule("CLOJARS_TOKEN", r"CLOJARS_[A-Za-z0-9]{60}" + _T, prefix_len=8),
@@ -359,11 +361,30 @@ RULES: list[Rule] = [
     ),
     Rule(
         "CLAUDE_SESSION_URL",
-        r"(?i:https?://)claude\.ai/code/session_[A-Za-z0-9]{16,}",
+        # the host is case-blind (`https://CLAUDE.AI/code/session_...`): gated on the path
+        r"(?i:https?://claude\.ai)/code/session_[A-Za-z0-9]{16,}",
         "none",
-        gate="claude.ai/code/session_",
-        anchor=r"claude\.ai/code/session_[A-Za-z0-9]{16,}",
+        gate="/code/session_",
+        anchor=r"(?i:claude\.ai)/code/session_[A-Za-z0-9]{16,}",
         back=8,
+    ),
+    # Ansible Vault payloads: the hex lines under a `$ANSIBLE_VAULT;1.1;AES256` header (the header
+    # stays). Escaped newlines count (`...;AES256;\n3132...` inside a JSON string)
+    Rule(
+        "ANSIBLE_VAULT",
+        r"[0-9a-fA-F]{16,}(?:(?:\s|\\[nr])*[0-9a-fA-F]{16,})*",
+        "none",
+        gate="ANSIBLE_VAULT;",
+        anchor=r"ANSIBLE_VAULT;\d\.\d;AES256;?[ \t]*(?:[\r\n]|\\[nr])(?:\s|\\[nr])*[0-9a-fA-F]{16,}"
+        r"(?:(?:\s|\\[nr])*[0-9a-fA-F]{16,})*",
+        anchored=False,
+    ),
+    # Azure Data Factory self-hosted integration runtime keys: IR@<guid>@<factory>@<region>@<base64 44>
+    Rule(
+        "AZURE_DATAFACTORY_KEY",
+        r"IR@[0-9a-zA-Z\-]{36}@[^@\s]{0,100}@[0-9a-zA-Z\-=]{0,40}@[A-Za-z0-9+/=]{44}(?![A-Za-z0-9+/=])",
+        "placeholder",
+        prefix_len=3,
     ),
     Rule("JWT", r"eyJ[A-Za-z0-9_\-]{8,}\.ey[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*", "jwt"),
     Rule("JWT", r"ZXlK[A-Za-z0-9+/]{40,}={0,2}", "jwt_b64"),  # a JWT, base64-encoded once more
