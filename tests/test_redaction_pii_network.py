@@ -115,3 +115,23 @@ def test_generated_addresses_are_hidden(form: str) -> None:
 )
 def test_lookalikes_are_kept(text: str) -> None:
     assert find_spans(text) == [], text
+
+
+@pytest.mark.parametrize(
+    "mac", ["FF:FF:FF:FF:FF:FF", "ff-ff-ff-ff-ff-ff", "ffff.ffff.ffff", "00:00:00:00:00:00"]
+)
+def test_broadcast_and_null_macs_are_kept(mac: str) -> None:
+    # constants of the protocol, no device's address
+    text = f"dst {mac} (broadcast)"
+    assert find_spans(text) == []
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_device_macs_are_hidden_in_three_notations(seed: int) -> None:
+    rng = random.Random(seed)
+    octets = [f"{rng.getrandbits(8):02X}" for _ in range(6)]
+    octets[0] = "0" + octets[0][1]  # never all ones
+    h = "".join(octets).lower()
+    for mac in (":".join(octets), "-".join(octets), f"{h[:4]}.{h[4:8]}.{h[8:]}"):
+        text = f"Physical address is {mac}"
+        assert find_spans(text) == [(20, 20 + len(mac), "MAC_ADDRESS")], text

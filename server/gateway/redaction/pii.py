@@ -249,6 +249,12 @@ def digit_led(text: str, view: TextView | None = None) -> tuple[list[re.Match[st
     return ips, nums
 
 
+def _mac_identifies(mac: str) -> bool:
+    """False for the broadcast address (all ones) and the null address: constants, no device's."""
+    hexdigits = mac.lower().replace(":", "").replace("-", "").replace(".", "")
+    return hexdigits.strip("f") != "" and hexdigits.strip("0") != ""
+
+
 def network_spans(text: str, ipv4: list[re.Match[str]] | None = None) -> Iterator[Span]:
     """IPv4/IPv6/MAC addresses; `ipv4`: candidates from `digit_led` when the caller already has them."""
     n = len(text)
@@ -289,7 +295,8 @@ def network_spans(text: str, ipv4: list[re.Match[str]] | None = None) -> Iterato
                 continue
             cand = text[s:e]
             if _MAC_COLON.fullmatch(cand):
-                yield s, e, "MAC_ADDRESS"
+                if _mac_identifies(cand):
+                    yield s, e, "MAC_ADDRESS"
                 continue
             if cand == "::":
                 # the unspecified address, only as a value of its own (`src=::`), never `std::` or `a[::]`
@@ -320,7 +327,12 @@ def network_spans(text: str, ipv4: list[re.Match[str]] | None = None) -> Iterato
     if "." in text:
         for m in _MAC_DOTTED.finditer(text):  # Cisco style 0123.4567.89ab
             s, e = m.start() - 4, m.end()
-            if s >= 0 and _MAC_DOTTED_FULL.fullmatch(text, s, e) and (s == 0 or not text[s - 1].isalnum()):
+            if (
+                s >= 0
+                and _MAC_DOTTED_FULL.fullmatch(text, s, e)
+                and (s == 0 or not text[s - 1].isalnum())
+                and _mac_identifies(text[s:e])
+            ):
                 yield s, e, "MAC_ADDRESS"
     if "-" in text:
         for m in _MAC_DASH.finditer(text):
@@ -328,7 +340,7 @@ def network_spans(text: str, ipv4: list[re.Match[str]] | None = None) -> Iterato
             cand = text[s:e]
             ok_left = s == 0 or not (text[s - 1].isalnum() or text[s - 1] in "-:")
             ok_right = e >= n or not (text[e].isalnum() or text[e] in "-:")
-            if s >= 0 and ok_left and ok_right and _MAC_DASH_FULL.fullmatch(cand):
+            if s >= 0 and ok_left and ok_right and _MAC_DASH_FULL.fullmatch(cand) and _mac_identifies(cand):
                 yield s, e, "MAC_ADDRESS"
 
 
