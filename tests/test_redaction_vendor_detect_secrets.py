@@ -35,6 +35,10 @@ FORMATS: dict[str, Callable[[random.Random], str]] = {
     "twilio_account_sid": lambda g: "AC" + _r(g, LOWNUM, 32),
     "twilio_api_key_sid": lambda g: "SK" + _r(g, LOWNUM, 32),
     "artifactory_short_akc": lambda g: "AKC" + _r(g, MIX, g.randint(12, 60)),
+    "mailchimp_alphanumeric": lambda g: _r(g, LOWNUM, 32) + "-us" + str(g.randint(1, 20)),
+    "openai_named_project": lambda g: (
+        "sk-" + _r(g, string.ascii_lowercase, 8) + "-" + _r(g, MIX, 20) + "T3BlbkFJ" + _r(g, MIX, 20)
+    ),
 }
 
 LINES = [
@@ -93,6 +97,8 @@ def _lookalikes() -> list[str]:
         "AKC" + "x" * 20,
         "testAKCwithinsomeirrelevantstring",
         "2024-05-01T12:30:45.123456789:scheduler_heartbeat_ok",
+        "customerdatawarehouseexportbatch-us1",  # a 32-letter name: no digits
+        "sk-myproject-" + "x" * 20 + "T3BlbkFJ" + "x" * 20,
     ]
 
 

@@ -40,6 +40,8 @@ RULES: list[Rule] = [
     Rule("ANTHROPIC_KEY", r"sk-ant-[a-z]{2,8}\d{0,2}-[\w\-]{20,}" + _T, prefix_len=14),
     Rule("OPENAI_KEY", r"sk-(?:proj|svcacct|admin|None)-[\w\-]{20,}" + _T, prefix_len=8),
     Rule("OPENAI_KEY", r"sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}" + _T, "none"),
+    # keys named after a project (`sk-<name>-` + 20 + T3BlbkFJ + 20, detect-secrets' reading)
+    Rule("OPENAI_KEY", r"sk-[\w\-]{0,200}?[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}" + _T, prefix_len=3),
     Rule("OPENAI_KEY", r"sk-[A-Za-z0-9]{32,}" + _T, prefix_len=3),
     Rule(
         "LLM_API_KEY",
@@ -294,7 +296,16 @@ RULES: list[Rule] = [
     Rule("SENDGRID_KEY", r"SG\.(?:[\w\-]{20,24}\.[\w\-]{39,50}|[\w=.\-]{66})" + _T, prefix_len=3),
     Rule("SENDINBLUE_KEY", r"xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}" + _T, prefix_len=8),
     Rule("MAILGUN_KEY", r"(?:pub)?key-[a-fA-F0-9]{32}" + _T, prefix_len=4),
-    Rule("MAILCHIMP_KEY", r"[0-9a-f]{32}-us\d{1,2}" + _T, gate="-us", anchor=r"-us\d{1,2}" + _T, back=32),
+    # keys are hex; detect-secrets reads the 32 characters as [0-9a-z], so those count too, with digits
+    # among them ("mixed": a 32-letter name before `-us1` is not a key)
+    Rule(
+        "MAILCHIMP_KEY",
+        r"[0-9a-z]{32}-us\d{1,2}" + _T,
+        "mixed",
+        gate="-us",
+        anchor=r"-us\d{1,2}" + _T,
+        back=32,
+    ),
     Rule("TWILIO_KEY", r"SK[0-9a-fA-F]{32}" + _T, prefix_len=2),
     # account SIDs and API key SIDs as detect-secrets reads them (`AC`/`SK` + 32 lower-case
     # alphanumerics); "mixed": `ACknowledgement...`-like words have no digits
