@@ -113,3 +113,14 @@ def test_subscripts_are_not_ipv6(text: str) -> None:
 )
 def test_bracketed_addresses_are_hidden(text: str, value: str) -> None:
     assert hidden(text, value)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_mistyped_iban_groups_are_not_phones(seed: int) -> None:
+    # an IBAN head, then digit groups that break the 4-character grouping (one dropped digit): no
+    # valid IBAN, and its digits (here `00` + a country-code-like digit) are no phone either
+    rng = random.Random(seed)
+    head = rng.choice(["HR", "DE", "GB", "FR", "ES"]) + f"{rng.randint(10, 99)}"
+    digits = "00" + str(rng.randint(1, 9)) + "".join(rng.choice("0123456789") for _ in range(12))
+    text = f"{head} {digits[:3]} {digits[3:7]} {digits[7:11]} {digits[11:15]} A"
+    assert find_spans(text) == [], text

@@ -663,8 +663,14 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
             continue
         raw = text[s:e]
         # the 4-digit groups of an IBAN-shaped run (`DE89 3704 0044 ...`, `IQ15 ABCD 0012 ...`) that failed
-        # its own check are not a card or a phone either: iban_spans alone decides that run
-        if s >= 5 and text[s - 1] == " " and raw[4:5] == " " and _in_iban_groups(text, s):
+        # its own check are not a card or a phone either: iban_spans alone decides that run (also when
+        # the groups are mistyped right after the head: `HR12 001 0051 8630 0016 A`)
+        if (
+            s >= 5
+            and text[s - 1] == " "
+            and (raw[4:5] == " " or text[s - 5 : s - 3].isupper())
+            and _in_iban_groups(text, s)
+        ):
             continue
         before = text[max(0, s - 40) : s]
         kind = _run_kind(raw, before[before.rfind("\x00") + 1 :])
