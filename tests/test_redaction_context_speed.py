@@ -349,37 +349,48 @@ def _lower(text: str) -> str:
 
 
 def _ref_assignment_spans(text: str, lower: str) -> list[tuple[int, int, str]]:
-    """The keyword scan as first written: slice-and-reverse for the name's left end, classify per hit."""
-    seen: set[int] = set()
-    covered: list[tuple[int, int]] = []
-    out = []
+    """The keyword scan written plainly: every occurrence of every keyword found with str.find, visited in
+    text order, one visit per run of name characters (the run is the name whichever keyword is in it);
+    slice-and-reverse for the name's left end, classify per hit."""
+    hits = set()
     for kw in context.KEYWORDS:
         i = lower.find(kw)
         while i >= 0:
-            lo = max(0, i - 80)
-            left = i - context._IDENT_RUN.match(text[lo:i][::-1]).end()
-            right = context._IDENT_RUN.match(text, i + len(kw)).end()
-            i = lower.find(kw, right)
-            k = bisect.bisect_right(covered, (left, 1 << 62))
-            if left in seen or (k > 0 and covered[k - 1][0] <= left < covered[k - 1][1]):
-                continue
-            seen.add(left)
-            raw = text[left:right]
-            ident = raw.lstrip("-.").rstrip(".-")
-            if not ident:
-                continue
-            sens = classify(ident)
-            if sens is None:
-                continue
-            if ident.lower().endswith(("signature", "sig")) and (left == 0 or text[left - 1] not in "?&"):
-                continue
-            is_flag = raw.startswith("--") or (
-                raw.startswith("-") and len(ident) > 1 and left > 0 and text[left - 1] == " "
-            )
-            span = context._value_after(text, ident, sens, left + len(raw.rstrip(".-")), left, is_flag)
-            if span is not None:
-                bisect.insort(covered, (span[0], span[1]))
-                out.append(span)
+            hits.add((i, i + len(kw)))
+            i = lower.find(kw, i + 1)
+    covered: list[tuple[int, int]] = []
+    out = []
+    done = 0  # end of the last run visited
+    for i, kw_end in sorted(hits):
+        if i < done:
+            continue
+        lo = max(0, i - 80)
+        left = i - context._IDENT_RUN.match(text[lo:i][::-1]).end()
+        right = context._IDENT_RUN.match(text, kw_end).end()
+        done = right
+        k = bisect.bisect_right(covered, (left, 1 << 62))
+        if k > 0 and covered[k - 1][0] <= left and right < covered[k - 1][1]:
+            continue
+        raw = text[left:right]
+        ident = raw.lstrip("-.").rstrip(".-")
+        if not ident:
+            continue
+        sens = classify(ident)
+        if sens is None:
+            continue
+        if (
+            ident.lower().endswith(("signature", "sig"))
+            and (left == 0 or text[left - 1] not in "?&")
+            and not context._aws4_header(text, left)
+        ):
+            continue
+        is_flag = raw.startswith("--") or (
+            raw.startswith("-") and len(ident) > 1 and left > 0 and text[left - 1] == " "
+        )
+        span = context._value_after(text, ident, sens, left + len(raw.rstrip(".-")), left, is_flag)
+        if span is not None:
+            bisect.insort(covered, (span[0], span[1]))
+            out.append(span)
     return out
 
 
