@@ -10,14 +10,21 @@ when the secret is gone and no 8+ character piece of it survives (pieces that al
 template around it do not count). Prints one JSON document: per rule recall, overall recall, the
 rules below 100% with the templates they fail on, and a false-positive probe: for each rule whose
 secret opens with a literal prefix, lookalikes that must survive (prefix + placeholder text, prefix +
-too few characters, prefix + a low-entropy repeat), each in a sentence -> share redacted.
+too few characters, prefix + a low-entropy repeat), each in a sentence -> share redacted; and a
+near-miss probe: for every "format" rule, drawn secrets one step off the spec (a character short,
+one more, another ending, the other letter case) that NO gitleaks rule flags (`Oracle`: keyword,
+regex, entropy threshold, rule allowlist), each in a sentence -> share redacted. These are the
+look-alikes gitleaks' own fps lists are made of.
 
 The rules file is NOT part of this repository (upstream content). Rebuild it as a JSON object
 {"rules": [{"id", "regex", "keywords", "entropy", "secret_group", "kind", "path"}, ...]} from
-gitleaks' config/gitleaks.toml at commit b58d3f10 (or the closest available), one entry per
+gitleaks' config/gitleaks.toml at commit b58d3f10 (or the closest available: the stored copy
+behind the search tools was 009e025a, 218 rules, without the later Bedrock, Airtable PAT, Chief
+Tools, Data Factory, Ansible, Looker, Claude rules), one entry per
 [[rules]] table: id, regex (the TOML literal string as is, Go syntax), keywords, entropy (or null),
 path (or null), secret_group = the rule's secretGroup or 0 (gitleaks' default: the first non-empty
-capture group; -1 here means the whole match), and kind = "semi-generic" for regexes of the form
+capture group; -1 here means the whole match: set it for microsoft-teams-webhook, whose first
+group is one `xxxx-` piece of the URL), an optional "allowlist" (the rule's allowlist regexes), and kind = "semi-generic" for regexes of the form
 `(?i)[\\w.-]{0,50}?(?:vendor)...(secret)...` (GenerateSemiGenericRegex), "context" for rules whose
 secret is defined by surrounding syntax (curl, kubernetes yaml, nuget, freemius, ...), "generic"
 for generic-api-key, "path-only" for rules without a regex, and "format" for the rest
@@ -361,6 +368,65 @@ def leaked(secret: str, text: str, out: str, fixed: str = "") -> bool:
     return False
 
 
+def _shannon(s: str) -> float:
+    import math
+    from collections import Counter
+
+    n = len(s)
+    return -sum(c / n * math.log2(c / n) for c in Counter(s).values()) if n else 0.0
+
+
+class Oracle:
+    """gitleaks' own verdict on a text: some rule matches with one of its keywords in the text, the
+    secret (its secret group, else the first non-empty group, else the match) above the rule's entropy
+    threshold and outside its allowlist. Global allowlist and stopwords are not modelled."""
+
+    def __init__(self, rules: list[dict[str, Any]]) -> None:
+        self.rules: list[tuple[list[str], re.Pattern[str], float, list[re.Pattern[str]], int]] = []
+        for rule in rules:
+            if not rule.get("regex") or rule.get("path"):
+                continue
+            try:
+                rx = re.compile(go_to_python(rule["regex"]))
+            except re.error:
+                continue
+            allow = [re.compile(a) for a in rule.get("allowlist") or ()]
+            kws = [k.lower() for k in rule.get("keywords") or ()]
+            self.rules.append((kws, rx, rule.get("entropy") or 0.0, allow, rule.get("secret_group", 0)))
+
+    @staticmethod
+    def _secret(m: re.Match[str], sg: int) -> str:
+        if sg > 0:
+            return m.group(sg) or m.group()
+        return next((g for g in m.groups() if g), m.group())
+
+    def flags(self, text: str) -> bool:
+        low = text.lower()
+        for kws, rx, entropy, allow, sg in self.rules:
+            if kws and not any(k in low for k in kws):
+                continue
+            for m in rx.finditer(text):
+                secret = self._secret(m, sg)
+                if entropy and _shannon(secret) <= entropy:
+                    continue
+                if any(a.search(secret) for a in allow):
+                    continue
+                return True
+        return False
+
+
+def near_misses(secret: str, rng: random.Random) -> dict[str, str]:
+    """One-step departures from a drawn secret: a character short, one more, another ending, the
+    other letter case."""
+    alnum = string.ascii_letters + string.digits
+    return {
+        "short": secret[:-1],
+        "long": secret + rng.choice(alnum),
+        "ending": secret[:-2] + "".join(rng.choice("BCDFGHXYZ") for _ in range(2)),
+        "case": secret.swapcase(),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rules", type=Path, default=DEFAULT_RULES)
@@ -394,6 +460,9 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     per_rule: dict[str, Any] = {}
     fp: dict[str, Any] = {}
+    oracle = Oracle(rules)
+    nm_total = 0
+    nm_red: dict[str, dict[str, int]] = {}
     t0 = time.perf_counter()
     for rule in rules:
         if only and rule["id"] not in only:
@@ -429,6 +498,17 @@ def main(argv: list[str] | None = None) -> int:
             if args.examples:
                 entry["example"] = example
         per_rule[rule["id"]] = entry
+        # near misses of the format that no gitleaks rule flags must survive in prose
+        if rule.get("kind") == "format" and rule["id"] not in SPECIAL:
+            for _ in range(args.n):
+                for how, val in near_misses(sampler.sample(rng, allow), rng).items():
+                    text = f"set it to {val} in the docs"
+                    if oracle.flags(text):
+                        continue  # still a secret to gitleaks (this rule's or another's)
+                    nm_total += 1
+                    if Vault().redact(text) != text:
+                        nm_red.setdefault(rule["id"], {}).setdefault(how, 0)
+                        nm_red[rule["id"]][how] += 1
         # false-positive probe for literal-led formats
         prefix = sampler.literal_prefix()
         if rule.get("kind") == "format" and len(prefix) >= 2 and rule["id"] not in SPECIAL:
@@ -473,6 +553,13 @@ def main(argv: list[str] | None = None) -> int:
                 sum(sum(v["redacted"].values()) for v in fp.values()) / max(1, 4 * len(fp)), 4
             ),
             "rules_with_redacted_lookalikes": fp_hits,
+        },
+        "near_miss_probe": {
+            "near_misses": nm_total,
+            "redacted_share": round(sum(sum(v.values()) for v in nm_red.values()) / max(1, nm_total), 4),
+            "rules_with_redacted_near_misses": dict(
+                sorted(nm_red.items(), key=lambda kv: -sum(kv[1].values()))
+            ),
         },
         "seconds": round(time.perf_counter() - t0, 1),
     }
