@@ -13,8 +13,8 @@ Decisions recorded here (tests assert them):
 - `git@github.com:org/repo.git` and `deploy@host:/path` are scp/ssh targets, not mailboxes: kept.
 - `version 1.2.3.4` with four parts in range is an IPv4 address (it could be one; leaking an address
   costs more than masking a version); `v1.2.3.4`, `1.2.3` and `1.2.3.4.5` are kept.
-- Ethereum `0x` + 40 hex is out of scope: in logs that shape is mostly a SHA-1 or a contract hash,
-  and its checksum (EIP-55) needs Keccak, which the standard library lacks.
+- Ethereum `0x` + 40 hex is a wallet only in EIP-55 mixed case with a right Keccak-256 checksum
+  (test_redaction_pii_wallets.py); all-lower/all-upper ones are mostly SHA-1 or contract hashes.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import string
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from .validators import IBAN_LENGTHS, base58check_ok, iban_ok, ipv4_ok, ipv6_ok, luhn_ok, ssn_ok
+from .validators import IBAN_LENGTHS, base58check_ok, eip55_ok, iban_ok, ipv4_ok, ipv6_ok, luhn_ok, ssn_ok
 
 Span = tuple[int, int, str]
 
@@ -801,12 +801,38 @@ _B58_CHARS = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwx
 _UNSET = TextView(b"unset", ())  # `view` not given: compute it
 
 
+_ETH = re.compile(r"(?<!\w)0x[0-9a-fA-F]{40}(?!\w)")
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def eth_checksummed(body: str) -> bool:
+    """40 hex digits in EIP-55 mixed case (upper and lower letters both, checksum right).
+
+    All-lower or all-upper `0x` + 40 hex carries no checksum and is as often a SHA-1 or a contract
+    hash in logs: left alone, as Presidio leaves lower-case ones.
+    """
+    return (
+        len(body) == 40
+        and _HEX.issuperset(body)
+        and body.lower() != body
+        and body.upper() != body
+        and eip55_ok(body)
+    )
+
+
 def _wallet_at(text: str, s: int, e: int) -> list[Span]:
     out = [
         (m.start(), m.end(), "CRYPTO_WALLET")
         for m in _BTC.finditer(text, s, e)
         if (m.start() == 0 or not text[m.start() - 1].isalnum()) and base58check_ok(m.group())
     ]
+    if "0x" in text:
+        out.extend(
+            (m.start(), m.end(), "CRYPTO_WALLET")
+            for m in _ETH.finditer(text, s, e)
+            if eth_checksummed(m.group()[2:])
+        )
+        out.sort()
     if "BC1" in text or "TB1" in text:  # (the plain path: texts with non-ASCII letters on many lines)
         out.extend(
             (m.start(), m.end(), "CRYPTO_WALLET")
@@ -845,7 +871,8 @@ def bech32_ok(addr: str) -> bool:
 
 def wallet_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
     """Legacy/P2SH bitcoin addresses (base58 with a double-SHA256 checksum); lower-case bech32 ones are
-    prefix rules (rules.py), upper-case ones (`BC1Q...`, as QR codes carry them) are checked here.
+    prefix rules (rules.py), upper-case ones (`BC1Q...`, as QR codes carry them) are checked here;
+    Ethereum addresses in EIP-55 mixed case (`0x` + 40 hex, Keccak-256 checksum) too.
 
     `view`: `text_view(text)` when the caller already has it. (Lists, not generators, here and for
     IBANs: most texts have none, and an empty list costs less than a generator run to its end.)
@@ -871,17 +898,27 @@ def wallet_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
             if e < 0:
                 e = hi
             if (
-                e - i <= 35
-                and text[i] in "13"
-                and (e == n or text[e] != "_")
-                and _B58_CHARS.issuperset(text[i:e])
-                and base58check_ok(text[i:e])
-            ) or (
-                text[i + 1 : i + 3] in ("C1", "B1")
-                and _BECH32_UPPER.fullmatch(text, i, e)
-                and (i == 0 or text[i - 1] not in "_-")
-                and (e == n or text[e] not in "_-")
-                and bech32_ok(text[i:e])
+                (
+                    e - i <= 35
+                    and text[i] in "13"
+                    and (e == n or text[e] != "_")
+                    and _B58_CHARS.issuperset(text[i:e])
+                    and base58check_ok(text[i:e])
+                )
+                or (
+                    e - i == 42
+                    and text[i : i + 2] == "0x"
+                    and (i == 0 or text[i - 1] != "_")
+                    and (e == n or text[e] != "_")
+                    and eth_checksummed(text[i + 2 : e])
+                )
+                or (
+                    text[i + 1 : i + 3] in ("C1", "B1")
+                    and _BECH32_UPPER.fullmatch(text, i, e)
+                    and (i == 0 or text[i - 1] not in "_-")
+                    and (e == n or text[e] not in "_-")
+                    and bech32_ok(text[i:e])
+                )
             ):
                 out.append((i, e, "CRYPTO_WALLET"))
             i = runs.find(_BTC_RUN, e, hi)

@@ -410,3 +410,65 @@ def ssn_ok(area: str, group: str, serial: str) -> bool:
     # (`111-11-1111`) is form filler, never an assigned number
     digits = area + group + serial
     return digits not in ("078051120", "123456789", "987654321") and digits != digits[0] * 9
+
+
+# --- Keccak-256 (the pre-standard SHA-3 that Ethereum uses; hashlib's sha3_256 pads differently) ---
+_KECCAK_RC = [
+    0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000,
+    0x000000000000808B, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
+    0x000000000000008A, 0x0000000000000088, 0x0000000080008009, 0x000000008000000A,
+    0x000000008000808B, 0x800000000000008B, 0x8000000000008089, 0x8000000000008003,
+    0x8000000000008002, 0x8000000000000080, 0x000000000000800A, 0x800000008000000A,
+    0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008,
+]  # fmt: skip
+# rotation offsets r[x][y] and lane order of the rho-pi step, as (source lane, target lane, offset)
+_KECCAK_ROT = [
+    [0, 36, 3, 41, 18],
+    [1, 44, 10, 45, 2],
+    [62, 6, 43, 15, 61],
+    [28, 55, 25, 21, 56],
+    [27, 20, 39, 8, 14],
+]
+_KECCAK_PI = [
+    (x + 5 * y, y + 5 * ((2 * x + 3 * y) % 5), _KECCAK_ROT[x][y]) for x in range(5) for y in range(5)
+]
+_M64 = (1 << 64) - 1
+
+
+def _keccak_f(a: list[int]) -> None:
+    """Keccak-f[1600] on 25 lanes, lane (x, y) at index x + 5*y."""
+    for rc in _KECCAK_RC:
+        c = [a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20] for x in range(5)]
+        d = [c[x - 1] ^ (((c[(x + 1) % 5] << 1) | (c[(x + 1) % 5] >> 63)) & _M64) for x in range(5)]
+        for i in range(25):
+            a[i] ^= d[i % 5]
+        b = [0] * 25
+        for src, dst, r in _KECCAK_PI:
+            v = a[src]
+            b[dst] = ((v << r) | (v >> (64 - r))) & _M64 if r else v
+        for y in range(0, 25, 5):
+            row = b[y : y + 5]
+            for x in range(5):
+                a[y + x] = row[x] ^ (~row[(x + 1) % 5] & row[(x + 2) % 5])
+        a[0] ^= rc
+
+
+def keccak256(data: bytes) -> bytes:
+    rate = 136
+    padded = bytearray(data) + b"\x01" + bytes(-(len(data) + 1) % rate)
+    padded[-1] |= 0x80
+    state = [0] * 25
+    for off in range(0, len(padded), rate):
+        block = padded[off : off + rate]
+        for i in range(rate // 8):
+            state[i] ^= int.from_bytes(block[8 * i : 8 * i + 8], "little")
+        _keccak_f(state)
+    return b"".join(lane.to_bytes(8, "little") for lane in state[:4])
+
+
+def eip55_ok(hex40: str) -> bool:
+    """The EIP-55 mixed-case checksum of an Ethereum address (the 40 hex digits after `0x`): a letter
+    is upper case exactly where the Keccak-256 of the lower-case address has a nibble of 8 or more."""
+    low = hex40.lower()
+    digest = keccak256(low.encode("ascii")).hex()
+    return all((ch.isupper() == (digest[i] >= "8")) if ch.isalpha() else True for i, ch in enumerate(hex40))
