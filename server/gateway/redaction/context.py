@@ -539,8 +539,12 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
         return None  # the algorithm of an AWS4 header: its Credential= and Signature= are found by name
     sm = _SCHEME.match(v)
     if sm and len(v) > sm.end():
+        if v[0] in "dD" and v[:6].lower() == "digest":
+            return _digest_response(text, start + sm.end())
         v, start = v[sm.end() :], start + sm.end()
-    elif not quoted and (v.lower() in ("bearer", "basic", "token", "digest", "bot") or v.startswith("!!")):
+    elif not quoted and v.lower() == "digest":
+        return _digest_response(text, m.end())
+    elif not quoted and (v.lower() in ("bearer", "basic", "token", "bot") or v.startswith("!!")):
         # unquoted scheme then the credential: `Authorization: Bearer abc`; a YAML tag: `password: !!str x`
         sm2 = _SCHEME_VALUE.match(text, m.end())
         if not sm2:
@@ -571,6 +575,13 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
     if _value_is_secret(v, check, op=op, quoted=quoted, after=after):
         return start, start + len(v), value_kind(ident, sens)
     return None
+
+
+def _digest_response(text: str, pos: int) -> Span | None:
+    """HTTP Digest credentials from pos: `response="<hex>"` is the password hashed with the nonce (replayable
+    while the nonce lives); username, realm, nonce and uri are not secrets."""
+    d = _DIGEST_RESPONSE.match(text, pos)
+    return (d.start("v"), d.end("v"), "TOKEN") if d is not None else None
 
 
 def _names_tail(v: str, ident: str) -> bool:
@@ -858,13 +869,6 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
         ):
             yield m.start(1), m.end(1), "TOKEN"
         i = lower.find("bearer", i + 6)
-    i = lower.find("digest ")
-    while i >= 0:
-        # HTTP Digest: `response="<hex>"` is the hash of the password with the nonce (replayable within it)
-        m = _DIGEST_RESPONSE.match(text, i + 7)
-        if m is not None and (i == 0 or not text[i - 1].isalnum()):
-            yield m.start("v"), m.end("v"), "TOKEN"
-        i = lower.find("digest ", i + 7)
     if "://" in text:
         for m in _URL_USERINFO.finditer(text):
             pw = m.group("pw")
