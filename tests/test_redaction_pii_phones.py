@@ -175,6 +175,7 @@ def test_every_region_contributes() -> None:
         "phone-home check ok: 1234 5678 bytes",
         "mobile app build 1234 5678",
         "callback 123456789 registered",
+        "call stack frame 2220134567 unwound",
         "phone: 1700000000",
         "released 2024-01-15, due 15/01/2024, batch 20240115",
         "at 12:34:56.789 took 1h23m45s, 1500 ms",

@@ -439,9 +439,17 @@ def bare_phone(digits: str) -> bool:
 
 
 def _bare_phone_context(digits: str, before: str) -> bool:
-    """10 or 11 digits (the common national lengths) under a phone word anywhere in the last 32
-    characters; 9 or 12 (also ids, byte counts) only right after a phone label."""
-    return _phone_context(before) if 10 <= len(digits) <= 11 else _phone_label(before)
+    """NANP numbers (10 digits, area and exchange led by 2-9; 11 with the trunk 1) and 11-digit
+    trunk-0 numbers under a phone word anywhere in the last 32 characters; other national runs
+    (any 9-12 digits: also ids and byte counts) only right after a phone label (`phone: `, not
+    `call stack ... 2345678901`)."""
+    nd = len(digits)
+    loose = (
+        (nd == 10 and digits[0] in "23456789" and digits[3] in "23456789")
+        or (nd == 11 and digits[0] in "01" and digits[1] in "23456789")
+        or (nd == 11 and digits[0] == "0" and digits[1] != "0")
+    )
+    return _phone_context(before) if loose else _phone_label(before)
 
 
 def _short_phone_shape(groups: list[int], nd: int) -> bool:
