@@ -59,6 +59,8 @@ LABELLED = {
     "label": "phone: {v}",
     "json": '{{"user": "u1", "phone": "{v}", "n": 3}}',
     "mine": "my number is {v}",
+    "us": "Call us at {v} (Mon-Fri)",
+    "key": '{{"mobileNumber":"{v}"}}',
 }
 PLAIN = {
     "bare": "{v}",

@@ -394,7 +394,7 @@ _PHONE_WORDS = ("tel", "cell", "fax", "sms", "mob")
 # (`phone-home check: 1234 5678`, `mobile app build 1234 5678`, `callback 123456789`) is not enough.
 _PHONE_LABEL = re.compile(
     r"(?:(?<![a-z])(?:tel|fax|sms|cell|mob)|phone|mobile|cellular|telefon|whatsapp|"
-    r"(?<![a-z])(?:call|text|reach)(?: me)?|(?:my|contact) number)"
+    r"(?<![a-z])(?:call|text|reach)(?: me| us)?|(?:my|contact) number)"
     r"(?:[ _\-]?(?:number|num|nr|no)\b\.?)?(?: (?:is|at|on|to))?"
     r"[\x22' ]*[:=.#]?[\x22' ]*\(?$"
 )
