@@ -163,6 +163,7 @@ _NOT_SECRET_SHAPE = re.compile(
     r"|\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:[.,]\d{1,9})?)?(?:Z|[+-]\d\d:?\d\d)?)?"
     r"|v?\d{1,4}(?:\.\d{1,6}){1,3}(?:-[0-9A-Za-z.]{1,20})?"
 )
+_CAMEL_WORDS = re.compile(r"(?:[A-Z][a-z]+){2,}\d{0,3}")
 _SETTERS = frozenset(["set", "with", "put"])
 _TABLE_CELL = re.compile(r"\|[ \t]*(?P<v>[^\s|`'\"]{10,150})[ \t]*\|")
 _CALL_LITERAL = re.compile(r"""\([ \t]*(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)[ \t]*[,)]""")
@@ -207,7 +208,10 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
             return digit_secret(value)  # client ids, numeric tokens: long, random, not a time
         # 10 characters, as gitleaks' generic rule: `SUMO_ACCESS_KEY: AbCeFG123` is a sample, not a key
         return generated_shape(value, min_len=10, min_entropy=2.8)
-    return generated_shape(value, min_len=16, min_entropy=3.2)  # weak: a bare `key`
+    # weak: a bare `key`, most often a lookup key: `{ key: '<uuid>', value: ... }`, `x:Key="BrushGradient1"`
+    if _UUID.fullmatch(value) or _CAMEL_WORDS.fullmatch(value):
+        return False
+    return generated_shape(value, min_len=16, min_entropy=3.2)
 
 
 _PATH = re.compile(r"(?:~|\.{1,2})?(?:/[\w.\-@+]+)+/?")
@@ -661,7 +665,7 @@ def _other_value(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
             if _value_is_secret(v, sens, op="flag", quoted=quoted, after=text[fm.end() : fm.end() + 12]):
                 return fm.start(g), fm.end(g), value_kind(ident, sens)
         return None
-    if ch == "(" and j == pos and components(ident)[0] in _SETTERS:
+    if ch == "(" and j == pos and not _SETTERS.isdisjoint(components(ident)[:-1]):
         # `setPassword("x")`, `with_api_key('x')`: a setter's literal argument is the value it sets
         c = _CALL_LITERAL.match(text, pos)
         check = "secret" if sens == "weak" else sens
