@@ -105,11 +105,8 @@ RULES: list[Rule] = [
         anchor=r"\.[\w\-]{6}\.[\w\-]{27,40}" + _T,
         back=30,
     ),
-    Rule(
-        "TELEGRAM_TOKEN", r"(?<!\d)\d{5,16}:A[\w\-]{34}" + _T, gate=":A", anchor=r":A[\w\-]{34}" + _T, back=16
-    ),
     # the Bot API URL form, `api.telegram.org/bot<id>:<secret>/method`: `bot` is glued to the id. Gated
-    # on `/bot` (a substring test) so the `:A` anchor scan of the rule above is not run a second time
+    # on `/bot` (a substring test) so the `:` anchor scan of the rule above is not run a second time
     Rule(
         "TELEGRAM_TOKEN",
         r"bot\d{5,16}:A[\w\-]{34}" + _T,
@@ -117,16 +114,17 @@ RULES: list[Rule] = [
         anchor=r"bot\d{5,16}:A[\w\-]{34}" + _T,
         anchored=False,
     ),
-    # bare bot tokens with any secret (detect-secrets: 8-10 digit bot id, `:`, 35 characters). A real
-    # secret is base64url: upper and lower case and a digit (`1234567890:some_identifier_name_...` is
-    # not one). The `:` anchor is a memchr scan; most colons fail on the next few characters
+    # bot tokens: a 5-16 digit bot id, `:` and `A` + 34 (gitleaks), or an 8-10 digit id and any 35
+    # characters (detect-secrets) - then a real secret is base64url: upper and lower case and a digit
+    # (`1234567890:some_identifier_name_...` is not one). One `:`-led anchor scan serves both forms
+    # (a memchr for the colon; most colons in logs fail on the next few characters)
     Rule(
         "TELEGRAM_TOKEN",
-        r"(?<![\w\-])\d{8,10}:(?=[\w\-]{0,34}[A-Z])(?=[\w\-]{0,34}[a-z])(?=[\w\-]{0,34}\d)[\w\-]{35}(?![\w\-])",
+        r"(?:\d{5,16}:A[\w\-]{34}"
+        r"|\d{8,10}:(?=[\w\-]{0,34}[A-Z])(?=[\w\-]{0,34}[a-z])(?=[\w\-]{0,34}\d)[\w\-]{35})(?![\w\-])",
         gate=":",
         anchor=r":[\w\-]{35}(?![\w\-])",
-        back=10,
-        prefix_len=11,
+        back=16,
     ),
     # SoftLayer API URLs carry the API key as the last path segment
     Rule(
@@ -396,6 +394,9 @@ RULES: list[Rule] = [
         r"IR@[0-9a-zA-Z\-]{36}@[^@\s]{0,100}@[0-9a-zA-Z\-=]{0,40}@[A-Za-z0-9+/=]{44}(?![A-Za-z0-9+/=])",
         "placeholder",
         prefix_len=3,
+        # a gate, not a trigger: `I` would otherwise open the trigger scan at every `INFO` in a log
+        gate="IR@",
+        anchor=r"IR@[0-9a-zA-Z\-]{36}@[^@\s]{0,100}@[0-9a-zA-Z\-=]{0,40}@[A-Za-z0-9+/=]{44}(?![A-Za-z0-9+/=])",
     ),
     Rule("JWT", r"eyJ[A-Za-z0-9_\-]{8,}\.ey[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*", "jwt"),
     Rule("JWT", r"ZXlK[A-Za-z0-9+/]{40,}={0,2}", "jwt_b64"),  # a JWT, base64-encoded once more
