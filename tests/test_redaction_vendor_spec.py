@@ -158,3 +158,24 @@ def test_ansible_vault_payload_hidden_header_kept(layout: str) -> None:
 def test_ansible_vault_header_alone_survives() -> None:
     text = "files encrypted with ansible-vault start with $ANSIBLE_VAULT;1.1;AES256 and a newline"
     assert Vault().redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ANSIBLE_VAULT;1.1;AES256\n" + ("a" * 15 + " ") * 5000,
+        "ANSIBLE_VAULT;1.1;AES256\n" + "0123456789abcdef" * 3000 + "z",
+        "sk-" + "a" * 50_000,
+        "sk-x-" + ("A" * 19 + "-") * 3000,
+        "IR@" + "-" * 36 + "@" + "x" * 20_000,
+        "1234567890:" * 10_000,
+        ("9" * 16 + ":A") * 5000,
+        "softlayer.com/soap/v3/" * 5000,
+    ],
+)
+def test_new_formats_scan_long_inputs_in_linear_time(text: str) -> None:
+    import time
+
+    start = time.perf_counter()
+    Vault().redact(text)
+    assert time.perf_counter() - start < 1.0

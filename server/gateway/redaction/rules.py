@@ -379,13 +379,14 @@ RULES: list[Rule] = [
     ),
     # Ansible Vault payloads: the hex lines under a `$ANSIBLE_VAULT;1.1;AES256` header (the header
     # stays). Escaped newlines count (`...;AES256;\n3132...` inside a JSON string)
+    # (lines are joined by a non-empty separator: a hex run is never split two ways)
     Rule(
         "ANSIBLE_VAULT",
-        r"[0-9a-fA-F]{16,}(?:(?:\s|\\[nr])*[0-9a-fA-F]{16,})*",
+        r"[0-9a-fA-F]{16,}(?:(?:\s|\\[nr])+[0-9a-fA-F]{16,})*",
         "none",
         gate="ANSIBLE_VAULT;",
         anchor=r"ANSIBLE_VAULT;\d\.\d;AES256;?[ \t]*(?:[\r\n]|\\[nr])(?:\s|\\[nr])*[0-9a-fA-F]{16,}"
-        r"(?:(?:\s|\\[nr])*[0-9a-fA-F]{16,})*",
+        r"(?:(?:\s|\\[nr])+[0-9a-fA-F]{16,})*",
         anchored=False,
     ),
     # Azure Data Factory self-hosted integration runtime keys: IR@<guid>@<factory>@<region>@<base64 44>
