@@ -6,8 +6,8 @@ people and systems write them, not on shapes the rules were tuned on:
 
 - regions: the ones Presidio's recogniser searches by default plus other large plans;
 - types: mobile and fixed line, the example number and random valid numbers near it;
-- formats: E.164, RFC 3966 (`tel:`), international, national, national with other separators,
-  `00` instead of `+`, `+cc (0)area ...`, national digits only;
+- formats: E.164, RFC 3966 (`tel:`), international (blanks, dashes or dots), national, national
+  with other separators, `00` or `011` instead of `+`, `+cc (0)area ...`, national digits only;
 - contexts: bare, after phone words, in JSON values, in log lines and prose.
 
 Policy these tests pin (national forms are ambiguous with ids, amounts and times):
@@ -92,6 +92,10 @@ FORMATS: dict[str, Callable[[object], str | None]] = {
     "INTL_DASH": lambda n: _intl(n).replace(" ", "-"),
     "INTL_00": lambda n: "00" + _intl(n)[1:],
     "INTL_PAREN0": _paren0,
+    "INTL_DOT": lambda n: re.sub(r"[ \-]", ".", _intl(n)),
+    # dialled from abroad: NANP's 011 prefix, or 00 written as a group of its own (from Germany)
+    "FROM_US": lambda n: pn.format_out_of_country_calling_number(n, "US") if n.country_code != 1 else None,  # type: ignore[attr-defined]
+    "FROM_DE": lambda n: pn.format_out_of_country_calling_number(n, "DE") if n.country_code != 49 else None,  # type: ignore[attr-defined]
     "NAT": _nat,
     "NAT_DASH": lambda n: re.sub(r"(?<=\d) (?=\d)", "-", _nat(n)),
     "NAT_SPACE": lambda n: re.sub(r"(?<=\d)-(?=\d)", " ", _nat(n)),
@@ -194,6 +198,9 @@ def test_every_region_contributes() -> None:
         "called 3 times; 20240115 123456",
         "number is 1234567 of 8901234",
         "Call stack 0x00007fff 12345678",
+        "offset +08.00.00 applied",
+        "build 2.1.0+20240115.1 and 1.0.0+1.2.3",
+        "call 011 0 1 2 3 4",
     ],
 )
 def test_numbers_that_are_not_phones_are_kept(text: str) -> None:

@@ -364,7 +364,8 @@ def _may_classify(raw: str) -> bool:
             or (first >= 7 and nd >= 14)  # a long number and the groups after it (`_split_run`)
         )
     if raw[0] == "0":
-        return 9 <= nd <= 14  # 0-led: ids (9-14 digits) and national phones (10-11)
+        # 0-led: ids (9-14 digits), national phones (9-12), NANP's international prefix (011 44 ...)
+        return 9 <= nd <= 14 or (nd <= 18 and raw.startswith("011 "))
     if first == 4:
         return nd >= 12  # 4-4-4 Pag-IBIG, grouped cards
     return True
@@ -438,6 +439,23 @@ def bare_phone(digits: str) -> bool:
     return (9 <= nd <= 10 and digits[0] != "1") or nd == 11
 
 
+def _dialled_abroad(groups: list[int], digits: str) -> bool:
+    """An international prefix instead of `+`: 00 (most countries: `0044 20 7946 0958`,
+    `00 33 6 12 34 56 78`) or NANP's 011 as a group of its own (`011 44 7400 123456`), then a
+    country code of 1-3 digits and a national number of 6-14 digits in 2+ groups; the group after
+    the country code may be one digit (an area or mobile prefix), the others have 2+."""
+    if digits[:2] == "00" and digits[2] != "0":
+        prefix = 2
+        rest = groups[1:] if groups[0] == 2 else [groups[0] - 2, *groups[1:]]
+    elif groups[0] == 3 and digits[:3] == "011" and digits[3] != "0":
+        prefix = 3
+        rest = groups[1:]
+    else:
+        return False
+    national = len(digits) - prefix - rest[0]
+    return 1 <= rest[0] <= 3 and len(rest) >= 3 and 6 <= national <= 14 and min(rest[2:]) >= 2
+
+
 def _bare_phone_context(digits: str, before: str) -> bool:
     """NANP numbers (10 digits, area and exchange led by 2-9; 11 with the trunk 1) and 11-digit
     trunk-0 numbers under a phone word anywhere in the last 32 characters; other national runs
@@ -508,16 +526,7 @@ def _classify_number(raw: str, before: str) -> str | None:
         return "PHONE"  # NANP with its trunk 1 (1-800-555-0199)
     if len(groups) >= 3 and digits[0] == "0" and 9 <= nd <= 11 and all(g >= 2 for g in groups):
         return "PHONE"  # trunk 0 in three or more groups (02-123-4567, 0121 234 5678, 01 23 45 67 89)
-    if (
-        len(groups) >= 3
-        and digits[:2] == "00"
-        and digits[2] != "0"
-        and 11 <= nd <= 17
-        and groups[0] >= 2
-        and min(groups[2:]) >= 2
-    ):
-        # the international prefix 00 instead of + (0044 20 7946 0958; 0033 6 12 34 56 78: the group
-        # after the country code may be a one-digit area or mobile prefix)
+    if len(groups) >= 3 and digits[0] == "0" and _dialled_abroad(groups, digits):
         return "PHONE"
     if len(groups) == 2 and digits[0] == "0" and digits[1] != "0" and 9 <= nd <= 12:
         # trunk 0, area/mobile prefix, subscriber number: 09-7625400, 030 12345678, 07700 900123,
@@ -610,6 +619,21 @@ def _in_iban_groups(text: str, s: int) -> bool:
     return False
 
 
+# `+44.7400.123456`, `+33.6.12.34.56.78`: international numbers grouped with dots (the digit-run
+# regex takes blanks and dashes only; NANP's `+1.212.555.0198` is also found by `_dotted_spans`)
+_PLUS_DOTTED = re.compile(r"(?<![\w+])\+(\d{1,3})((?:\.\d{1,8}){2,6})(?!\w|\.\d)")
+
+
+def _plus_dotted_spans(text: str) -> Iterator[Span]:
+    for m in _PLUS_DOTTED.finditer(text):
+        groups = [len(g) for g in m.group(2)[1:].split(".")]
+        national = sum(groups)
+        # country code + national number: 8-15 digits (E.164); after the first national group
+        # (an area or mobile prefix, possibly one digit) groups of 2+ (`+1.2.3.4` is a version)
+        if 6 <= national <= 14 and len(m.group(1)) + national <= 15 and min(groups[1:]) >= 2:
+            yield m.start(), m.end(), "PHONE"
+
+
 def _before(text: str, s: int) -> str:
     """The 40 characters before `s`, not reaching back over a NUL (a document boundary in batches)."""
     before = text[max(0, s - 40) : s]
@@ -621,6 +645,8 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
     n = len(text)
     if "." in text:
         yield from _dotted_spans(text)
+    if "+" in text and "." in text:
+        yield from _plus_dotted_spans(text)
     runs = list(_NUMBER.finditer(text)) if candidates is None else candidates
     done = -1  # end of the last chain of runs split by `_split_run`
     for idx, m in enumerate(runs):
