@@ -184,6 +184,8 @@ def _cli(rng: random.Random) -> Iterator[tuple[str, Case]]:
     yield "--api-key", (f"cli deploy --api-key {tok} --env prod", tok)
     yield "--client-secret", (f"az login --service-principal -u app --client-secret {tok} --tenant t", tok)
     yield "mysql -p", (f"$ mysql -h db -u root -p{pw} shop", pw)
+    yield "sshpass -p", (f"+ sshpass -p {pw} ssh -o StrictHostKeyChecking=no deploy@10.0.0.5", pw)
+    yield "htpasswd -b", (f"RUN htpasswd -bc /etc/nginx/.htpasswd admin {pw}", pw)
 
 
 FAMILIES: dict[str, Callable[[random.Random], Iterator[tuple[str, Case]]]] = {
@@ -245,6 +247,9 @@ def negatives(rounds: int = 4) -> Iterator[tuple[str, str]]:
         yield "prose", "WARNING! Using --password via the CLI is insecure. Use --password-stdin."
         yield "prose", "token expired, refreshing (attempt 2 of 5)"
         yield "prose", "secret rotation completed for 3 keys in 120ms"
+        yield "prose", "apt-get install -y sshpass openssh-client"
+        yield "prose", "htpasswd -c /etc/nginx/.htpasswd admin"
+        yield "placeholder", "sshpass -p $SSHPASS ssh deploy@host"
         acct = rng.randint(10**11, 10**12 - 1)
         tail = "".join(rng.choice(string.ascii_letters) for _ in range(6))
         yield (

@@ -164,6 +164,13 @@ _NOT_SECRET_SHAPE = re.compile(
     r"|v?\d{1,4}(?:\.\d{1,6}){1,3}(?:-[0-9A-Za-z.]{1,20})?"
 )
 _CAMEL_WORDS = re.compile(r"(?:[A-Z][a-z]+){2,}\d{0,3}")
+# commands whose arguments carry a password: `sshpass -p <pw> ssh ...`, `htpasswd -b[c] <file> <user> <pw>`
+_TOOL_PASSWORD_ARG = {
+    "sshpass": re.compile(r"[ \t]+-p[ \t]*(?P<v>[^\s\"'`]{1,256})"),
+    "htpasswd": re.compile(
+        r"[ \t]+-[a-zA-Z]*b[a-zA-Z]*[ \t]+[^\s-]\S*[ \t]+\S+[ \t]+(?P<v>[^\s\"'`]{1,256})"
+    ),
+}
 _SETTERS = frozenset(["set", "with", "put"])
 _TABLE_CELL = re.compile(r"\|[ \t]*(?P<v>[^\s|`'\"]{10,150})[ \t]*\|")
 _CALL_LITERAL = re.compile(r"""\([ \t]*(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)[ \t]*[,)]""")
@@ -656,6 +663,13 @@ def _other_value(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
                 if _value_is_secret(v, check, op="", quoted=True, after=""):
                     return q.start("qv"), q.end("qv"), value_kind(ident, sens)
                 return None
+    if ch == "-" and j > pos:
+        tool = _TOOL_PASSWORD_ARG.get(ident.lower())
+        t = tool.match(text, pos) if tool is not None else None
+        if t is not None and _value_is_secret(t.group("v"), "password", op="arg", quoted=False, after=""):
+            return t.start("v"), t.end("v"), "PASSWORD"
+        if t is not None or tool is not None:
+            return None
     if is_flag:
         fm = _FLAGVAL.match(text, pos)
         if fm:

@@ -29,6 +29,7 @@ _PASSWORD_WORDS = frozenset(
         "contrasena",
         "contraseña",
         "keypass",
+        "sshpass",  # the command: `sshpass -p <password>` (context.py reads its argument)
     }
 )
 # Inside a longer name (`secret_key_base`, `mySecretString`, `token_value`) these still mark a credential,
