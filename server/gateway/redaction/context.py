@@ -142,7 +142,6 @@ _UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}
 _CLIENT_ID_TAIL = re.compile(r"[_.\-]?id\b")
 # a property list entry: `<key>API_TOKEN</key>` then `<string>value</string>`
 _PLIST_VALUE = re.compile(r"</key>\s*<string>(?P<v>[^<\s][^<]{0,300}?)</string>")
-# a literal handed to a constructor: `std::string secret("x");`
 # gitleaks' generic identifiers: they name a credential often enough to look at the value, but
 # `"api": "users"`, `"access": "read-only"` are not given up whole as a JSON member (see _value_after_op)
 _GENERIC_LAST = frozenset(["api", "access"])
@@ -163,6 +162,7 @@ _NOT_SECRET_SHAPE = re.compile(
     r"|\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:[.,]\d{1,9})?)?(?:Z|[+-]\d\d:?\d\d)?)?"
     r"|v?\d{1,4}(?:\.\d{1,6}){1,3}(?:-[0-9A-Za-z.]{1,20})?"
 )
+# a bare `key`'s value made of capitalised words (XAML/WPF resource keys: `x:Key="PrimaryButtonStyle2"`)
 _CAMEL_WORDS = re.compile(r"(?:[A-Z][a-z]+){2,}\d{0,3}")
 # commands whose arguments carry a password: `sshpass -p <pw> ssh ...`, `htpasswd -b[c] <file> <user> <pw>`
 _TOOL_PASSWORD_ARG = {
@@ -171,8 +171,11 @@ _TOOL_PASSWORD_ARG = {
         r"[ \t]+-[a-zA-Z]*b[a-zA-Z]*[ \t]+[^\s-]\S*[ \t]+\S+[ \t]+(?P<v>[^\s\"'`]{1,256})"
     ),
 }
+# words that make `name(` a setter: `setPassword(`, `with_api_key(`, `put_token(`
 _SETTERS = frozenset(["set", "with", "put"])
+# the next cell of a Markdown table row
 _TABLE_CELL = re.compile(r"\|[ \t]*(?P<v>[^\s|`'\"]{10,150})[ \t]*\|")
+# a literal handed to a constructor: `std::string secret("x");`
 _CALL_LITERAL = re.compile(r"""\([ \t]*(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)[ \t]*[,)]""")
 
 
@@ -458,9 +461,8 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
     """The secret value after a sensitive name, if any (at most one per name)."""
     before = text[left - 1] if left else ""
     if before == ":" and _inside_arn(text, left):
-        return (
-            None  # `arn:aws:secretsmanager:...:secret:prod/db-AbCdEf`: a resource name, not `secret: value`
-        )
+        # `arn:aws:secretsmanager:...:secret:prod/db-AbCdEf`: a resource name, not `secret: value`
+        return None
     if before == "{" and left >= 2 and text[left - 2] == "$":
         return None  # `${DB_PASSWORD:-postgres}`: a shell default inside a reference, not an assignment
     if before == ">" and text.startswith("</key>", pos) and text[left - 5 : left] == "<key>":
