@@ -124,3 +124,19 @@ def test_mistyped_iban_groups_are_not_phones(seed: int) -> None:
     digits = "00" + str(rng.randint(1, 9)) + "".join(rng.choice("0123456789") for _ in range(12))
     text = f"{head} {digits[:3]} {digits[3:7]} {digits[7:11]} {digits[11:15]} A"
     assert find_spans(text) == [], text
+
+
+def test_a_list_of_dashed_phones_is_found_number_by_number() -> None:
+    rng = random.Random(3)
+    phones = ["-".join(nanp(rng)) for _ in range(12)]
+    text = "callers: " + " ".join(phones)
+    spans = find_spans(text)
+    assert [text[s:e] for s, e, _k in spans] == phones
+
+
+def test_a_page_of_plain_numbers_stays() -> None:
+    rng = random.Random(4)
+    for width in (4, 8, 12):
+        text = " ".join(str(rng.randint(10 ** (width - 1), 10**width - 1)) for _ in range(40))
+        # (a random 16-digit window may pass Luhn; blank-separated runs are never cut into one)
+        assert [k for _s, _e, k in find_spans(text)] == [], text

@@ -621,7 +621,8 @@ def _in_iban_groups(text: str, s: int) -> bool:
 
 # `+44.7400.123456`, `+33.6.12.34.56.78`: international numbers grouped with dots (the digit-run
 # regex takes blanks and dashes only; NANP's `+1.212.555.0198` is also found by `_dotted_spans`)
-_PLUS_DOTTED = re.compile(r"(?<![\w+])\+(\d{1,3})((?:\.\d{1,8}){2,6})(?!\w|\.\d)")
+# (the `+` literal first and the look-behind after it: the regex engine then skips to each `+`)
+_PLUS_DOTTED = re.compile(r"\+(?<![\w+]\+)(\d{1,3})((?:\.\d{1,8}){2,6})(?!\w|\.\d)")
 
 
 def _plus_dotted_spans(text: str) -> Iterator[Span]:
@@ -744,9 +745,11 @@ def _split_run(text: str, s: int, e: int) -> Iterator[Span]:
     """Numbers inside `text[s:e]`, a blank-separated chain of groups that is no number as a whole.
 
     The chain is cut only next to a word that is a number of its own: one grouped with dashes
-    (`4012-8888-8888-1881`, `415-555-0132`) or a run of 7+ digits. Blank-separated short groups stay
+    (`4012-8888-8888-1881`, `415-555-0132`) or a card-length run (13+ digits). Blank-separated short groups stay
     together (`6223 4227 7037 4332 1` is one mistyped card, not a card and a `1`); from each cut, the
-    longest window of up to 6 words ending at a cut is taken (a card has at most 5 groups, a phone 6).
+    longest window of up to 6 words and 7-19 digits (a card has at most 5 groups and 19 digits, a
+    phone 6 groups and 15) ending at a cut is taken. Windows are bounded so that a page of numbers
+    (`12345678 23456789 ...`) costs about one classification per word.
     """
     words: list[tuple[int, int]] = []
     a = s
@@ -756,18 +759,27 @@ def _split_run(text: str, s: int, e: int) -> Iterator[Span]:
         a = i + 1
         i = text.find(" ", a, e)
     words.append((a, e))
-    unit = [b - a >= 7 or "-" in text[a:b] for a, b in words]
+    ndig = [b - a - text.count("-", a, b) for a, b in words]
+    unit = [nd >= 13 or 7 <= nd < b - a for nd, (a, b) in zip(ndig, words, strict=True)]
     # cut[k]: a window may start at word k / end before word k
     cut = [True] + [unit[k - 1] or unit[k] for k in range(1, len(words))] + [True]
     i = 0
     while i < len(words):
         nxt = i + 1
         if cut[i]:
-            for j in range(min(len(words), i + 6), i, -1):
-                if not cut[j]:
-                    continue
+            total = 0
+            ends = []
+            for j in range(i + 1, min(len(words), i + 6) + 1):
+                total += ndig[j - 1]
+                if total > 19:
+                    break
+                # (one blank-free word of under 9 digits is never a number on its own: bare runs
+                # need 9+, dashed local numbers `555-0132` a phone label, looked for only if dashed)
+                if cut[j] and total >= 7 and (j > i + 1 or total >= 9 or ndig[i] < words[i][1] - words[i][0]):
+                    ends.append(j)
+            for j in reversed(ends):
                 a, b = words[i][0], words[j - 1][1]
-                kind = _run_kind(text[a:b], _before(text, a)) if b - a >= 7 else None
+                kind = _run_kind(text[a:b], _before(text, a))
                 if kind:
                     yield a, b, kind
                     nxt = j
