@@ -173,6 +173,10 @@ def _env(rng: random.Random) -> Iterator[tuple[str, Case]]:
     yield "env-line", (f"HOME=/home/runner\nDB_PASSWORD={pw}\nPATH=/usr/bin", pw)
     yield "docker-env", (f"docker run -e API_SECRET={tok} -p 8080:8080 app:latest", tok)
     yield "k8s-env", (f"- name: STRIPE_SECRET\n  value: {tok}\n", tok)
+    yield (
+        "k8s-env-flow",
+        (f"env: [{{name: DB_PASSWORD, value: {pw}}}, {{name: LOG_LEVEL, value: debug}}]", pw),
+    )
 
 
 def _cli(rng: random.Random) -> Iterator[tuple[str, Case]]:
@@ -228,6 +232,8 @@ def negatives(rounds: int = 4) -> Iterator[tuple[str, str]]:
             f'{{"secretRef": {{"name": "{rng.choice(["api-keys", "pg-auth"])}", "key": "password"}}}}',
         )
         yield "names", "valueFrom:\n  secretKeyRef:\n    name: db-secret\n    key: password"
+        yield "names", "- {name: API_TOKEN, valueFrom: {secretKeyRef: {name: api, key: token}}}"
+        yield "counts", f"- {{name: TOKEN_TTL, value: {rng.randint(60, 86400)}}}"
         yield "ids", f"request_id={_uuid(rng)} trace_id={_rand(rng, HEX, 32)} span_id={_rand(rng, HEX, 16)}"
         yield "ids", f"deploy: commit {_rand(rng, HEX, 40)} rolled out (image sha256:{_rand(rng, HEX, 64)})"
         yield "ids", f"checksum ok: md5={_rand(rng, HEX, 32)} size={rng.randint(1, 10**9)}"

@@ -151,7 +151,7 @@ _ELEMENT_NAMED = frozenset(["name=", " key="])  # the five characters before the
 # the value of a name/value pair after its name: the next line's `value:` (YAML) or the next member (JSON)
 _NAME_VALUE = re.compile(
     r"""["']?(?:[ \t]*\r?\n[ \t]*(?:-[ \t]+)?value:[ \t]*(?P<q>["']?)(?P<v>[^\s"']{1,512})(?P=q)[ \t]*(?:\r?\n|$)"""
-    r"""|[ \t]*,[ \t]*["']value["'][ \t]*:[ \t]*["'](?P<v2>[^"'\n]{1,512})["'])"""
+    r"""|[ \t]*,[ \t]*(?P<k2>["']?)value(?P=k2)[ \t]*:[ \t]*(?:["'](?P<v2>[^"'\n]{1,512})["']|(?P<v3>[^\s,}"']{1,512})))"""
 )
 # where a secret is kept, or its ciphertext: `arn:aws:secretsmanager:...`, `vault:secret/data/app#password`,
 # `projects/123/secrets/db/versions/2` (GCP), `op://vault/item/field` (1Password), `ENC[AES256_GCM,...]` (SOPS)
@@ -483,7 +483,7 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
         # `- name: STRIPE_SECRET` / `value: ...` (Kubernetes env), `{"name": "API_TOKEN", "value": "..."}`
         nv = _NAME_VALUE.match(text, pos)
         if nv is not None:
-            g = "v" if nv.group("v") is not None else "v2"
+            g = "v" if nv.group("v") is not None else "v2" if nv.group("v2") is not None else "v3"
             if _value_is_secret(nv.group(g), sens, op="name", quoted=True, after=""):
                 return nv.start(g), nv.end(g), value_kind(ident, sens)
             return None
