@@ -296,13 +296,14 @@ def value_kind(ident: str, sensitivity: str) -> str:
 
 
 def _strip_tail(value: str, start: int) -> tuple[str, int, int]:
-    """Drop unbalanced closing brackets and a sentence-final dot from an unquoted value."""
+    """Drop unbalanced closing brackets and a sentence-final dot or colon from an unquoted value
+    (`token=<value>: 401 Unauthorized`)."""
     end = start + len(value)
     while (
         value
-        and value[-1] in ")]}."
+        and value[-1] in ")]}.:"
         and (
-            value[-1] == "."
+            value[-1] in ".:"
             or value.count(value[-1]) > value.count({")": "(", "]": "[", "}": "{"}[value[-1]])
         )
     ):
