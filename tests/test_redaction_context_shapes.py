@@ -96,6 +96,8 @@ KEPT = [
     '{"api": "users", "access": "read-only"}',
     # a Markdown table of types
     "| API_TOKEN | string | required |",
+    # a reStructuredText role after a word that is also a name
+    "If you're implementing a client, pass :data:`h11.CLIENT`.",
 ]
 
 

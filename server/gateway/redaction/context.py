@@ -584,6 +584,8 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
         # `password_super_secure = "a pass phrase"`: a quoted phrase under a name built on `password` is read
         # as a password (a message about one is still caught by the password test)
         check = "password"
+    if not quoted and after.startswith(":`"):
+        return None  # `pass :data:`h11.CLIENT``: a reStructuredText role in prose, not `pass: data`
     if not quoted and v.isidentifier() and _names_tail(v, ident):
         return None  # `pass=pass`, `self._secret_value = value`: a variable named after the field
     if _value_is_secret(v, check, op=op, quoted=quoted, after=after):
