@@ -50,6 +50,8 @@ REGIONS = [
     "JP",
     "SG",
     "ZA",
+    "CN",  # 3-4-4 mobiles led by 1
+    "AT",  # long subscriber numbers after a short area code
 ]
 TYPES = (T.MOBILE, T.FIXED_LINE)
 

@@ -524,6 +524,8 @@ def _classify_number(raw: str, before: str) -> str | None:
         return "PHONE"
     if shape == (1, 3, 3, 4) and digits[0] == "1" and digits[1] in "23456789":
         return "PHONE"  # NANP with its trunk 1 (1-800-555-0199)
+    if shape == (3, 4, 4) and digits[0] == "1" and digits[1] in "3456789":
+        return "PHONE"  # Chinese mobiles: 1[3-9]x, written 3-4-4 (138 0013 8000)
     if len(groups) >= 3 and digits[0] == "0" and 9 <= nd <= 11 and all(g >= 2 for g in groups):
         return "PHONE"  # trunk 0 in three or more groups (02-123-4567, 0121 234 5678, 01 23 45 67 89)
     if len(groups) >= 3 and digits[0] == "0" and _dialled_abroad(groups, digits):
@@ -531,8 +533,8 @@ def _classify_number(raw: str, before: str) -> str | None:
     if len(groups) == 2 and digits[0] == "0" and digits[1] != "0" and 9 <= nd <= 12:
         # trunk 0, area/mobile prefix, subscriber number: 09-7625400, 030 12345678, 07700 900123,
         # 06 12345678, 081234 56789 (spaced 9-digit ones need a prefix of 3+ digits: `08 1234567` is as
-        # likely a day and a count); 10-12 digits in any two groups of 2-6 and 4-8 (015058 840875)
-        if nd >= 10 and 2 <= groups[0] <= 6 and 4 <= groups[1] <= 8:
+        # likely a day and a count); 10-12 digits in any two groups of 2-6 and 4-9 (015058 840875, 01 234567890)
+        if nd >= 10 and 2 <= groups[0] <= 6 and 4 <= groups[1] <= 9:
             return "PHONE"
         if (2 if "-" in raw else 3) <= groups[0] <= 5 and 6 <= groups[1] <= 8:
             return "PHONE"
@@ -622,7 +624,7 @@ def _in_iban_groups(text: str, s: int) -> bool:
 # `+44.7400.123456`, `+33.6.12.34.56.78`: international numbers grouped with dots (the digit-run
 # regex takes blanks and dashes only; NANP's `+1.212.555.0198` is also found by `_dotted_spans`)
 # (the `+` literal first and the look-behind after it: the regex engine then skips to each `+`)
-_PLUS_DOTTED = re.compile(r"\+(?<![\w+]\+)(\d{1,3})((?:\.\d{1,8}){2,6})(?!\w|\.\d)")
+_PLUS_DOTTED = re.compile(r"\+(?<![\w+]\+)(\d{1,3})((?:\.\d{1,10}){2,6})(?!\w|\.\d)")
 
 
 def _plus_dotted_spans(text: str) -> Iterator[Span]:
