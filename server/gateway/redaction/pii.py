@@ -427,18 +427,6 @@ def _phone_context(before: str) -> bool:
     return any(w in low and _has_word(low, w) for w in _PHONE_WORDS)
 
 
-def bare_phone(digits: str) -> bool:
-    """A run of 9-12 digits that a national plan could hold (needs a phone word before it to count).
-
-    Epoch seconds (10 digits, `1...`) and zero-padded counters (`00...`) are not; 11 digits may open
-    with 1 (NANP trunk 1, Brazilian area 11), 12 only with the trunk 0 (German mobiles 015x).
-    """
-    nd = len(digits)
-    if digits[0] == "0":
-        return 9 <= nd <= 12 and digits[1] != "0"
-    return (9 <= nd <= 10 and digits[0] != "1") or nd == 11
-
-
 def _dialled_abroad(groups: list[int], digits: str) -> bool:
     """An international prefix instead of `+`: 00 (most countries: `0044 20 7946 0958`,
     `00 33 6 12 34 56 78`) or NANP's 011 as a group of its own (`011 44 7400 123456`), then a
@@ -456,17 +444,28 @@ def _dialled_abroad(groups: list[int], digits: str) -> bool:
     return 1 <= rest[0] <= 3 and len(rest) >= 3 and 6 <= national <= 14 and min(rest[2:]) >= 2
 
 
-def _bare_phone_context(digits: str, before: str) -> bool:
-    """NANP numbers (10 digits, area and exchange led by 2-9; 11 with the trunk 1) and 11-digit
-    trunk-0 numbers under a phone word anywhere in the last 32 characters; other national runs
-    (any 9-12 digits: also ids and byte counts) only right after a phone label (`phone: `, not
-    `call stack ... 2345678901`)."""
+def _bare_phone(digits: str, before: str) -> bool:
+    """A bare run of 9-12 digits that is a phone number by the words before it.
+
+    A national plan could hold it: not epoch seconds (10 digits led by 1) nor a zero-padded counter
+    (`00...`); 11 digits may open with 1 (NANP trunk 1, Brazilian area 11), 12 only with the trunk 0
+    (German mobiles 015x). NANP numbers (10 digits, area and exchange led by 2-9; 11 with the trunk
+    1) and 11-digit trunk-0 numbers count under a phone word anywhere in the last 32 characters;
+    other national runs (also ids and byte counts) only right after a phone label (`phone: `, not
+    `call stack ... 2345678901`). (One function for both tests: it runs for most bare runs of a log.)
+    """
     nd = len(digits)
-    loose = (
-        (nd == 10 and digits[0] in "23456789" and digits[3] in "23456789")
-        or (nd == 11 and digits[0] in "01" and digits[1] in "23456789")
-        or (nd == 11 and digits[0] == "0" and digits[1] != "0")
-    )
+    first = digits[0]
+    if first == "0":
+        if nd < 9 or digits[1] == "0":
+            return False
+        loose = nd == 11
+    elif nd == 11:
+        loose = first == "1" and digits[1] in "23456789"
+    elif (nd == 9 or nd == 10) and first != "1":
+        loose = nd == 10 and digits[3] in "23456789"
+    else:
+        return False
     return _phone_context(before) if loose else _phone_label(before)
 
 
@@ -540,7 +539,7 @@ def _classify_number(raw: str, before: str) -> str | None:
             return "PHONE"
     if shape == (3, 2, 2, 2) and digits[0] != "0":
         return "PHONE"  # 612 34 56 78: 9-digit plans written in pairs (Spain); no date, amount or id looks so
-    if len(groups) == 1 and bare_phone(digits) and _bare_phone_context(digits, before):
+    if len(groups) == 1 and nd <= 12 and _bare_phone(digits, before):
         return "PHONE"
     if len(groups) >= 2 and _short_phone_shape(groups, nd) and _phone_label(before):
         # grouped local forms under a phone word: 555-0132, 8123 4567, 98456 56666, 612 345 678
@@ -733,7 +732,7 @@ def _run_kind(raw: str, before: str) -> str | None:
         # a bare run of 9-12 digits is a phone only under a phone word and an id only under its name
         # (epoch times, counters and request ids are neither); 11 digits led by 09 (Philippine
         # mobiles) stand alone
-        if bare_phone(raw) and _bare_phone_context(raw, before):
+        if _bare_phone(raw, before):
             return "PHONE"
         if len(raw) == 11:
             if not raw.startswith("09"):
