@@ -532,7 +532,8 @@ def _classify_number(raw: str, before: str) -> str | None:
     if len(groups) == 2 and digits[0] == "0" and digits[1] != "0" and 9 <= nd <= 12:
         # trunk 0, area/mobile prefix, subscriber number: 09-7625400, 030 12345678, 07700 900123,
         # 06 12345678, 081234 56789 (spaced 9-digit ones need a prefix of 3+ digits: `08 1234567` is as
-        # likely a day and a count); 10-12 digits in any two groups of 2-6 and 4-9 (015058 840875, 01 234567890)
+        # likely a day and a count); 10-12 digits in any two groups of 2-6 and 4-9 digits
+        # (015058 840875, 01 234567890)
         if nd >= 10 and 2 <= groups[0] <= 6 and 4 <= groups[1] <= 9:
             return "PHONE"
         if (2 if "-" in raw else 3) <= groups[0] <= 5 and 6 <= groups[1] <= 8:
@@ -667,8 +668,8 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
                 if text[s] in " -":
                     s += 1
         else:
-            # No lead: a single run of digits classifies only with 9-19 digits (11: `09` mobiles);
-            # rejecting the rest here keeps timestamps and counters out of _classify_number.
+            # No lead: a single run of digits classifies only with 9-19 digits; rejecting the rest
+            # here keeps timestamps and counters out of _classify_number.
             raw = m.group()
             # (grouped local numbers ending in 3+ digits may still be phones under a phone word:
             # `8123 4567`; dates and clock times end in 2 digits and cost one slice test)
