@@ -59,6 +59,8 @@ HIDDEN = [
     f'"private_key_id": "{T2}"',
     # a UUID under a credential's name is a credential (Heroku keys are UUIDs)
     f"api_key: {_uuid(3)}",
+    # a word followed by a `key=value` is a value, not prose
+    f"password={T1[:8].lower()} user=app host=db",
 ]
 
 
@@ -98,6 +100,25 @@ KEPT = [
     "| API_TOKEN | string | required |",
     # a reStructuredText role after a word that is also a name
     "If you're implementing a client, pass :data:`h11.CLIENT`.",
+    # docstrings (`Args:` entries), unpacking, subscripts, list literals, format fields, word lists
+    "        password: The password part of the URL.",
+    "        client_secret: Configuration options for the generated secret.",
+    "    username, password = auth",
+    "    user, pw = value, None",
+    "    expected_password = credentials_dict[username]",
+    "        password=parts['password'],",
+    "    lib.PQchangePassword.argtypes = [PGconn_ptr, c_char_p]",
+    'print(f"password={password!r}")',
+    'raise KeyError(f"unknown session ID: {request_session_id[:64]}")',
+    "__slots__ = ('scheme', 'user', 'password', 'host', 'port')",
+    'method: Literal["password", "otp", "oauth"]',
+    'AttributeOID.CHALLENGE_PASSWORD: "challengePassword",',
+    # class and type names
+    "TokenSuccessResponse = OAuthToken",
+    "def resolve(api_key: _AzureApiKeyT | None, token_provider: TokenProviderT | None) -> None:",
+    "    token_endpoint_auth_method: OAuthClientTokenEndpointAuthMethod",
+    # documentation URLs
+    "e.g. `pass` in `https://user:pass@host:port/path`",
 ]
 
 

@@ -86,7 +86,7 @@ _MESSAGE = re.compile(
     r"[.!?]$|\b(?:is|are|must|required|invalid|incorrect|not|should|field|too|please)\b", re.I
 )
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
-_PROSE_AFTER = re.compile(r"[ \t]+[a-z]{2,}\b")
+_PROSE_AFTER = re.compile(r"[ \t]+[a-z]{2,}(?![\w=:])")  # a next word that is not itself `key=`/`key:`
 _ALNUM = re.compile(r"[^\W_]")
 # type names after `name:` in annotations (Python, TypeScript, Go struct fields read as `name: type`)
 _TYPE_NAMES = frozenset(
@@ -142,6 +142,22 @@ _UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}
 _CLIENT_ID_TAIL = re.compile(r"[_.\-]?id\b")
 # a property list entry: `<key>API_TOKEN</key>` then `<string>value</string>`
 _PLIST_VALUE = re.compile(r"</key>\s*<string>(?P<v>[^<\s][^<]{0,300}?)</string>")
+# two or more capitalised words of 3+ letters with a vowel, an acronym only leading, digits only after it or at
+# the end (`OAuthToken`, `PKCS12PrivateKeyTypes`, `RefreshTokenT`): class and type names; generated tokens
+# (digits anywhere, short case runs) do not split so
+# (possessive and look-ahead forms: a failing value is rejected in one pass, never re-split)
+_CLASS_NAME = re.compile(
+    r"_?(?:[A-Z]{1,5}\d{0,3}(?=[A-Z][a-z]))?(?:[A-Z](?=[a-z]*[aeiouy])[a-z]{2,}+){2,}+\d{0,3}[A-Z]?"
+)
+# what follows an annotation inside a signature: `| None`, `,`, `)`, `= default`
+_SIGNATURE_AFTER = re.compile(r"[ \t]*(?:\||,|\)|=(?!=))")
+# code after `=`: a subscript of a name (`parts['password']`, `creds_dict[user]`; an unquoted value stops at the
+# quote: `parts[`) or a list literal
+_CODE_VALUE = re.compile(
+    r"[A-Za-z_][\w.]*\[(?:'[^'\]]*'|\"[^\"\]]*\"|[A-Za-z_][\w.]*)\]|[A-Za-z_][\w.]*\[$|\[[A-Za-z_]"
+)
+# a format field: `{password!r}`, `{session_id[:64]}`, `{cfg.token}`
+_FORMAT_FIELD = re.compile(r"\{[a-z_][a-z0-9_]*(?:[.\[][^{}]*|![rsa][^{}]*|:[^{}]*)\}")
 # gitleaks' generic identifiers: they name a credential often enough to look at the value, but
 # `"api": "users"`, `"access": "read-only"` are not given up whole as a JSON member (see _value_after_op)
 _GENERIC_LAST = frozenset(["api", "access"])
@@ -192,18 +208,21 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
         return False  # `PWD=/home/runner`, `token = ~/.config/app/token.json`: where a secret is, not one
     if value.startswith(_REFERENCE_HEADS) or _NOT_SECRET_SHAPE.fullmatch(value):
         return False  # a secret manager's reference, an encrypted (SOPS) value, a digest, a time, a version
-    if not quoted and (_call_like(value, after) or _CODE_REF_START.match(value)):
-        return False
+    if not quoted and (_call_like(value, after) or _CODE_REF_START.match(value) or _CODE_VALUE.match(value)):
+        return False  # calls, references, subscripts (`parts['password']`), list literals (`[PGconn_ptr`)
+    if value[0] == "{" and _FORMAT_FIELD.fullmatch(value):
+        return False  # an f-string / format field: `{password!r}`, `{session_id[:64]}`
     if ("_" in value or (not quoted and "." in value)) and _VARIABLE.fullmatch(value) and classify(value):
         # `new_password == confirm_password`, `password: "real_key"`: a variable named like a secret
         return False
-    if not quoted and op == ":" and (value in _TYPE_NAMES or _type_expr(value, sensitivity)):
+    if not quoted and op == ":" and (value in _TYPE_NAMES or _type_expr(value, sensitivity, after)):
         return False  # `def f(secret: str)`, `password: SecretStr`: an annotation, not a value
     if sensitivity == "password":
         if len(value) < 3:
             return False
-        # "password: required", "--password via the CLI": a lower-case word followed by more prose
-        if not quoted and value.isalpha() and value.islower() and _PROSE_AFTER.match(after):
+        # "password: required", "--password via the CLI", docstrings' "password: The password part": a word
+        # followed by more prose
+        if not quoted and value.isalpha() and _one_word(value) and _PROSE_AFTER.match(after):
             return False
         # a quoted sentence ("This field is required.") is a message about a password, not one
         return not (quoted and " " in value and _MESSAGE.search(value))
@@ -213,6 +232,10 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
     if sensitivity == "client_id":
         # an OAuth client id is half a credential pair: a long generated value counts, a UUID is an id
         return _UUID.fullmatch(value) is None and generated_shape(value, min_len=32, min_entropy=3.3)
+    if _CLASS_NAME.fullmatch(value):
+        return (
+            False  # `TokenSuccessResponse = OAuthToken`: capitalised words are a name, not a generated value
+        )
     if sensitivity == "secret":
         if value.isdigit():
             return digit_secret(value)  # client ids, numeric tokens: long, random, not a time
@@ -241,12 +264,17 @@ def _is_path(value: str) -> bool:
     return all(_LOWER_SEGMENT.fullmatch(p) or is_structured_id(p) for p in segments)
 
 
-def _type_expr(value: str, sensitivity: str) -> bool:
-    """A class name or a subscripted type after `name:`; under a password name only the subscripted form
-    (`password: CorrectHorse` in YAML may be the password)."""
-    if value[0] < "A" or value[0] > "Z" or _TYPE_EXPR.fullmatch(value) is None:
+def _type_expr(value: str, sensitivity: str, after: str) -> bool:
+    """A class name or a subscripted type after `name:`; under a password name only the subscripted form or a
+    class name inside a signature (`password: CorrectHorse` in YAML may be the password)."""
+    if _TYPE_EXPR.fullmatch(value) is None and _CLASS_NAME.fullmatch(value) is None:
         return False
-    return sensitivity != "password" or "[" in value
+    return sensitivity != "password" or "[" in value or _SIGNATURE_AFTER.match(after) is not None
+
+
+def _one_word(value: str) -> bool:
+    """`required`, `The`, `Available`, `HTTP`: one word in one case pattern (not `hUnTer`)."""
+    return value.islower() or value.isupper() or (value[0].isupper() and value[1:].islower())
 
 
 def _call_like(value: str, after: str) -> bool:
@@ -546,8 +574,14 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
         # `setProperty("X_TOKEN", "v")`: quoted name and value; `` `token`, `secret` `` is a list in prose
         if not (quoted and kq and kq[-1] != "`" and vq[-1] != "`"):
             return _csv_value(text, ident, sens, m, left)
+        if is_structured_id(qv):
+            return None  # `('scheme', 'user', 'password', 'host')`, `Literal["password", "otp"]`: a list of words
     elif op == "==" and not quoted:
         return None  # `password == confirm`: a comparison with a variable, not with a literal
+    if not quoted and text[pos : m.start("op")].strip(" \t\"'`\\[]") not in ("", "value"):
+        # a type word before the operator (`var token string = "x"`) is read only with a literal:
+        # `#password user=app` is a fragment then another pair (`password value = x` is a value)
+        return None
     v, start = (qv, m.start("qv")) if quoted else (uv, m.start("uv"))
     if v.startswith("AWS4-HMAC-SHA256"):
         return None  # the algorithm of an AWS4 header: its Credential= and Signature= are found by name
@@ -586,8 +620,12 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
         check = "password"
     if not quoted and after.startswith(":`"):
         return None  # `pass :data:`h11.CLIENT``: a reStructuredText role in prose, not `pass: data`
-    if not quoted and v.isidentifier() and _names_tail(v, ident):
-        return None  # `pass=pass`, `self._secret_value = value`: a variable named after the field
+    if v.isidentifier() and _names_tail(v, ident):
+        # `pass=pass`, `self._secret_value = value`: a variable named after the field; quoted, a name mapping
+        # (`CHALLENGE_PASSWORD: "challengePassword"`)
+        return None
+    if not quoted and op == "=" and _tuple_target(text, left):
+        return None  # `username, password = auth`: unpacking in code, the value is a variable
     if _value_is_secret(v, check, op=op, quoted=quoted, after=after):
         return start, start + len(v), value_kind(ident, sens)
     return None
@@ -598,6 +636,18 @@ def _digest_response(text: str, pos: int) -> Span | None:
     while the nonce lives); username, realm, nonce and uri are not secrets."""
     d = _DIGEST_RESPONSE.match(text, pos)
     return (d.start("v"), d.end("v"), "TOKEN") if d is not None else None
+
+
+def _tuple_target(text: str, left: int) -> bool:
+    """The name at left is the second of a statement's unpacking targets: `username, password = ...`."""
+    if left < 3 or text[left - 2 : left] != ", ":
+        return False
+    j = left - 2
+    while j > 0 and (text[j - 1].isalnum() or text[j - 1] == "_"):
+        j -= 1
+    if j == left - 2:
+        return False
+    return not text[_line_start(text, j) : j].strip()  # the first target starts its line
 
 
 def _names_tail(v: str, ident: str) -> bool:
@@ -853,6 +903,8 @@ def _statement_value(text: str, ident: str, sens: str, pos: int, left: int) -> S
 _SCHEME_VALUE = re.compile(r"[ \t]+([^\s\"'`\\,;]{1,512})")
 _BEARER_VALUE = re.compile(r"[ \t]+([A-Za-z0-9\-._~+/]{16,1024}={0,3})")
 _DIGEST_RESPONSE = re.compile(r"""[^\n]{0,600}?\bresponse[ \t]*=[ \t]*"?(?P<v>[0-9a-fA-F]{32,128})\b""")
+# the password half of documentation URLs (`https://user:pass@host`, `foo:bar@`)
+_DOC_PASSWORDS = frozenset(["pass", "pw", "pwd", "passwd", "bar", "baz"])
 _URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@'\"<>]{0,256}):(?P<pw>[^\s@/'\"<>]{1,256})@(?=[\w\[.\-])")
 _CURL_USER = re.compile(
     r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]{0,256}\"(?::\"[^\"\n]{0,256}\")?|'[^'\n]{0,256}'|\S{1,512})"
@@ -895,7 +947,7 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
     if "://" in text:
         for m in _URL_USERINFO.finditer(text):
             pw = m.group("pw")
-            if not is_placeholder(pw) and not pw.startswith("$"):
+            if not is_placeholder(pw) and not pw.startswith("$") and pw.lower() not in _DOC_PASSWORDS:
                 yield m.start("pw"), m.end("pw"), "PASSWORD"
     if "-u" in text:
         for m in _CURL_USER.finditer(text):
