@@ -179,6 +179,7 @@ _NOT_SECRET_SHAPE = re.compile(
     r"|v?\d{1,4}(?:\.\d{1,6}){1,3}(?:-[0-9A-Za-z.]{1,20})?"
 )
 # a bare `key`'s value made of capitalised words (XAML/WPF resource keys: `x:Key="PrimaryButtonStyle2"`)
+_SHAPE_HEADS = frozenset("0123456789smv")  # the first characters _NOT_SECRET_SHAPE can match
 _CAMEL_WORDS = re.compile(r"(?:[A-Z][a-z]+){2,}\d{0,3}")
 # commands whose arguments carry a password: `sshpass -p <pw> ssh ...`, `htpasswd -b[c] <file> <user> <pw>`
 _TOOL_PASSWORD_ARG = {
@@ -206,7 +207,9 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
         return False  # `changeme123`, `password1`, `example2`: a filler word numbered (gitleaks' stopwords)
     if value[0] in "/~." and _is_path(value):
         return False  # `PWD=/home/runner`, `token = ~/.config/app/token.json`: where a secret is, not one
-    if value.startswith(_REFERENCE_HEADS) or _NOT_SECRET_SHAPE.fullmatch(value):
+    if value.startswith(_REFERENCE_HEADS) or (
+        value[0] in _SHAPE_HEADS and _NOT_SECRET_SHAPE.fullmatch(value)
+    ):
         return False  # a secret manager's reference, an encrypted (SOPS) value, a digest, a time, a version
     if not quoted and (_call_like(value, after) or _CODE_REF_START.match(value) or _CODE_VALUE.match(value)):
         return False  # calls, references, subscripts (`parts['password']`), list literals (`[PGconn_ptr`)
@@ -232,7 +235,7 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
     if sensitivity == "client_id":
         # an OAuth client id is half a credential pair: a long generated value counts, a UUID is an id
         return _UUID.fullmatch(value) is None and generated_shape(value, min_len=32, min_entropy=3.3)
-    if _CLASS_NAME.fullmatch(value):
+    if (value[0] == "_" or value[0].isupper()) and _CLASS_NAME.fullmatch(value):
         return (
             False  # `TokenSuccessResponse = OAuthToken`: capitalised words are a name, not a generated value
         )
