@@ -149,6 +149,10 @@ def test_look_alikes_in_these_forms_are_kept(text: str) -> None:
         ("secret_region", None),
         ("hotkey", None),
         ("monkey", None),
+        ("Passwort", "password"),
+        ("mot_de_passe", "password"),
+        ("bypass", None),
+        ("passenger", None),
     ],
 )
 def test_name_classes(name: str, expected: str | None) -> None:

@@ -30,6 +30,10 @@ _PASSWORD_WORDS = frozenset(
         "contraseña",
         "keypass",
         "sshpass",  # the command: `sshpass -p <password>` (context.py reads its argument)
+        # other languages' words for a password that the `pass` keyword reaches (German, French, Norwegian)
+        "passwort",
+        "passe",
+        "passord",
     }
 )
 # Inside a longer name (`secret_key_base`, `mySecretString`, `token_value`) these still mark a credential,
@@ -93,7 +97,7 @@ _SECRET_WORDS = frozenset(
     }
 )
 # Run-together names (`apikey`, `DBPASSWORD`, `authtoken`) checked by suffix.
-_SUFFIXES_PASSWORD = ("password", "passwd", "pwd", "secret", "keypass", "storepass", "contrasena")
+_SUFFIXES_PASSWORD = ("password", "passwd", "pwd", "secret", "keypass", "storepass", "contrasena", "passwort")
 # `<owner>key` run together (detect-secrets' denylist spells these: `appkey`, `dbkey`, `privkey` ...);
 # `hotkey`, `monkey`, `turkey` and `passkey` end in `key` without naming an owner of a credential
 _SUFFIXES_SECRET = (
