@@ -239,6 +239,8 @@ def negatives(rounds: int = 4) -> Iterator[tuple[str, str]]:
         yield "ids", f"checksum ok: md5={_rand(rng, HEX, 32)} size={rng.randint(1, 10**9)}"
         yield "ids", f"token refreshed for session {_uuid(rng)} (expires_in=3600)"
         yield "ids", f"access granted user_id={rng.randint(1, 99999)} role=admin"
+        yield "ids", f"acquired lock_key={_rand(rng, HEX, 32)} ttl=30s owner=worker-3"
+        yield "ids", f'{{"event_key": "{_rand(rng, HEX, 40)}", "queue_key": "jobs:{_rand(rng, HEX, 12)}"}}'
         yield "placeholder", "password=${DB_PASSWORD} user=app"
         yield "placeholder", "token: {{ secrets.GITHUB_TOKEN }}"
         yield "placeholder", "Authorization: Bearer <token>"
