@@ -188,6 +188,7 @@ def _cli(rng: random.Random) -> Iterator[tuple[str, Case]]:
     yield "--api-key", (f"cli deploy --api-key {tok} --env prod", tok)
     yield "--client-secret", (f"az login --service-principal -u app --client-secret {tok} --tenant t", tok)
     yield "mysql -p", (f"$ mysql -h db -u root -p{pw} shop", pw)
+    yield "-u then -p", (f"$ mongosh -u admin -p {pw} --authenticationDatabase admin", pw)
     yield "sshpass -p", (f"+ sshpass -p {pw} ssh -o StrictHostKeyChecking=no deploy@10.0.0.5", pw)
     yield "htpasswd -b", (f"RUN htpasswd -bc /etc/nginx/.htpasswd admin {pw}", pw)
 
@@ -258,6 +259,9 @@ def negatives(rounds: int = 4) -> Iterator[tuple[str, str]]:
         yield "prose", "apt-get install -y sshpass openssh-client"
         yield "prose", "htpasswd -c /etc/nginx/.htpasswd admin"
         yield "placeholder", "sshpass -p $SSHPASS ssh deploy@host"
+        yield "prose", f"docker run -u 1000 -p {rng.randint(1024, 9999)}:8080 app:latest"
+        yield "prose", "mysql -u root -p shop < dump.sql"
+        yield "prose", "rabbitmqctl -u guest -p my_vhost list_queues"
         acct = rng.randint(10**11, 10**12 - 1)
         tail = "".join(rng.choice(string.ascii_letters) for _ in range(6))
         yield (

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from .keys import KEYWORDS, VENDORS, classify, components
 from .rules import trie_regex
 from .validators import (
+    char_classes,
     digit_secret,
     generated_shape,
     is_placeholder,
@@ -912,12 +913,23 @@ _URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@'\"<>]{0,256}):(?P<pw>[^\s@/'\"<
 _CURL_USER = re.compile(
     r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]{0,256}\"(?::\"[^\"\n]{0,256}\")?|'[^'\n]{0,256}'|\S{1,512})"
 )
+_USER_THEN_P = re.compile(r"(?<!\S)-u[ \t]+[^\s-]\S{0,127}[ \t]+-p[ \t]+(?P<v>[^\s\"'`\-][^\s\"'`]{0,255})")
 _LOGIN_P = re.compile(r"login[^\n]{0,200}?[ \t]-p[ \t]+(?P<v>[^\s\"']{1,256})")
 _NETRC_PW = re.compile(r"password[ \t]+(?P<v>[^\s\"']{1,256})")
 _MYSQL_P = re.compile(r"-p(?P<v>[^\s\-][^\s]{0,255})")
 _K8S_DATA_LINE = re.compile(
     r"^[ \t]*[\w.\-]+:[ \t]*['\"]?(?P<v>[A-Za-z0-9+/]{8,8192}={0,2})['\"]?[ \t]*$", re.M
 )
+
+
+def _password_like(v: str) -> bool:
+    """A command-line argument that can only be a password: two character classes, not words, numbers or ports."""
+    return (
+        char_classes(v) >= 2
+        and not v.replace(":", "").replace(".", "").isdigit()
+        and not is_structured_id(v)
+        and not is_placeholder(v)
+    )
 
 
 def _client_id_spans(text: str, lower: str) -> Iterator[Span]:
@@ -964,6 +976,14 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
             if not pw or is_placeholder(pw) or (len(set(pw)) == 1 and len(set(user)) <= 1):
                 continue
             yield m.start("v"), m.end("v"), "BASIC_AUTH"
+        if " -p" in text:
+            # `mongo -u admin -p <pw>`, `docker login -u ci -p <pw>`: -p right after a -u user is the password
+            # (alone, -p is a port, a patch or a path in other commands)
+            for m in _USER_THEN_P.finditer(text):
+                v = m.group("v")
+                # `-p 8080:8080` (ports), `-p shop` (mysql's database), `-p my_vhost` (rabbitmqctl): not passwords
+                if _password_like(v) and "://" not in v:
+                    yield m.start("v"), m.end("v"), "PASSWORD"
     if "machine" in lower:  # .netrc: `machine host login user password secret`
         for m in _NETRC_PW.finditer(text):
             if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-"):
