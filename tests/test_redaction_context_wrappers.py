@@ -76,6 +76,10 @@ def _conn(rng: random.Random) -> Iterator[tuple[str, Case]]:
     yield "adonet", (f"Server=tcp:{h},1433;Database=app;User Id={user};Password={pw};Encrypt=True;", pw)
     yield "adonet-spaced", (f'conn="Data Source={h};Initial Catalog=app;User ID={user};Password={pw}"', pw)
     yield "conn_str", (f'CONN_STR="Host={h};Username={user};Password={pw};Database=app"', pw)
+    yield (
+        "go-mysql-dsn",
+        (f"[mysql] 2024/05/12 dial failed: {user}:{pw}@tcp({h}:3306)/orders?parseTime=true", pw),
+    )
     yield "odbc", (f"Driver={{ODBC Driver 18 for SQL Server}};Server={h};UID={user};PWD={pw};", pw)
 
 
@@ -250,6 +254,8 @@ def negatives(rounds: int = 4) -> Iterator[tuple[str, str]]:
         yield "placeholder", "DB_PASSWORD=REDACTED"
         yield "placeholder", "export API_TOKEN=changeme"
         yield "placeholder", "postgresql://app:${PGPASSWORD}@db:5432/app"
+        yield "placeholder", 'DSN="root:${MYSQL_PASSWORD}@tcp(mysql:3306)/app"'
+        yield "ids", 'sql.Open("mysql", "app@tcp(db:3306)/orders")'
         yield "placeholder", "curl -H 'Authorization: Bearer $TOKEN' https://api.example.com"
         yield "prose", 'password authentication failed for user "app"'
         yield "prose", "401 Unauthorized: Authorization header missing or malformed"

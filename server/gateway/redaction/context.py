@@ -909,6 +909,7 @@ _BEARER_VALUE = re.compile(r"[ \t]+([A-Za-z0-9\-._~+/]{16,1024}={0,3})")
 _DIGEST_RESPONSE = re.compile(r"""[^\n]{0,600}?\bresponse[ \t]*=[ \t]*"?(?P<v>[0-9a-fA-F]{32,128})\b""")
 # the password half of documentation URLs (`https://user:pass@host`, `foo:bar@`)
 _DOC_PASSWORDS = frozenset(["pass", "pw", "pwd", "passwd", "bar", "baz"])
+_GO_DSN = re.compile(r"(?<![\w/:])[\w.\-]{1,64}:(?P<pw>[^\s@/'\"<>:]{1,256})@tcp\(")
 _URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@'\"<>]{0,256}):(?P<pw>[^\s@/'\"<>]{1,256})@(?=[\w\[.\-])")
 _CURL_USER = re.compile(
     r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]{0,256}\"(?::\"[^\"\n]{0,256}\")?|'[^'\n]{0,256}'|\S{1,512})"
@@ -959,6 +960,12 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
         ):
             yield m.start(1), m.end(1), "TOKEN"
         i = lower.find("bearer", i + 6)
+    if "@tcp(" in text:
+        # Go's MySQL DSN (no scheme): `user:password@tcp(db:3306)/app`
+        for m in _GO_DSN.finditer(text):
+            pw = m.group("pw")
+            if not is_placeholder(pw) and not pw.startswith("$") and pw.lower() not in _DOC_PASSWORDS:
+                yield m.start("pw"), m.end("pw"), "PASSWORD"
     if "://" in text:
         for m in _URL_USERINFO.finditer(text):
             pw = m.group("pw")
