@@ -357,6 +357,7 @@ class _Name(NamedTuple):
     end: int  # length of the raw run without trailing dots and dashes: where the operator search starts
     flag: bool  # `--name`, or `-name` (a flag when a space precedes it)
     double_dash: bool
+    generic: bool  # ends in `api`/`access` (gitleaks' generic identifiers): read only before an operator
 
 
 @lru_cache(maxsize=4096)  # names repeat: a text uses a few dozen distinct ones
@@ -375,6 +376,7 @@ def _name(raw: str) -> _Name | None:
         len(raw.rstrip(".-")),
         raw.startswith("-") and len(ident) > 1,
         raw.startswith("--"),
+        components(ident)[-1] in _GENERIC_LAST and _SETTERS.isdisjoint(components(ident)[:-1]),
     )
 
 
@@ -409,11 +411,21 @@ def assignment_spans(text: str, lower: str) -> Iterator[Span]:
             continue
         if name.signature and (left == 0 or text[left - 1] not in "?&") and not _aws4_header(text, left):
             continue  # signatures are credentials in signed-URL queries and AWS4 headers; elsewhere data
+        if name.generic and not _operator_next(text, left + name.end):
+            continue  # `self.api.get(`, `api)`: `api` is a common word in code; only `api = ...` forms are read
         is_flag = name.double_dash or (name.flag and left > 0 and text[left - 1] == " ")
         span = _value_after(text, name.ident, name.sens, left + name.end, left, is_flag)
         if span is not None:
             bisect.insort(covered, (span[0], span[1]))
             yield span
+
+
+def _operator_next(text: str, pos: int) -> bool:
+    """An operator, a closing quote or a table bar follows pos, after blanks: `api = `, `"api": `, `X-API ?=`."""
+    n = len(text)
+    while pos < n and text[pos] in " \t":
+        pos += 1
+    return pos < n and text[pos] in "=:\"'\\,?+|"
 
 
 def _aws4_header(text: str, left: int) -> bool:
