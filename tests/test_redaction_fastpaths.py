@@ -334,14 +334,33 @@ def _iban_reference(text: str) -> list[tuple[int, int, str]]:
                         break
             if not end or (end < len(raw) and raw[end] != " "):
                 continue
-            if pii.iban_ok(raw[:end].replace(" ", "")):
+            compact = raw[:end].replace(" ", "")
+            structure = pii._BBAN.get(compact[:2])
+            if pii.iban_ok(compact) and (structure is None or structure.fullmatch(compact[4:])):
                 out.append((m.start(), m.start() + end, "IBAN"))
                 break
     return out
 
 
+_BBAN_CLASSES = {"n": string.digits, "a": string.ascii_uppercase, "c": string.digits + string.ascii_uppercase}
+
+
+def _bban(rnd: random.Random, country: str, length: int) -> str:
+    """An account part in the country's registered structure (`4a6n8n` for GB), else digits and A-F;
+    one in five ignores the structure (a mistyped IBAN that both cuts must reject alike)."""
+    spec = pii._BBAN_SPEC.split()
+    structure = dict(zip(spec[::2], spec[1::2], strict=True)).get(country)
+    if structure is None or rnd.random() < 0.2:
+        return "".join(rnd.choice(string.digits + string.ascii_uppercase[:6]) for _ in range(length - 4))
+    return "".join(
+        rnd.choice(_BBAN_CLASSES[cls])
+        for n, cls in re.findall(r"(\d+)([nac])", structure)
+        for _ in range(int(n))
+    )
+
+
 def _iban(rnd: random.Random, country: str, length: int) -> str:
-    bban = "".join(rnd.choice(string.digits + string.ascii_uppercase[:6]) for _ in range(length - 4))
+    bban = _bban(rnd, country, length)
     number = int("".join(str(int(ch, 36)) for ch in bban + country + "00"))
     return f"{country}{98 - number % 97:02d}{bban}"
 

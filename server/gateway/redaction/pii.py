@@ -412,11 +412,17 @@ def _letter_before(text: str, s: int) -> bool:
     return bool(tail) and tail[-1].isalpha()
 
 
-def _phone_label(before: str) -> bool:
+def _phone_label(before: str, *, strict: bool = False) -> bool:
+    """A phone label ends `before`; `strict`: one that names a phone (`tel`, `mobile number`, `call
+    me at`), not a verb alone (`call 1234567`, `text 12345678` are a call id and a length as often)."""
     tail = before.rstrip(_LABEL_PUNCT)
     if not tail or not tail[-1].isalpha():
         return False
-    return _PHONE_LABEL.search(before[-40:].lower()) is not None
+    m = _PHONE_LABEL.search(before[-40:].lower())
+    if m is None or not strict:
+        return m is not None
+    label = m.group()
+    return not label.startswith(("call", "text", "reach")) or " me" in label or " us" in label
 
 
 def _phone_context(before: str) -> bool:
@@ -456,6 +462,10 @@ def _bare_phone(digits: str, before: str) -> bool:
     """
     nd = len(digits)
     first = digits[0]
+    if nd <= 8:
+        # a local number without its area code (`phone: 5550132`, `tel: 81234567`), led by 2-9 as
+        # subscriber numbers are, right after a label that names a phone (not a bare `call`/`text`)
+        return nd >= 7 and first not in "01" and _phone_label(before, strict=True)
     if first == "0":
         if nd < 9 or digits[1] == "0":
             return False
@@ -673,9 +683,9 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
             raw = m.group()
             # (grouped local numbers ending in 3+ digits may still be phones under a phone word:
             # `8123 4567`; dates and clock times end in 2 digits and cost one slice test)
+            # (a bare run of 7-8 digits, likewise: a local number only right after a phone label)
             if not _may_classify(raw) and (
-                raw.isdigit()
-                or not raw[-3:].isdigit()
+                (len(raw) not in (7, 8) if raw.isdigit() else not raw[-3:].isdigit())
                 or not _letter_before(text, s)
                 or not _phone_label(_before(text, s))
             ):
@@ -1017,6 +1027,14 @@ def _iban_both(text: str, view: TextView | None = _UNSET) -> tuple[list[re.Match
     return out, [m for i in starts if (m := _strict_match(text, i))]
 
 
+def _bban_fits(compact: str) -> bool:
+    """The account part follows its country's registered structure (letters only where the registry
+    puts letters: `DE89 A704 ...` is a mistyped German IBAN even when mod-97 happens to hold, about one
+    candidate in a hundred); a country without a registered structure passes."""
+    bban = _BBAN.get(compact[:2])
+    return bban is None or bban.fullmatch(compact, 4) is not None
+
+
 def iban_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
     out: list[Span] = []
     upper, lower = _iban_both(text, view)
@@ -1033,7 +1051,8 @@ def iban_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
             end = ends[target - 1]
             if end < len(raw) and raw[end] != " ":
                 continue  # would cut a group in two: not this length
-            if iban_ok(raw[:end].replace(" ", "")):
+            compact = raw[:end].replace(" ", "")
+            if iban_ok(compact) and _bban_fits(compact):
                 out.append((m.start(), m.start() + end, "IBAN"))
                 break
     for m in lower:
