@@ -93,3 +93,50 @@ def test_unlabelled_or_odd_local_runs_are_kept(seed: int) -> None:
     ]
     for text in texts:
         assert redact(text) == text, text
+
+
+def _digits(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice(string.digits) for _ in range(n))
+
+
+# Philippine ids in their official groupings, written with blanks: (name written before, groups)
+PH_SPACED = [
+    ("TIN", (3, 3, 3)),
+    ("TIN no.", (3, 3, 3, 3)),
+    ("Taxpayer Identification Number:", (3, 3, 3, 5)),
+    ("SSS", (2, 7, 1)),
+    ("SSS number:", (2, 7, 1)),
+    ("PhilHealth ID", (2, 9, 1)),
+    ("PHIC", (2, 9, 1)),
+    ("Pag-IBIG MID", (4, 4, 4)),
+    ("HDMF no.", (4, 4, 4)),
+]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_philippine_ids_with_blanks_are_hidden_under_their_name(seed: int) -> None:
+    rng = random.Random(seed)
+    for name, groups in PH_SPACED:
+        value = " ".join(_digits(rng, g) for g in groups)
+        for text in (f"{name} {value}", f'{{"member": "{name} {value}", "status": "active"}}'):
+            assert value not in redact(text), text
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_blank_grouped_numbers_under_another_name_are_kept(seed: int) -> None:
+    rng = random.Random(seed)
+    for _name, groups in PH_SPACED:
+        # digits led by 1-9 (0-led groups of 3 read as national phone numbers)
+        value = " ".join(str(rng.randint(1, 9)) + _digits(rng, g - 1) for g in groups)
+        for text in (f"rows {value}", f"SSN {value}" if groups != (3, 3, 3) else f"counts {value}"):
+            assert redact(text) == text, text
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_philippine_mobiles_with_country_code_and_no_plus(seed: int) -> None:
+    rng = random.Random(seed)
+    mobile = "639" + _digits(rng, 9)
+    for text in (f"sms to {mobile} queued", f"mobile: {mobile}", f'{{"phone": "{mobile}"}}'):
+        assert mobile not in redact(text), text
+    for text in (f"order {mobile} shipped", f"bytes={mobile}"):
+        assert redact(text) == text, text

@@ -472,6 +472,10 @@ def _bare_phone(digits: str, before: str) -> bool:
         loose = nd == 11
     elif nd == 11:
         loose = first == "1" and digits[1] in "23456789"
+    elif nd == 12 and digits.startswith("639"):
+        loose = (
+            True  # a Philippine mobile with its country code but no `+` (63 917 ...), as SMS gateways log it
+        )
     elif (nd == 9 or nd == 10) and first != "1":
         loose = nd == 10 and digits[3] in "23456789"
     else:
@@ -485,6 +489,14 @@ def _short_phone_shape(groups: list[int], nd: int) -> bool:
     return 7 <= nd <= 12 and min(groups) >= 2 and groups[-1] >= 3 and groups != [2, 2, 4]
 
 
+_PH_SPACED = {
+    (3, 3, 3): ("tin", "TIN"),
+    (3, 3, 3, 3): ("tin", "TIN"),
+    (3, 3, 3, 5): ("tin", "TIN"),
+    (2, 7, 1): ("sss", "SSS"),
+    (2, 9, 1): ("philhealth", "PHILHEALTH"),
+    (4, 4, 4): ("pagibig", "PAGIBIG"),
+}
 _SSN_WEAK = ((3, 6), (5, 4))  # SSN digits grouped otherwise than 3-2-4 (accepted under the name only)
 
 
@@ -508,6 +520,13 @@ def _classify_number(raw: str, before: str) -> str | None:
         return "PHILHEALTH"
     if dashed and shape == (4, 4, 4):
         return "PAGIBIG"
+    if " " in raw and "-" not in raw and shape in _PH_SPACED:
+        # the same groupings written with blanks (`TIN 123 456 789 000`), common in forms and OCR
+        # text: under the id's own name only (blank-separated groups are also counts and columns)
+        name, kind = _PH_SPACED[shape]
+        ctx = _id_context(before)
+        if ctx is not None and ctx.lastgroup == name:
+            return kind
     if shape == (3, 2, 4):
         return "SSN" if ssn_ok(digits[:3], digits[3:5], digits[5:]) else None
     # Cards: 13-19 digits, a known issuer range (2-6), Luhn; contiguous or in 4-digit groups (Amex 4-6-5)
