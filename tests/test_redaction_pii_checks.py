@@ -140,3 +140,89 @@ def test_philippine_mobiles_with_country_code_and_no_plus(seed: int) -> None:
         assert mobile not in redact(text), text
     for text in (f"order {mobile} shipped", f"bytes={mobile}"):
         assert redact(text) == text, text
+
+
+def _address(rng: random.Random) -> tuple[str, str]:
+    word = lambda: "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 8)))  # noqa: E731
+    return f"{word()}.{word()}{rng.randint(1, 99)}", f"{word()}.example.org"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_addresses_in_url_queries_are_hidden(seed: int) -> None:
+    rng = random.Random(seed)
+    local, domain = _address(rng)
+    plain, encoded = f"{local}@{domain}", f"{local}%40{domain}"
+    for text, value in (
+        (f"GET https://api.example.com/v1/users?email={plain}&page=2 HTTP/1.1", plain),
+        (f"redirect to https://app.example.com/invite#/to/{plain}", plain),
+        (f'10.0.0.7 - - "GET /api/users?email={encoded}&page=2 HTTP/1.1" 200', encoded),
+        (f"mailto:{encoded}", encoded),
+        (f"POST /signup body=name%3Djo%26email%3D{local}%2Bnews%40{domain}", f"{local}%2Bnews%40{domain}"),
+    ):
+        out = redact(text)
+        assert value not in out and local not in out, text
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_url_userinfo_and_encoded_lookalikes_are_not_addresses(seed: int) -> None:
+    rng = random.Random(seed)
+    local, domain = _address(rng)
+    for text in (
+        f"https://{local}@{domain}/repo.git",  # userinfo: the user name of a URL, not a mailbox
+        f"GET /search?q=%40{domain} HTTP/1.1",  # a mention, no local part
+        f"npm install %40{local}%40{domain}",  # a scoped package, escaped
+    ):
+        assert redact(text) == text, text
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_percent_encoded_international_numbers_are_hidden(seed: int) -> None:
+    rng = random.Random(seed)
+    a, b, c = (
+        str(rng.randint(2, 9)) + _digits(rng, 2),
+        str(rng.randint(2, 9)) + _digits(rng, 2),
+        _digits(rng, 4),
+    )
+    for text, value in (
+        (f"GET /lookup?phone=%2B1{a}{b}{c}&src=web HTTP/1.1", f"{a}{b}{c}"),
+        (f"GET /lookup?phone=%2B1%20{a}%20{b}%20{c} HTTP/1.1", f"{b}%20{c}"),
+        (f"callback=tel%3A%2B44{a}{b}{c}", f"{a}{b}{c}"),
+    ):
+        assert value not in redact(text), text
+    # too long for E.164, or too short: an encoded plus before another number
+    for text in (f"x=%2B{_digits(rng, 17)}", f"delta=%2B{_digits(rng, 5)}", f"v=%2B{a}.{b}"):
+        assert redact(text) == text, text
+
+
+def test_zero_led_hex_dump_bytes_are_not_a_national_number() -> None:
+    rng = random.Random(3)
+    for _ in range(20):
+        row = " ".join(["00"] + [f"{rng.choice([0, 0, 1, 2]):02d}" for _ in range(4)])
+        text = f"0000010: {row}  ................"
+        assert redact(text) == text, text
+
+
+def _best_time(fn, text: str) -> float:  # type: ignore[no-untyped-def]
+    import time
+
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        list(fn(text))
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["%2B1-", "%2B1%20", "a%40", "a%40b.", "%40a.a", "a%2Ba%40" + "x." * 8, "1" * 15 + "%2B"],
+)
+def test_percent_encoded_scans_grow_linearly(unit: str) -> None:
+    """Eight times the text costs about eight times the time (a quadratic scan would cost 64x)."""
+    from aiops_mcp.server.gateway.redaction import pii
+
+    small, large = unit * 2_000, unit * 16_000
+    ratio = _best_time(pii.percent_encoded_spans, large) / max(
+        _best_time(pii.percent_encoded_spans, small), 1e-6
+    )
+    assert ratio < 24, ratio

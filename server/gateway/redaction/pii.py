@@ -18,10 +18,13 @@ Span = tuple[int, int, str]
 
 # Domain labels of letters, digits and inner hyphens, in any script (RFC 6531 / IDNA: `bücher.de`);
 # the top-level label is letters (`.com`, `.рф`) or its ASCII IDN form (`.xn--p1ai`). Matched only at '@'.
-_EMAIL_RIGHT = re.compile(
-    r"@[^\W_](?:[\w\-]{0,62}[^\W_])?(?:\.[^\W_](?:[\w\-]{0,62}[^\W_])?)*"
+_EMAIL_DOMAIN = (
+    r"[^\W_](?:[\w\-]{0,62}[^\W_])?(?:\.[^\W_](?:[\w\-]{0,62}[^\W_])?)*"
     r"\.(?:[^\W\d_]{2,24}|xn--[a-z0-9\-]{2,59})(?![\w\-])"
 )
+_EMAIL_RIGHT = re.compile("@" + _EMAIL_DOMAIN)
+# the same address percent-encoded in a URL query or form body (`?email=jane%40example.com`)
+_EMAIL_RIGHT_PCT = re.compile("%40" + _EMAIL_DOMAIN)
 _EMAIL_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 # `user@host:path` is an scp/ssh target (`git@github.com:org/repo.git`), not a mailbox
 _QUOTED_LOCAL = re.compile(r"[\w.+\-]+(?: [\w.+\-]+)*")
@@ -120,6 +123,18 @@ def _email_local_start(text: str, i: int) -> int:
     return left
 
 
+def _in_userinfo(text: str, i: int) -> bool:
+    """The `@` at `i` ends the userinfo of a URL (`scheme://user:password@host`; context.py redacts the
+    password): `://` earlier in the word with no `/`, `?` or `#` after it (a query's `?to=jane@x.org`
+    is past the authority: an address)."""
+    word_start = max(text.rfind(" ", 0, i), text.rfind("\n", 0, i)) + 1
+    k = text.rfind("://", word_start, i)
+    if k < 0:
+        return False
+    authority = text[k + 3 : i]
+    return "/" not in authority and "?" not in authority and "#" not in authority
+
+
 def email_spans(text: str) -> Iterator[Span]:
     n = len(text)
     i = text.find("@")
@@ -128,14 +143,26 @@ def email_spans(text: str) -> Iterator[Span]:
         if m:
             left = _email_local_start(text, i)
             e = m.end()
-            # `scheme://user:password@host` is URL userinfo (the password is redacted by context.py)
-            word_start = max(text.rfind(" ", 0, i), text.rfind("\n", 0, i))
             scp = e + 1 < n and text[e] == ":" and text[e + 1] in _SCP_PATH
-            if left < i and not scp and "://" not in text[word_start + 1 : i]:
+            if left < i and not scp and not _in_userinfo(text, i):
                 yield left, e, "EMAIL"
                 i = text.find("@", e)
                 continue
         i = text.find("@", i + 1)
+
+
+def _pct_email_spans(text: str) -> Iterator[Span]:
+    """`jane%40example.com`: an address percent-encoded in a query string or form body."""
+    i = text.find("%40")
+    while i > 0:
+        m = _EMAIL_RIGHT_PCT.match(text, i)
+        left = _email_local_start(text, i) if m else i
+        # (the local part may hold escapes itself, `jane%2Bdev`; a value starts after `=`, `/`, `:`)
+        if m and left < i and text[left] != "%":
+            yield left, m.end(), "EMAIL"
+            i = text.find("%40", m.end())
+            continue
+        i = text.find("%40", i + 1)
 
 
 # IPv4 addresses and number-shaped data both start at a digit: one scan finds both. Neither kind of
@@ -554,8 +581,16 @@ def _classify_number(raw: str, before: str) -> str | None:
         return "PHONE"  # NANP with its trunk 1 (1-800-555-0199)
     if shape == (3, 4, 4) and digits[0] == "1" and digits[1] in "3456789":
         return "PHONE"  # Chinese mobiles: 1[3-9]x, written 3-4-4 (138 0013 8000)
-    if len(groups) >= 3 and digits[0] == "0" and 9 <= nd <= 11 and all(g >= 2 for g in groups):
-        return "PHONE"  # trunk 0 in three or more groups (02-123-4567, 0121 234 5678, 01 23 45 67 89)
+    if (
+        len(groups) >= 3
+        and digits[0] == "0"
+        and digits[1] != "0"
+        and 9 <= nd <= 11
+        and all(g >= 2 for g in groups)
+    ):
+        # trunk 0 in three or more groups (02-123-4567, 0121 234 5678, 01 23 45 67 89); no area code
+        # opens with 0 (`00 01 00 00 00` is a hex dump; 00 + a country code is `_dialled_abroad`)
+        return "PHONE"
     if len(groups) >= 3 and digits[0] == "0" and _dialled_abroad(groups, digits):
         return "PHONE"
     if len(groups) == 2 and digits[0] == "0" and digits[1] != "0" and 9 <= nd <= 12:
@@ -666,6 +701,23 @@ def _plus_dotted_spans(text: str) -> Iterator[Span]:
             yield m.start(), m.end(), "PHONE"
 
 
+# `%2B14155550132`, `%2B44%2020%207946%200958`: an international number percent-encoded in a URL query
+# or form body (`+` is `%2B`, a blank `%20`); each repeat takes exactly one digit, so the match is linear
+_PCT_PLUS = re.compile(r"%2[Bb]\d(?:(?:%20|[\-.])?\d){7,14}(?![\w\-]|%20\d|[\-.]\d)")
+
+
+def percent_encoded_spans(text: str) -> Iterator[Span]:
+    """Phones and e-mail addresses percent-encoded in URL queries and form bodies (`%2B`, `%40`).
+
+    (Run from `number_spans`, which the engine calls for every text: `email_spans` runs only where
+    a literal `@` is.)
+    """
+    for m in _PCT_PLUS.finditer(text):
+        yield m.start(), m.end(), "PHONE"
+    if "%40" in text:
+        yield from _pct_email_spans(text)
+
+
 def _before(text: str, s: int) -> str:
     """The 40 characters before `s`, not reaching back over a NUL (a document boundary in batches)."""
     before = text[max(0, s - 40) : s]
@@ -679,6 +731,8 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
         yield from _dotted_spans(text)
     if "+" in text and "." in text:
         yield from _plus_dotted_spans(text)
+    if "%" in text:
+        yield from percent_encoded_spans(text)
     runs = list(_NUMBER.finditer(text)) if candidates is None else candidates
     done = -1  # end of the last chain of runs split by `_split_run`
     for idx, m in enumerate(runs):
