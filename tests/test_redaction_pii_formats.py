@@ -13,6 +13,8 @@ Decisions recorded here (tests assert them):
 - `git@github.com:org/repo.git` and `deploy@host:/path` are scp/ssh targets, not mailboxes: kept.
 - `version 1.2.3.4` with four parts in range is an IPv4 address (it could be one; leaking an address
   costs more than masking a version); `v1.2.3.4`, `1.2.3` and `1.2.3.4.5` are kept.
+- 3-2-4 numbers with a 9xx area are IRS ITINs when their group is one the IRS assigns (50-65,
+  70-88, 90-92, 94-99), kind ITIN; other 9xx numbers are neither (SSA never issues 9xx SSNs).
 - Ethereum `0x` + 40 hex is a wallet only in EIP-55 mixed case with a right Keccak-256 checksum
   (test_redaction_pii_wallets.py); all-lower/all-upper ones are mostly SHA-1 or contract hashes.
 """
@@ -388,8 +390,13 @@ def ssn_cases(rng: random.Random) -> tuple[list[Case], list[str]]:
         for _ in range(4):
             area = rng.choice([x for x in range(1, 900) if x != 666])
             pos.append(("SSN", f"{area:03d}{sep}{rng.randint(1, 99):02d}{sep}{rng.randint(1, 9999):04d}", ""))
-        for area in ("000", "666", str(rng.randint(900, 999))):
+        for area in ("000", "666"):
             neg.append(f"{area}{sep}{rng.randint(1, 99):02d}{sep}{rng.randint(1, 9999):04d}")
+        # 9xx: never an SSN; an IRS ITIN only with its group in 50-65, 70-88, 90-92, 94-99
+        itin_group = rng.choice([*range(50, 66), *range(70, 89), 90, 91, 92, *range(94, 100)])
+        pos.append(("ITIN", f"{rng.randint(900, 999)}{sep}{itin_group}{sep}{rng.randint(1, 9999):04d}", ""))
+        other_group = rng.choice([*range(1, 50), *range(66, 70), 89, 93])
+        neg.append(f"{rng.randint(900, 999)}{sep}{other_group:02d}{sep}{rng.randint(1, 9999):04d}")
         neg.append(f"{rng.randint(1, 665):03d}{sep}00{sep}{rng.randint(1, 9999):04d}")
         neg.append(f"{rng.randint(1, 665):03d}{sep}{rng.randint(1, 99):02d}{sep}0000")
         same = str(rng.choice([1, 2, 3, 4, 5, 7, 8]))  # one digit nine times: form filler

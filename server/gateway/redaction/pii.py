@@ -12,7 +12,17 @@ import string
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from .validators import IBAN_LENGTHS, base58check_ok, eip55_ok, iban_ok, ipv4_ok, ipv6_ok, luhn_ok, ssn_ok
+from .validators import (
+    IBAN_LENGTHS,
+    base58check_ok,
+    eip55_ok,
+    iban_ok,
+    ipv4_ok,
+    ipv6_ok,
+    itin_ok,
+    luhn_ok,
+    ssn_ok,
+)
 
 Span = tuple[int, int, str]
 
@@ -516,6 +526,13 @@ def _short_phone_shape(groups: list[int], nd: int) -> bool:
     return 7 <= nd <= 12 and min(groups) >= 2 and groups[-1] >= 3 and groups != [2, 2, 4]
 
 
+def _ssn_kind(area: str, group: str, serial: str) -> str | None:
+    """A number written 3-2-4: an SSN, or an IRS ITIN (9xx area, its own group ranges), or neither."""
+    if ssn_ok(area, group, serial):
+        return "SSN"
+    return "ITIN" if itin_ok(area, group, serial) else None
+
+
 _PH_SPACED = {
     (3, 3, 3): ("tin", "TIN"),
     (3, 3, 3, 3): ("tin", "TIN"),
@@ -555,7 +572,7 @@ def _classify_number(raw: str, before: str) -> str | None:
         if ctx is not None and ctx.lastgroup == name:
             return kind
     if shape == (3, 2, 4):
-        return "SSN" if ssn_ok(digits[:3], digits[3:5], digits[5:]) else None
+        return _ssn_kind(digits[:3], digits[3:5], digits[5:])
     # Cards: 13-19 digits, a known issuer range (2-6), Luhn; contiguous or in 4-digit groups (Amex 4-6-5)
     if nd == 15 and digits[0] == "1" and len(groups) == 1 and luhn_ok(digits):
         return "CARD"  # UATP (airline) cards: 15 digits starting with 1
@@ -664,12 +681,10 @@ def _dotted_spans(text: str) -> Iterator[Span]:
             if m is not None:
                 ssn_end = s_e = m.end()
                 d = m.group().split(".")
-                if (
-                    (st == 0 or text[st - 1] not in ".-/:")
-                    and (s_e >= n or text[s_e] not in ".-/:")
-                    and ssn_ok(*d)
-                ):
-                    yield st, s_e, "SSN"
+                if (st == 0 or text[st - 1] not in ".-/:") and (s_e >= n or text[s_e] not in ".-/:"):
+                    kind = _ssn_kind(*d)
+                    if kind:
+                        yield st, s_e, kind
 
 
 def _in_iban_groups(text: str, s: int) -> bool:

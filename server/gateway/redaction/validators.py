@@ -412,6 +412,16 @@ def ssn_ok(area: str, group: str, serial: str) -> bool:
     return digits not in ("078051120", "123456789", "987654321") and digits != digits[0] * 9
 
 
+def itin_ok(area: str, group: str, serial: str) -> bool:
+    """IRS individual taxpayer numbers: 9xx area and a group in 50-65, 70-88, 90-92 or 94-99 (the
+    ranges the IRS assigns; SSNs never start with 9, so these never collide with ssn_ok)."""
+    digits = area + group + serial
+    if area[0] != "9" or serial == "0000" or digits == "987654321" or digits == digits[0] * 9:
+        return False  # (a counting-down run and one digit nine times are examples and filler)
+    g = int(group)
+    return 50 <= g <= 65 or 70 <= g <= 88 or 90 <= g <= 92 or 94 <= g <= 99
+
+
 # --- Keccak-256 (the pre-standard SHA-3 that Ethereum uses; hashlib's sha3_256 pads differently) ---
 _KECCAK_RC = [
     0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000,
