@@ -155,7 +155,8 @@ def test_id_name_prefilter_equals_the_regex() -> None:
     names = ["TIN", "tin", "Tax Identification", "taxpayer", "SSS", "social security system", "PhilHealth",
              "phic", "Pag-IBIG", "pagibig", "HDMF", "ssn", "Social Security", "\u017f\u017fn", "t\u0131n",
              "T\u0130N", "s\u017fs", "tinker", "tax", "social", "pag ibig", "setting", "sssx", "tin_", "_ssn",
-             "1phic", "HDMF2", "tin-", "(ssn)", "TAXPAYER", "pag-ibig", "social securit"]  # fmt: skip
+             "1phic", "HDMF2", "tin-", "(ssn)", "TAXPAYER", "pag-ibig", "social securit", "ITIN", "itin:",
+             "bitin", "itins"]  # fmt: skip
     fillers = [" ", "no. ", ": ", "x", "_", "1", "-", "\n", "\u00e9", "", ""]
     for _ in range(20000):
         before = "".join(

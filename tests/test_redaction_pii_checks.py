@@ -226,3 +226,44 @@ def test_percent_encoded_scans_grow_linearly(unit: str) -> None:
         _best_time(pii.percent_encoded_spans, small), 1e-6
     )
     assert ratio < 24, ratio
+
+
+def _itin(rng: random.Random, *, valid: bool = True) -> tuple[str, str, str]:
+    groups = [*range(50, 66), *range(70, 89), 90, 91, 92, *range(94, 100)]
+    other = [g for g in range(1, 100) if g not in groups]
+    group = rng.choice(groups if valid else other)
+    return f"9{_digits(rng, 2)}", f"{group:02d}", f"{rng.randint(1, 9999):04d}"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_itins_are_hidden_in_their_written_forms(seed: int) -> None:
+    rng = random.Random(seed)
+    a, g, s = _itin(rng)
+    for text, values in (
+        (f"ITIN {a}-{g}-{s} on file", [f"{a}-{g}-{s}"]),
+        (f"{a}.{g}.{s}", [f"{a}.{g}.{s}"]),
+        (f"my itin: {a}{g}{s}", [f"{a}{g}{s}"]),
+        (f"my taxpayer id is {a}-{g}{s} {a}{g}-{s}", [f"{a}-{g}{s}", f"{a}{g}-{s}"]),
+    ):
+        out = redact(text)
+        assert all(v not in out for v in values) and "<ITIN>" in out, text
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_nine_hundred_numbers_outside_the_itin_groups_are_kept(seed: int) -> None:
+    rng = random.Random(seed)
+    a, g, s = _itin(rng, valid=False)
+    for text in (f"{a}-{g}-{s}", f"my taxpayer id {a}-{g}-{s}", f"my itin: {a}{g}{s}", f"ref {a}-{g}{s}"):
+        assert redact(text) == text, text
+    a, g, s = _itin(rng)
+    assert redact(f"order {a}{g}{s} shipped") == f"order {a}{g}{s} shipped"  # bare: only under its name
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_national_numbers_side_by_side_are_each_hidden(seed: int) -> None:
+    rng = random.Random(seed)
+    first = f"0{rng.randint(2, 9)}{rng.randint(0, 9)} {rng.randint(2, 9)}{_digits(rng, 6)}"
+    second = f"0{rng.randint(2, 9)}{rng.randint(0, 9)}-{rng.randint(2, 9)}{_digits(rng, 6)}"
+    text = f"try one of these phones {first} {second}"
+    out = redact(text)
+    assert first not in out and second not in out, out

@@ -71,13 +71,14 @@ _LEAD = re.compile(r"(?:\+\d{0,3}[ \-]?)?(?:\(\d{1,4}\)[ \-]?)?$")
 _GROUPS = re.compile(r"\d+")
 _ID_CONTEXT = re.compile(
     r"(?i)(?P<tin>\btin\b|tax identification|taxpayer)|(?P<sss>\bsss\b|social security system)|"
-    r"(?P<philhealth>philhealth|\bphic\b)|(?P<pagibig>pag-?ibig|\bhdmf\b)|(?P<ssn>\bssn\b|social security)"
+    r"(?P<philhealth>philhealth|\bphic\b)|(?P<pagibig>pag-?ibig|\bhdmf\b)|(?P<ssn>\bssn\b|social security)|"
+    r"(?P<itin>\bitin\b)"
 )
 # Every alternative of _ID_CONTEXT, lower-cased: phrases, and words it wants between word boundaries.
 # On ASCII text, where IGNORECASE is plain lower-casing, a window holding none of them cannot match
 # (most windows: `setting`, `routing` hold `tin` but not as a word), and the slow regex is skipped.
 _ID_PHRASES = ("tax identification", "taxpayer", "social security", "philhealth", "pag-ibig", "pagibig")
-_ID_WORDS = ("tin", "sss", "ssn", "phic", "hdmf")
+_ID_WORDS = ("tin", "sss", "ssn", "phic", "hdmf", "itin")
 _ASCII_WORD = frozenset(string.ascii_letters + string.digits + "_")
 
 
@@ -401,8 +402,14 @@ def _may_classify(raw: str) -> bool:
             or (first >= 7 and nd >= 14)  # a long number and the groups after it (`_split_run`)
         )
     if raw[0] == "0":
-        # 0-led: ids (9-14 digits), national phones (9-12), NANP's international prefix (011 44 ...)
-        return 9 <= nd <= 14 or (nd <= 18 and raw.startswith("011 "))
+        # 0-led: ids (9-14 digits), national phones (9-12), NANP's international prefix (011 44 ...),
+        # and national numbers written side by side (`052 5552606 074-7111234`: a word of 7+ digits
+        # in a longer chain, cut apart by `_split_run`; hex dump rows hold no such word)
+        return (
+            9 <= nd <= 14
+            or (nd <= 18 and raw.startswith("011 "))
+            or (nd > 14 and any(len(w) - w.count("-") >= 7 for w in raw.split(" ")))
+        )
     if first == 4:
         return nd >= 12  # 4-4-4 Pag-IBIG, grouped cards
     return True
@@ -631,6 +638,9 @@ def _classify_number(raw: str, before: str) -> str | None:
     ctx = _id_context(before) if nd in (9, 10, 12, 14) and (len(groups) == 1 or shape in _SSN_WEAK) else None
     if ctx:
         kind = ctx.lastgroup
+        if kind in ("itin", "tin") and nd == 9 and (kind == "itin" or len(groups) > 1):
+            # an IRS ITIN under its name or a taxpayer-id name, also grouped 3-6 or 5-4 as SSNs are
+            return "ITIN" if itin_ok(digits[:3], digits[3:5], digits[5:]) else None
         if len(groups) > 1 and kind != "ssn":
             return None
         if kind == "tin" and nd in (9, 12, 14):
