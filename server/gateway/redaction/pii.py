@@ -446,6 +446,13 @@ _PHONE_LABEL = re.compile(
 
 
 _LABEL_PUNCT = "\x22' :=.#("
+# every _PHONE_LABEL match holds one of these (`mobile` holds `mob`, `telefon` `tel`, `my number` `number`)
+_LABEL_WORDS = ("tel", "fax", "sms", "cell", "mob", "phone", "call", "text", "reach", "number", "whatsapp")
+# and every one ends with one of these words (`phone`, `tel. `, `mobile_no`, `number is`, `call me at`)
+_LABEL_ENDS = (
+    *_LABEL_WORDS,
+    *("mobile", "cellular", "telefon", "num", "nr", "no", "is", "at", "on", "to", "me", "us"),
+)
 
 
 def _letter_before(text: str, s: int) -> bool:
@@ -462,7 +469,10 @@ def _phone_label(before: str, *, strict: bool = False) -> bool:
     tail = before.rstrip(_LABEL_PUNCT)
     if not tail or not tail[-1].isalpha():
         return False
-    m = _PHONE_LABEL.search(before[-40:].lower())
+    low = before[-40:].lower()
+    if not any(word in low for word in _LABEL_WORDS):
+        return False  # (most words before a number in a log: `processed 3002458 records`)
+    m = _PHONE_LABEL.search(low)
     if m is None or not strict:
         return m is not None
     label = m.group()
@@ -781,9 +791,15 @@ def number_spans(text: str, candidates: list[re.Match[str]] | None = None) -> It
             raw = m.group()
             # (grouped local numbers ending in 3+ digits may still be phones under a phone word:
             # `8123 4567`; dates and clock times end in 2 digits and cost one slice test)
-            # (a bare run of 7-8 digits, likewise: a local number only right after a phone label)
+            # (a bare run of 7-8 digits, likewise: a local number only right after a phone label; a
+            # C-level test of the word before it first, as most such runs in logs are counts and sizes)
             if not _may_classify(raw) and (
-                (len(raw) not in (7, 8) if raw.isdigit() else not raw[-3:].isdigit())
+                (
+                    len(raw) not in (7, 8)
+                    or not text[max(0, s - 16) : s].rstrip(_LABEL_PUNCT).lower().endswith(_LABEL_ENDS)
+                    if raw.isdigit()
+                    else not raw[-3:].isdigit()
+                )
                 or not _letter_before(text, s)
                 or not _phone_label(_before(text, s))
             ):
