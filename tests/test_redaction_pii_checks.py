@@ -267,3 +267,18 @@ def test_national_numbers_side_by_side_are_each_hidden(seed: int) -> None:
     text = f"try one of these phones {first} {second}"
     out = redact(text)
     assert first not in out and second not in out, out
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_scoped_ipv6_addresses_go_with_their_zone(seed: int) -> None:
+    rng = random.Random(seed)
+    groups = ":".join(f"{rng.getrandbits(16):x}" for _ in range(4))
+    zone = rng.choice(["eth", "en", "wlan", "enp0s"]) + str(rng.randint(0, 9))
+    for text, kept in (
+        (f"fe80::{groups}%{zone}/64", "/64"),
+        (f"Gateway: fe80::{groups}%{zone}.", "."),
+        (f"http://[fe80::{groups}%25{zone}]:8080/", "]:8080/"),
+    ):
+        out = redact(text)
+        assert zone not in out and groups not in out and out.endswith(kept), (text, out)
+    assert redact(f"fe80::{groups}% of links") == "<IP_ADDRESS>% of links"

@@ -293,6 +293,20 @@ def _mac_identifies(mac: str) -> bool:
     return hexdigits.strip("f") != "" and hexdigits.strip("0") != ""
 
 
+def _zone_end(text: str, e: int) -> int:
+    """End of a scoped IPv6 address whose text ends at `e`: its zone index goes with it (RFC 4007
+    `fe80::1%eth0`, RFC 6874 `%25eth0` in URIs), so `fe80::1%eth0/64` does not leave `%eth0/64`."""
+    n = len(text)
+    if e >= n or text[e] != "%":
+        return e
+    z = e + 1
+    while z < n and (text[z].isalnum() or text[z] in "_.-"):
+        z += 1
+    while z > e + 1 and text[z - 1] in ".-":
+        z -= 1
+    return z if z > e + 1 else e
+
+
 def network_spans(text: str, ipv4: list[re.Match[str]] | None = None) -> Iterator[Span]:
     """IPv4/IPv6/MAC addresses; `ipv4`: candidates from `digit_led` when the caller already has them."""
     n = len(text)
@@ -361,7 +375,7 @@ def network_spans(text: str, ipv4: list[re.Match[str]] | None = None) -> Iterato
                 and not any(ch.isdigit() for ch in cand)
             ):
                 continue
-            yield s, e, "IP_ADDRESS"
+            yield s, _zone_end(text, e), "IP_ADDRESS"
     if "." in text:
         for m in _MAC_DOTTED.finditer(text):  # Cisco style 0123.4567.89ab
             s, e = m.start() - 4, m.end()
