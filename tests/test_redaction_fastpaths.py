@@ -181,6 +181,13 @@ def test_number_prefilter_never_rejects_a_classifiable_number() -> None:
             assert pii._may_classify(raw), raw
 
 
+def _dotted_end_ok(text: str, e: int) -> bool:
+    """A clause colon may follow a dotted number; `:digits` (a port, a time), `.`, `-`, `/` may not."""
+    if e >= len(text):
+        return True
+    return text[e] not in ".-/:" or (text[e] == ":" and not text[e + 1 : e + 2].isdigit())
+
+
 def test_dotted_tail_scan_equals_the_full_patterns() -> None:
     texts = [
         *CORPUS,
@@ -189,18 +196,22 @@ def test_dotted_tail_scan_equals_the_full_patterns() -> None:
         "1.555.123.4567",
         "x555.123.4567",
     ]
+    texts += ["for 555.123.4567: failed", "at 555.123.4567:8080", "ssn 123.45.6789:", "itin 912.70.1234"]
     for text in texts:
-        n = len(text)
         want = []
+
         for m in pii._DOTTED_PHONE.finditer(text):
             s, e = m.span()
-            if (s == 0 or text[s - 1] not in ".-/:") and (e >= n or text[e] not in ".-/:"):
+            if (s == 0 or text[s - 1] not in ".-/:") and _dotted_end_ok(text, e):
                 want.append((s, e, "PHONE"))
         for m in pii._DOTTED_SSN.finditer(text):
             s, e = m.span()
-            bounded = (s == 0 or text[s - 1] not in ".-/:") and (e >= n or text[e] not in ".-/:")
-            if bounded and pii.ssn_ok(*m.group().split(".")):
+            bounded = (s == 0 or text[s - 1] not in ".-/:") and _dotted_end_ok(text, e)
+            parts = m.group().split(".")
+            if bounded and pii.ssn_ok(*parts):
                 want.append((s, e, "SSN"))
+            elif bounded and pii.itin_ok(*parts):
+                want.append((s, e, "ITIN"))
         assert sorted(pii._dotted_spans(text)) == sorted(want), text
 
 

@@ -282,3 +282,36 @@ def test_scoped_ipv6_addresses_go_with_their_zone(seed: int) -> None:
         out = redact(text)
         assert zone not in out and groups not in out and out.endswith(kept), (text, out)
     assert redact(f"fe80::{groups}% of links") == "<IP_ADDRESS>% of links"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_callback_and_caller_labels_name_a_phone(seed: int) -> None:
+    rng = random.Random(seed)
+    for label in ("customer asked for a call back at ", "callback: ", "call-back number ", "Caller ID "):
+        for value in (
+            f"{_local(rng, 3)}-{_digits(rng, 4)}",
+            _local(rng, 7),
+            f"{_local(rng, 3)} {_digits(rng, 4)}",
+        ):
+            text = f"ticket #{rng.randint(1000, 9999)}: {label}{value} regarding billing"
+            assert value not in redact(text), text
+    for text in (f"recall {_local(rng, 3)}-{_digits(rng, 4)}", f"syscall {_local(rng, 7)} returned"):
+        assert redact(text) == text, text
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_dotted_numbers_before_a_clause_colon(seed: int) -> None:
+    rng = random.Random(seed)
+    a, b, c = _local(rng, 3), _local(rng, 3), _digits(rng, 4)
+    text = f"SMS delivery failed for {a}.{b}.{c}: carrier rejected"
+    assert f"{a}.{b}.{c}" not in redact(text), text
+    area, group, serial = (
+        f"{rng.randint(1, 665):03d}",
+        f"{rng.randint(1, 99):02d}",
+        f"{rng.randint(1, 9999):04d}",
+    )
+    text = f"ssn {area}.{group}.{serial}: verified"
+    assert serial not in redact(text), text
+    # `:digits` after it is a port or a time: the dotted run is something else
+    for text in (f"peer {a}.{b}.{c}:{rng.randint(1, 65535)}", f"v{a}.{b}.{c}"):
+        assert redact(text) == text, text

@@ -453,7 +453,7 @@ _PHONE_WORDS = ("tel", "cell", "fax", "sms", "mob")
 # (`phone-home check: 1234 5678`, `mobile app build 1234 5678`, `callback 123456789`) is not enough.
 _PHONE_LABEL = re.compile(
     r"(?:(?<![a-z])(?:tel|fax|sms|cell|mob)|phone|mobile|cellular|telefon|whatsapp|"
-    r"(?<![a-z])(?:call|text|reach)(?: me| us)?|(?:my|contact) number)"
+    r"(?<![a-z])(?:call|text|reach)(?:[ \-]?back)?(?: me| us)?|(?<![a-z])caller(?: id)?|(?:my|contact) number)"
     r"(?:[ _\-]?(?:number|num|nr|no)\b\.?)?(?: (?:is|at|on|to))?"
     r"[\x22' ]*[:=.#]?[\x22' ]*\(?$"
 )
@@ -465,7 +465,23 @@ _LABEL_WORDS = ("tel", "fax", "sms", "cell", "mob", "phone", "call", "text", "re
 # and every one ends with one of these words (`phone`, `tel. `, `mobile_no`, `number is`, `call me at`)
 _LABEL_ENDS = (
     *_LABEL_WORDS,
-    *("mobile", "cellular", "telefon", "num", "nr", "no", "is", "at", "on", "to", "me", "us"),
+    *(
+        "mobile",
+        "cellular",
+        "telefon",
+        "num",
+        "nr",
+        "no",
+        "is",
+        "at",
+        "on",
+        "to",
+        "me",
+        "us",
+        "back",
+        "caller",
+        "id",
+    ),
 )
 
 
@@ -479,7 +495,8 @@ def _letter_before(text: str, s: int) -> bool:
 
 def _phone_label(before: str, *, strict: bool = False) -> bool:
     """A phone label ends `before`; `strict`: one that names a phone (`tel`, `mobile number`, `call
-    me at`), not a verb alone (`call 1234567`, `text 12345678` are a call id and a length as often)."""
+    me at`, `call back at`), not a verb alone (`call 1234567`, `text 12345678` are a call id and a
+    length as often)."""
     tail = before.rstrip(_LABEL_PUNCT)
     if not tail or not tail[-1].isalpha():
         return False
@@ -489,8 +506,10 @@ def _phone_label(before: str, *, strict: bool = False) -> bool:
     m = _PHONE_LABEL.search(low)
     if m is None or not strict:
         return m is not None
-    label = m.group()
-    return not label.startswith(("call", "text", "reach")) or " me" in label or " us" in label
+    core = m.group().rstrip(_LABEL_PUNCT)
+    if core.split(" ", 1)[0] not in ("call", "text", "reach"):
+        return True  # a phone word (`tel`, `mobile no`, `callback`, `caller id`)
+    return " me" in core or " us" in core or "back" in core  # `call me at`, `call back at`
 
 
 def _phone_context(before: str) -> bool:
@@ -686,13 +705,23 @@ _DOTTED_PHONE = re.compile(r"\(?\b[2-9]\d{2}\)?\.\d{3}\.\d{4}\b")
 _DOT_TAIL = re.compile(r"\.(?=\d{2,3}\.\d{4}\b)")
 
 
+def _dotted_end_ok(text: str, e: int) -> bool:
+    """A dotted number ends at `e`: not followed by another dotted, dashed or slashed part, nor by
+    `:digits` (a port or a time); a colon that ends a clause (`failed for 555.123.4567: ...`) is fine."""
+    if e >= len(text):
+        return True
+    ch = text[e]
+    if ch == ":":
+        return e + 1 == len(text) or not text[e + 1].isdigit()
+    return ch not in ".-/"
+
+
 def _dotted_spans(text: str) -> Iterator[Span]:
     """`555.123.4567` and `123.45.6789`: found from their `.dd(d).dddd` tail, a literal-led scan.
 
     Same results as running both full patterns over the text (each match starts 3 to 5 characters
     before its first dot), without their costly start at every digit of a log line.
     """
-    n = len(text)
     phone_end = ssn_end = -1
     for t in _DOT_TAIL.finditer(text):
         p = t.start()
@@ -703,7 +732,7 @@ def _dotted_spans(text: str) -> Iterator[Span]:
             if m is not None and m.end() > p:
                 phone_end = s_e = m.end()
                 s = m.start()
-                if s_e >= n or text[s_e] not in ".-/:":
+                if _dotted_end_ok(text, s_e):
                     if s == 0 or text[s - 1] not in ".-/:":
                         yield s, s_e, "PHONE"
                     elif text[s - 3 : s] == "+1." and (s == 3 or not text[s - 4].isalnum()):
@@ -715,7 +744,7 @@ def _dotted_spans(text: str) -> Iterator[Span]:
             if m is not None:
                 ssn_end = s_e = m.end()
                 d = m.group().split(".")
-                if (st == 0 or text[st - 1] not in ".-/:") and (s_e >= n or text[s_e] not in ".-/:"):
+                if (st == 0 or text[st - 1] not in ".-/:") and _dotted_end_ok(text, s_e):
                     kind = _ssn_kind(*d)
                     if kind:
                         yield st, s_e, kind
