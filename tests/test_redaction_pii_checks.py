@@ -315,3 +315,23 @@ def test_dotted_numbers_before_a_clause_colon(seed: int) -> None:
     # `:digits` after it is a port or a time: the dotted run is something else
     for text in (f"peer {a}.{b}.{c}:{rng.randint(1, 65535)}", f"v{a}.{b}.{c}"):
         assert redact(text) == text, text
+
+
+def test_the_unspecified_address_only_as_a_value() -> None:
+    for text in (
+        "Use local ipv6 ::",
+        "src=:: dst=::1",
+        "bind :: port 8080",
+        "::/0",
+        "host = '::'",
+        '{"listen": "::"}',
+    ):
+        assert "<IP_ADDRESS>" in redact(text), text
+    for text in (
+        "Example::\n\n    >>> run()",  # reST literal-block markers
+        "    # character group definitions ::\n",
+        "(r'::', Operator),",  # the operator in a token list
+        "key = prefix + '::' + name",
+        '# [ h16 ] "::" 4( h16 ":" ) ls32',  # ABNF
+    ):
+        assert redact(text) == text, text

@@ -293,6 +293,21 @@ def _mac_identifies(mac: str) -> bool:
     return hexdigits.strip("f") != "" and hexdigits.strip("0") != ""
 
 
+def _unspecified_address(text: str, s: int, e: int) -> bool:
+    """`::` at [s, e) is the unspecified address: a value of its own (`src=:: dst=...`, `bind ::/0`,
+    `host: "::"`), never `std::`, `a[::]`, a reST literal-block marker (`example ::` at a line's end)
+    or the operator in a list of tokens (`'::', ':='`, `x + '::' + y`: quoted with no `=`/`:` before)."""
+    n = len(text)
+    if not ((s == 0 or text[s - 1] in " \t=(\"'") and (e == n or text[e] in " \t/,.)\"'")):
+        return False
+    if e < n and text[e] in "\"'":
+        # quoted: the whole quoted value, after a name (`host = '::'`, `"listen": "::"`)
+        if s == 0 or text[s - 1] != text[e]:
+            return False
+        return text[: s - 1].rstrip(" \t")[-1:] in ("=", ":")
+    return True
+
+
 def _zone_end(text: str, e: int) -> int:
     """End of a scoped IPv6 address whose text ends at `e`: its zone index goes with it (RFC 4007
     `fe80::1%eth0`, RFC 6874 `%25eth0` in URIs), so `fe80::1%eth0/64` does not leave `%eth0/64`."""
@@ -351,8 +366,7 @@ def network_spans(text: str, ipv4: list[re.Match[str]] | None = None) -> Iterato
                     yield s, e, "MAC_ADDRESS"
                 continue
             if cand == "::":
-                # the unspecified address, only as a value of its own (`src=::`), never `std::` or `a[::]`
-                if (s == 0 or text[s - 1] in " \t=(\"'") and (e == n or text[e] in " \t/,.)\"'\n"):
+                if _unspecified_address(text, s, e):
                     yield s, e, "IP_ADDRESS"
                 continue
             # full: 7 colons (6 before an embedded IPv4); compressed: "::" (cheap test before ipaddress)
