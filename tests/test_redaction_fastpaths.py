@@ -197,8 +197,19 @@ def test_dotted_tail_scan_equals_the_full_patterns() -> None:
         "x555.123.4567",
     ]
     texts += ["for 555.123.4567: failed", "at 555.123.4567:8080", "ssn 123.45.6789:", "itin 912.70.1234"]
+    texts += [
+        "sms 0917.555.0100 ok",
+        "x0917.555.0100",
+        "0917.555.0100.1",
+        "(0917.555.0100)",
+        "0917.555.01234",
+    ]
     for text in texts:
         want = []
+        for m in pii._DOTTED_PH_MOBILE.finditer(text):
+            s, e = m.span()
+            if (s == 0 or text[s - 1] not in ".-/:") and _dotted_end_ok(text, e):
+                want.append((s, e, "PHONE"))
 
         for m in pii._DOTTED_PHONE.finditer(text):
             s, e = m.span()

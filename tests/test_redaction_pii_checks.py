@@ -335,3 +335,13 @@ def test_the_unspecified_address_only_as_a_value() -> None:
         '# [ h16 ] "::" 4( h16 ":" ) ls32',  # ABNF
     ):
         assert redact(text) == text, text
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_philippine_mobiles_written_with_dots(seed: int) -> None:
+    rng = random.Random(seed)
+    mobile = f"09{_digits(rng, 2)}.{_digits(rng, 3)}.{_digits(rng, 4)}"
+    for text in (f"mobile: {mobile}", f"Contact {mobile} for details", mobile):
+        assert mobile not in redact(text), text
+    for text in (f"v1{mobile}", f"{mobile}.{rng.randint(1, 9)}", f"1.{mobile}"):
+        assert redact(text) == text, text

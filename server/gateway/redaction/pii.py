@@ -720,6 +720,7 @@ def _classify_number(raw: str, before: str) -> str | None:
 
 
 _DOTTED_SSN = re.compile(r"\b\d{3}\.\d{2}\.\d{4}\b")
+_DOTTED_PH_MOBILE = re.compile(r"\b09\d{2}\.\d{3}\.\d{4}\b")
 _DOTTED_PHONE = re.compile(r"\(?\b[2-9]\d{2}\)?\.\d{3}\.\d{4}\b")
 # every `.` that could be the first dot of a dotted phone or SSN (consumes only the dot: none is missed)
 _DOT_TAIL = re.compile(r"\.(?=\d{2,3}\.\d{4}\b)")
@@ -745,6 +746,13 @@ def _dotted_spans(text: str) -> Iterator[Span]:
     phone_end = ssn_end = -1
     for t in _DOT_TAIL.finditer(text):
         p = t.start()
+        if p >= 4 and text[p - 4 : p - 2] == "09" and p - 4 >= phone_end:
+            # a Philippine mobile written with dots (`0917.123.4567`): 09xx, then 3 and 4 digits
+            m = _DOTTED_PH_MOBILE.match(text, p - 4)
+            if m is not None and (p == 4 or text[p - 5] not in ".-/:") and _dotted_end_ok(text, m.end()):
+                phone_end = m.end()
+                yield p - 4, phone_end, "PHONE"
+                continue
         for st in (p - 5, p - 4, p - 3):
             if st < phone_end or st < 0:
                 continue
