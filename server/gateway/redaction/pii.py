@@ -484,25 +484,9 @@ _LABEL_PUNCT = "\x22' :=.#("
 _LABEL_WORDS = ("tel", "fax", "sms", "cell", "mob", "phone", "call", "text", "reach", "number", "whatsapp")
 # and every one ends with one of these words (`phone`, `tel. `, `mobile_no`, `number is`, `call me at`)
 _LABEL_ENDS = (
-    *_LABEL_WORDS,
-    *(
-        "mobile",
-        "cellular",
-        "telefon",
-        "num",
-        "nr",
-        "no",
-        "is",
-        "at",
-        "on",
-        "to",
-        "me",
-        "us",
-        "back",
-        "caller",
-        "id",
-    ),
-)
+    *_LABEL_WORDS, "mobile", "cellular", "telefon", "num", "nr", "no", "is", "at", "on", "to", "me", "us",
+    "back", "caller", "id",
+)  # fmt: skip
 
 
 def _letter_before(text: str, s: int) -> bool:
@@ -580,9 +564,8 @@ def _bare_phone(digits: str, before: str) -> bool:
     elif nd == 11:
         loose = first == "1" and digits[1] in "23456789"
     elif nd == 12 and digits.startswith("639"):
-        loose = (
-            True  # a Philippine mobile with its country code but no `+` (63 917 ...), as SMS gateways log it
-        )
+        # a Philippine mobile with its country code but no `+` (63 917 ...), as SMS gateways log it
+        loose = True
     elif (nd == 9 or nd == 10) and first != "1":
         loose = nd == 10 and digits[3] in "23456789"
     else:
