@@ -473,7 +473,7 @@ _PHONE_WORDS = ("tel", "cell", "fax", "sms", "mob")
 # (`phone-home check: 1234 5678`, `mobile app build 1234 5678`, `callback 123456789`) is not enough.
 _PHONE_LABEL = re.compile(
     r"(?:(?<![a-z])(?:tel|fax|sms|cell|mob)|phone|mobile|cellular|telefon|whatsapp|"
-    r"(?<![a-z])(?:call|text|reach)(?:[ \-]?back)?(?: me| us)?|(?<![a-z])caller(?: id)?|(?:my|contact) number)"
+    r"(?<![a-z])(?:call|text|reach)(?:[ \-]back)?(?: me| us)?|(?<![a-z])caller(?: id)?|(?:my|contact) number)"
     r"(?:[ _\-]?(?:number|num|nr|no)\b\.?)?(?: (?:is|at|on|to))?"
     r"[\x22' ]*[:=.#]?[\x22' ]*\(?$"
 )
@@ -512,7 +512,7 @@ def _phone_label(before: str, *, strict: bool = False) -> bool:
         return m is not None
     core = m.group().rstrip(_LABEL_PUNCT)
     if core.split(" ", 1)[0] not in ("call", "text", "reach"):
-        return True  # a phone word (`tel`, `mobile no`, `callback`, `caller id`)
+        return True  # a phone word (`tel`, `mobile no`, `caller id`)
     return " me" in core or " us" in core or "back" in core  # `call me at`, `call back at`
 
 
