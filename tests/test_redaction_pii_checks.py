@@ -287,7 +287,13 @@ def test_scoped_ipv6_addresses_go_with_their_zone(seed: int) -> None:
 @pytest.mark.parametrize("seed", range(5))
 def test_call_back_and_caller_labels_name_a_phone(seed: int) -> None:
     rng = random.Random(seed)
-    for label in ("customer asked for a call back at ", "call-back: ", "call-back number ", "Caller ID "):
+    for label in (
+        "customer asked for a call back at ",
+        "call-back: ",
+        "call-back number ",
+        "Caller ID ",
+        "callerid=",
+    ):
         for value in (
             f"{_local(rng, 3)}-{_digits(rng, 4)}",
             _local(rng, 7),
@@ -299,6 +305,7 @@ def test_call_back_and_caller_labels_name_a_phone(seed: int) -> None:
         f"recall {_local(rng, 3)}-{_digits(rng, 4)}",
         f"syscall {_local(rng, 7)} returned",
         f"callback {_local(rng, 9)} registered",  # one word: a callback id in code and logs
+        f"caller {_local(rng, 7)} exited",  # a caller process, not a caller id
     ):
         assert redact(text) == text, text
 

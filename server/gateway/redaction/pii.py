@@ -473,7 +473,7 @@ _PHONE_WORDS = ("tel", "cell", "fax", "sms", "mob")
 # (`phone-home check: 1234 5678`, `mobile app build 1234 5678`, `callback 123456789`) is not enough.
 _PHONE_LABEL = re.compile(
     r"(?:(?<![a-z])(?:tel|fax|sms|cell|mob)|phone|mobile|cellular|telefon|whatsapp|"
-    r"(?<![a-z])(?:call|text|reach)(?:[ \-]back)?(?: me| us)?|(?<![a-z])caller(?: id)?|(?:my|contact) number)"
+    r"(?<![a-z])(?:call|text|reach)(?:[ \-]back)?(?: me| us)?|(?<![a-z])caller[ \-_]?id|(?:my|contact) number)"
     r"(?:[ _\-]?(?:number|num|nr|no)\b\.?)?(?: (?:is|at|on|to))?"
     r"[\x22' ]*[:=.#]?[\x22' ]*\(?$"
 )
@@ -485,7 +485,7 @@ _LABEL_WORDS = ("tel", "fax", "sms", "cell", "mob", "phone", "call", "text", "re
 # and every one ends with one of these words (`phone`, `tel. `, `mobile_no`, `number is`, `call me at`)
 _LABEL_ENDS = (
     *_LABEL_WORDS, "mobile", "cellular", "telefon", "num", "nr", "no", "is", "at", "on", "to", "me", "us",
-    "back", "caller", "id",
+    "back", "id",
 )  # fmt: skip
 
 
