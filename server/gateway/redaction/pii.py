@@ -7,6 +7,7 @@ once for all number-shaped data instead of once per format.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Iterable, Iterator
@@ -33,8 +34,6 @@ _EMAIL_DOMAIN = (
     r"\.(?:[^\W\d_]{2,24}|xn--[a-z0-9\-]{2,59})(?![\w\-])"
 )
 _EMAIL_RIGHT = re.compile("@" + _EMAIL_DOMAIN)
-# the same address percent-encoded in a URL query or form body (`?email=jane%40example.com`)
-_EMAIL_RIGHT_PCT = re.compile("%40" + _EMAIL_DOMAIN)
 _EMAIL_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 # `user@host:path` is an scp/ssh target (`git@github.com:org/repo.git`), not a mailbox
 _QUOTED_LOCAL = re.compile(r"[\w.+\-]+(?: [\w.+\-]+)*")
@@ -166,7 +165,7 @@ def _pct_email_spans(text: str) -> Iterator[Span]:
     """`jane%40example.com`: an address percent-encoded in a query string or form body."""
     i = text.find("%40")
     while i > 0:
-        m = _EMAIL_RIGHT_PCT.match(text, i)
+        m = _percent_patterns()[1].match(text, i)
         left = _email_local_start(text, i) if m else i
         # (the local part may hold escapes itself, `jane%2Bdev`; a value starts after `=`, `/`, `:`)
         if m and left < i and text[left] != "%":
@@ -792,7 +791,14 @@ def _plus_dotted_spans(text: str) -> Iterator[Span]:
 
 # `%2B14155550132`, `%2B44%2020%207946%200958`: an international number percent-encoded in a URL query
 # or form body (`+` is `%2B`, a blank `%20`); each repeat takes exactly one digit, so the match is linear
-_PCT_PLUS = re.compile(r"%2[Bb]\d(?:(?:%20|[\-.])?\d){7,14}(?![\w\-]|%20\d|[\-.]\d)")
+@functools.cache
+def _percent_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(encoded international number, the part of an encoded address from its `%40`), compiled on
+    the first text holding a `%` (import time counts for the server's cold start)."""
+    return (
+        re.compile(r"%2[Bb]\d(?:(?:%20|[\-.])?\d){7,14}(?![\w\-]|%20\d|[\-.]\d)"),
+        re.compile("%40" + _EMAIL_DOMAIN),
+    )
 
 
 def percent_encoded_spans(text: str) -> Iterator[Span]:
@@ -801,7 +807,7 @@ def percent_encoded_spans(text: str) -> Iterator[Span]:
     (Run from `number_spans`, which the engine calls for every text: `email_spans` runs only where
     a literal `@` is.)
     """
-    for m in _PCT_PLUS.finditer(text):
+    for m in _percent_patterns()[0].finditer(text):
         yield m.start(), m.end(), "PHONE"
     if "%40" in text:
         yield from _pct_email_spans(text)
