@@ -356,3 +356,19 @@ def test_philippine_mobiles_written_with_dots(seed: int) -> None:
         assert mobile not in redact(text), text
     for text in (f"v1{mobile}", f"{mobile}.{rng.randint(1, 9)}", f"1.{mobile}"):
         assert redact(text) == text, text
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_automated_sender_mailboxes_are_not_personal(seed: int) -> None:
+    rng = random.Random(seed)
+    local, domain = _address(rng)
+    for sender in ("noreply", "no-reply", "NoReply", "donotreply", "mailer-daemon"):
+        text = f"bounce from {sender}@{domain}: 550 user unknown"
+        assert redact(text) == text, text
+    # a person's address, also one that merely contains such a word or sits on a no-reply domain
+    for address in (
+        f"{local}@{domain}",
+        f"noreply.{local}@{domain}",
+        f"{rng.randint(1, 99999)}+{local}@users.noreply.{domain}",
+    ):
+        assert address not in redact(f"from {address} ok"), address

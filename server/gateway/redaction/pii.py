@@ -145,6 +145,17 @@ def _in_userinfo(text: str, i: int) -> bool:
     return "/" not in authority and "?" not in authority and "#" not in authority
 
 
+# Automated sender mailboxes: they name a service's outgoing mail, never a person
+# (`12345+jdoe@users.noreply.github.com` does name one: its local part is no such mailbox).
+_SYSTEM_SENDERS = frozenset(
+    ("noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply", "mailer-daemon")
+)
+
+
+def _system_sender(text: str, left: int, at: int) -> bool:
+    return at - left <= 13 and text[left:at].lower() in _SYSTEM_SENDERS
+
+
 def email_spans(text: str) -> Iterator[Span]:
     n = len(text)
     i = text.find("@")
@@ -154,7 +165,7 @@ def email_spans(text: str) -> Iterator[Span]:
             left = _email_local_start(text, i)
             e = m.end()
             scp = e + 1 < n and text[e] == ":" and text[e + 1] in _SCP_PATH
-            if left < i and not scp and not _in_userinfo(text, i):
+            if left < i and not scp and not _in_userinfo(text, i) and not _system_sender(text, left, i):
                 yield left, e, "EMAIL"
                 i = text.find("@", e)
                 continue
@@ -168,7 +179,7 @@ def _pct_email_spans(text: str) -> Iterator[Span]:
         m = _percent_patterns()[1].match(text, i)
         left = _email_local_start(text, i) if m else i
         # (the local part may hold escapes itself, `jane%2Bdev`; a value starts after `=`, `/`, `:`)
-        if m and left < i and text[left] != "%":
+        if m and left < i and text[left] != "%" and not _system_sender(text, left, i):
             yield left, m.end(), "EMAIL"
             i = text.find("%40", m.end())
             continue
