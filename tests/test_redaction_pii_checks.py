@@ -372,3 +372,24 @@ def test_automated_sender_mailboxes_are_not_personal(seed: int) -> None:
         f"{rng.randint(1, 99999)}+{local}@users.noreply.{domain}",
     ):
         assert address not in redact(f"from {address} ok"), address
+
+
+def test_batches_find_what_single_texts_find() -> None:
+    """find_spans_many joins documents with newlines: a value at a document's start or end is the same
+    value there (`::/0` opening a document, a dotted mobile or an encoded address at its end)."""
+    from aiops_mcp.server.gateway.redaction.engine import find_spans_many
+
+    rng = random.Random(2)
+    local, domain = _address(rng)
+    texts = [
+        "::/0",
+        "src=:: dst=::1",
+        "listen ::",
+        f"09{_digits(rng, 2)}.{_digits(rng, 3)}.{_digits(rng, 4)}",
+        f"GET /?e={local}%40{domain}",
+        f"fe80::{_digits(rng, 2)}%eth0",
+        "Example::\n\n    code",
+    ]
+    for order in (texts, texts[::-1]):
+        docs = ["x", *order, "y"]
+        assert find_spans_many(docs) == [find_spans(t) for t in docs]

@@ -308,7 +308,8 @@ def _unspecified_address(text: str, s: int, e: int) -> bool:
     `host: "::"`), never `std::`, `a[::]`, a reST literal-block marker (`example ::` at a line's end)
     or the operator in a list of tokens (`'::', ':='`, `x + '::' + y`: quoted with no `=`/`:` before)."""
     n = len(text)
-    if not ((s == 0 or text[s - 1] in " \t=(\"'") and (e == n or text[e] in " \t/,.)\"'\n")):
+    # (a line start counts as the text's start: batches join documents with newlines)
+    if not ((s == 0 or text[s - 1] in " \t\n=(\"'") and (e == n or text[e] in " \t/,.)\"'\n")):
         return False
     if e < n and text[e] == "\n":
         # a blank line next (or nothing): the reST marker that opens a literal block
