@@ -5,8 +5,16 @@
   (one candidate in a hundred) is kept. Here the check digits are recomputed for the mistyped body,
   so only the structure can reject it.
 - A local phone number of 7-8 digits without grouping is a phone right after a label naming a phone
-  (`phone: `, `Tel. `, `mobile_number=`); a bare verb (`call 1234567`), a run led by 0/1 or no
-  label at all leaves it alone.
+  (`phone: `, `Tel. `, `mobile_number=`, `call back at `, `Caller ID `); a bare verb (`call 1234567`),
+  the words `callback` and `caller` alone, a run led by 0/1 or no label at all leave it alone.
+- Philippine ids written with blanks count under their own name only; `63 9xx...` mobiles without
+  the plus under a phone word; `09xx.xxx.xxxx` always.
+- 3-2-4 numbers with a 9xx area are IRS ITINs when the group is one the IRS assigns.
+- E-mail addresses in URL queries and fragments are addresses (only `scheme://user@host` is userinfo);
+  percent-encoded addresses (`%40`) and international numbers (`%2B`) are found too; automated
+  sender mailboxes (`noreply@`) name no person and stay.
+- A scoped IPv6 address goes with its zone (`fe80::1%eth0`); `::` is an address only as a value.
+- Batches (documents joined by newlines) find what single texts find.
 """
 
 from __future__ import annotations
