@@ -37,7 +37,12 @@ _T = r"(?![\w\-])"  # right boundary for token-ish formats
 
 RULES: list[Rule] = [
     # --- LLM providers
-    Rule("ANTHROPIC_KEY", r"sk-ant-[a-z]{2,8}\d{0,2}-[\w\-]{20,}" + _T, prefix_len=14),
+    # API and admin keys: exactly 93 characters then `AA` (a key a character short or with another
+    # ending is a hand-edited sample); OAuth access/refresh tokens (`oat01`, `ort01`) and other kinds have
+    # no published length: 40 or more. A key of another shape still hides under a secret-bearing name or
+    # header (context.py)
+    Rule("ANTHROPIC_KEY", r"sk-ant-(?:api03|admin01)-[\w\-]{93}AA" + _T, prefix_len=14),
+    Rule("ANTHROPIC_KEY", r"sk-ant-(?!api03-|admin01-)[a-z]{2,8}\d{0,2}-[\w\-]{40,}" + _T, prefix_len=13),
     Rule("OPENAI_KEY", r"sk-(?:proj|svcacct|admin|None)-[\w\-]{20,}" + _T, prefix_len=8),
     Rule("OPENAI_KEY", r"sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}" + _T, "none"),
     # keys named after a project (`sk-<name>-` + 20 + T3BlbkFJ + 20, detect-secrets' reading)

@@ -1,0 +1,70 @@
+"""Vendor shapes read from their specs, and the near misses around them that must survive.
+
+Every value is generated at run time from the format's alphabet and length (no upstream literal).
+"""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from aiops_mcp.server.gateway.redaction import redact_text
+
+_rng = random.Random(20261127)
+_B64URL = string.ascii_letters + string.digits + "_-"
+
+
+def _rand(n: int, alphabet: str = string.ascii_letters + string.digits) -> str:
+    return "".join(_rng.choice(alphabet) for _ in range(n))
+
+
+def _out(text: str) -> str:
+    return redact_text(text)[0]
+
+
+# --- Anthropic: api03/admin01 keys are exactly 93 characters then `AA` ------------------------------
+
+
+@pytest.mark.parametrize("kind", ["api03", "admin01"])
+def test_anthropic_spec_keys_hidden_bare(kind: str) -> None:
+    key = f"sk-ant-{kind}-" + _rand(93, _B64URL) + "AA"
+    out = _out(f"request failed for key {key} (401)")
+    assert key not in out and "<ANTHROPIC_KEY_1>" in out
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _rand(70, _B64URL) + "AA",  # a key cut short
+        _rand(93, _B64URL) + "BB",  # another ending
+        _rand(93, _B64URL) + "AAx",  # one more character
+    ],
+)
+def test_anthropic_off_spec_keys_survive_in_prose(body: str) -> None:
+    text = f"sample value sk-ant-api03-{body} from the docs"
+    assert _out(text) == text
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "ANTHROPIC_API_KEY={k}",
+        "export ANTHROPIC_API_KEY='{k}'",
+        '{{"api_key": "{k}"}}',
+        "-H 'x-api-key: {k}'",
+        "Authorization: Bearer {k}",
+    ],
+)
+def test_anthropic_keys_of_any_length_hide_under_a_secret_name(template: str) -> None:
+    key = "sk-ant-api03-" + _rand(_rng.randint(40, 100), _B64URL)
+    out = _out(template.format(k=key))
+    assert key not in out and key[20:40] not in out
+
+
+def test_anthropic_oauth_tokens_need_40_characters() -> None:
+    token = "sk-ant-oat01-" + _rand(100, _B64URL)
+    assert token not in _out(f"token {token} expired")
+    short = "sk-ant-oat01-" + _rand(9, string.ascii_letters)
+    assert _out(f"value {short} here") == f"value {short} here"
