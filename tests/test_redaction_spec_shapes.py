@@ -68,3 +68,58 @@ def test_anthropic_oauth_tokens_need_40_characters() -> None:
     assert token not in _out(f"token {token} expired")
     short = "sk-ant-oat01-" + _rand(9, string.ascii_letters)
     assert _out(f"value {short} here") == f"value {short} here"
+
+
+# --- curl -u / --user and curl headers ------------------------------------------------------------
+
+
+def _pw() -> str:
+    return _rand(4) + _rng.choice("!@#%~") + _rand(7) + _rng.choice("!@#%~") + _rand(3)
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "curl --cacert ca.crt -u elastic:{p}$1 https://localhost:9200",  # a `$` inside the password
+        "curl -s --user 'api:{p}' https://api.example.net/v2/messages",
+        'curl -s -v --user "j.doe:{p}" "https://api.example.org/user/me"',
+        "curl --user kevin:'{p}' -iX PATCH -d @body.json",
+        "$ curl https://api.example.com/oauth2/token \\\n  --user {p}:{p}x --data grant_type=code",
+    ],
+)
+def test_curl_user_passwords_hidden(template: str) -> None:
+    pw = _pw()
+    out = _out(template.format(p=pw))
+    assert pw not in out and "<BASIC_AUTH_1>" in out
+
+
+def test_curl_user_token_with_empty_password_hidden() -> None:
+    token = _rand(24)
+    out = _out(f'curl -u "{token}:" https://localhost:9200')
+    assert token not in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "curl -i -u 'test:test'",
+        "curl -u username:token",
+        "curl -u <user:password> https://test.example/endpoint",
+        "curl --user neo4j:[PASSWORD] http://db.example:7474/db/data/",
+        'curl -u "${_username}:${_password}"',
+        'curl -X POST --user "$(cat ./login.txt):$(cat ./password.txt)"',
+        "curl --silent --insecure --user ${f5user}:${f5pass} \\",
+        "curl -sw '%{http_code}' -X POST --user '$USERNAME:$PASSWORD' $API_URL --data",
+        'curl --user "xxx:yyy"',
+        'curl -u "admin:" https://localhost:9200',  # an empty password after a plain user name
+        'curl -H "Authorization: Bearer <Your API token>" https://api.example.org/v1/audio',
+    ],
+)
+def test_curl_placeholders_survive(text: str) -> None:
+    assert _out(text) == text
+
+
+def test_curl_api_token_scheme_hidden() -> None:
+    token = _rand(40, "0123456789abcdef")
+    out = _out(f'curl -H "Authorization: Api-Token {token}" --request PUT https://app.example/api/use/1')
+    assert token not in out and "Authorization: Api-Token <" in out

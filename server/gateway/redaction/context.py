@@ -76,7 +76,7 @@ _SECRET_SECTIONS = frozenset(
 )
 _SECTION = re.compile(r"\[[ \t]*([\w.\- ]{1,64}?)[ \t]*\][ \t]*\r?$")
 _XMLVAL = re.compile(r">\s*(?P<uv>[^<\s\x00][^<\x00]{0,300}?)\s*</")
-_SCHEME = re.compile(r"(?i)(?:bearer|basic|token|digest|bot|apikey|sso-key|negotiate)[ \t]+(?=\S)")
+_SCHEME = re.compile(r"(?i)(?:bearer|basic|(?:api-)?token|digest|bot|apikey|sso-key|negotiate)[ \t]+(?=\S)")
 # anchored patterns are used with .match (a `^` pattern given to .search is tried at every position)
 _CODE_REF_START = re.compile(
     r"(?:self|this|os|process|config|settings|env|environ|params|args|request|options|opts|cfg|conf|secrets|"
@@ -202,6 +202,8 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
         return (
             False  # nothing, a placeholder, or punctuation only (`,.:-*?!` is a separator run, not a secret)
         )
+    if value[0] == "<" and ">" in after:
+        return False  # `Bearer <your API token>`: a placeholder in angle brackets, cut at its first blank
     if "fake" in value.lower():
         return False  # "fakesecret", "somefakekey": a test fixture announcing itself
     if value[-1].isdigit() and value[0].isalpha() and is_placeholder(value.rstrip("0123456789")):
@@ -608,7 +610,7 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
         v, start = v[sm.end() :], start + sm.end()
     elif not quoted and v.lower() == "digest":
         return _digest_response(text, m.end())
-    elif not quoted and (v.lower() in ("bearer", "basic", "token", "bot") or v.startswith("!!")):
+    elif not quoted and (v.lower() in ("bearer", "basic", "token", "api-token", "bot") or v.startswith("!!")):
         # unquoted scheme then the credential: `Authorization: Bearer abc`; a YAML tag: `password: !!str x`
         sm2 = _SCHEME_VALUE.match(text, m.end())
         if not sm2:
@@ -935,6 +937,34 @@ _K8S_DATA_LINE = re.compile(
 )
 
 
+# what docs and tests put after `-u user:` (gitleaks' curl allowlist): not a password
+_CURL_DOC_PASSWORDS = frozenset(
+    ["test", "token", "pass", "password", "pwd", "passwd", "changeit", "changeme"]
+)
+
+
+def _curl_credentials(v: str) -> bool:
+    """`user:password` after curl's -u/--user is a credential: not a reference, a placeholder or a doc word.
+
+    `"$USER:$PASS"`, `${u}:${p}` and `$(cat f)` are references; a `$` inside a password (`P@ss$1`) is not.
+    An empty password (`"<token>:"`) leaves the token in the user part: it counts when it looks generated.
+    """
+    inner = v.replace('"', "").replace("'", "")
+    if ":" not in inner or "{{" in inner or "${" in inner or "$(" in inner:
+        return False
+    if inner[0] == "<" and inner[-1] == ">":
+        return False  # `<user:password>`
+    user, _, pw = inner.partition(":")
+    if not pw:
+        return len(user) >= 8 and _password_like(user) and "@" not in user
+    if user.startswith("$") or pw.startswith("$") or is_placeholder(pw):
+        return False
+    low = pw.lower()
+    if low in _CURL_DOC_PASSWORDS or low in _DOC_PASSWORDS or set(low) <= {"x"} or set(low) <= {"*"}:
+        return False
+    return not (len(set(pw)) == 1 and len(set(user)) <= 1)
+
+
 def _password_like(v: str) -> bool:
     """A command-line argument that can only be a password: two character classes, not words, numbers or ports."""
     return (
@@ -987,14 +1017,8 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
         for m in _CURL_USER.finditer(text):
             if m.start() > 0 and not text[m.start() - 1].isspace():
                 continue
-            v = m.group("v")
-            inner = v.replace('"', "").replace("'", "")
-            if ":" not in inner or "$" in inner or "{{" in inner:
-                continue
-            user, _, pw = inner.partition(":")
-            if not pw or is_placeholder(pw) or (len(set(pw)) == 1 and len(set(user)) <= 1):
-                continue
-            yield m.start("v"), m.end("v"), "BASIC_AUTH"
+            if _curl_credentials(m.group("v")):
+                yield m.start("v"), m.end("v"), "BASIC_AUTH"
         if " -p" in text:
             # `mongo -u admin -p <pw>`, `docker login -u ci -p <pw>`: -p right after a -u user is the password
             # (alone, -p is a port, a patch or a path in other commands)
