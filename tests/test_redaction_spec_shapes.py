@@ -123,3 +123,64 @@ def test_curl_api_token_scheme_hidden() -> None:
     token = _rand(40, "0123456789abcdef")
     out = _out(f'curl -H "Authorization: Api-Token {token}" --request PUT https://app.example/api/use/1')
     assert token not in out and "Authorization: Api-Token <" in out
+
+
+# --- Kubernetes Secret manifests --------------------------------------------------------------------
+
+
+def _b64(n: int) -> str:
+    import base64
+
+    return base64.b64encode(_rand(n).encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("template", "kind"),
+    [
+        ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  # base64\n  key: {v}\n", "Secret"),
+        (
+            "apiVersion: v1\ndata:\n\tpassword: {v}\n\tusername: YWRtaW4=\nkind: Secret\nmetadata:\n\tname: x\n",
+            "Secret",
+        ),
+        ("apiVersion: v1\n data:\n \textra: {v}\n kind: secret\n metadata:\n \tname: sa\n", "secret"),
+        ("apiVersion: 'v1'\nkind: 'Secret'\ndata:\n\textra: '{v}'\nmetadata:\n\tname: 'x'\n", "Secret"),
+        ('apiVersion: "v1"\ndata:\n\textra: "{v}"\nkind: "secret"\n', "secret"),
+        ("apiVersion: v1\ndata:\n  .dockercfg: |\n    {v}\nmetadata:\n  name: cfg\nkind: Secret\n", "Secret"),
+        (
+            "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/dockercfg\ndata:\n  .dockercfg: >\n    {v}",
+            "Secret",
+        ),
+    ],
+)
+def test_kubernetes_secret_data_hidden(template: str, kind: str) -> None:
+    value = _b64(_rng.randint(12, 60))
+    out = _out(template.format(v=value))
+    assert value not in out
+    assert kind in out.split("kind:")[1][:12]  # the manifest's kind line stays
+
+
+def test_kubernetes_secret_string_data_hidden_when_generated() -> None:
+    token = _rand(28)
+    text = f"apiVersion: v1\nkind: Secret\nstringData:\n  SERVICE_TOKEN: {token}\n  region: eu-west-1\n"
+    out = _out(text)
+    assert token not in out and "region: eu-west-1" in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: auth\ntype: Opaque\ndata:\n  htpasswd: ''\n",
+        "apiVersion: v1\nkind: Secret\ndata:\n  htpasswd: {{ htpasswd }}\n---\nkind: ReplicationController\n",
+        "apiVersion: v1\ndata:\n\textra: YmFyCg==\nkind: secret\n",  # under 10 base64 characters
+        "apiVersion: v1\n data:\n \tpassword: {{ .Values.Password }}\n kind: secret\n",
+        # other kinds: their `data:` entries are templates or references, not secrets
+        "kind: SopsSecret\nspec:\n  secretTemplates:\n    - name: s1\n      data:\n        n1: {v}\n",
+        "kind: ExternalSecret\nspec:\n  data:\n    - secretKey: api-key\n      remoteRef:\n        key: store-key\n",
+        "kind: ConfigMap\nmetadata:\n  name: secret-config\ndata:\n  settings: {v}\n",
+        # `metadata:` is no `data:` block: a name under it stays
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: abcdefghijkl\n  namespace: monitoring\n",
+    ],
+)
+def test_kubernetes_non_secret_manifests_survive(text: str) -> None:
+    text = text.replace("{v}", _b64(24)) if "{v}" in text else text
+    assert _out(text) == text

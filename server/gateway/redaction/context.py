@@ -932,9 +932,15 @@ _USER_THEN_P = re.compile(r"(?<!\S)-u[ \t]+[^\s-]\S{0,127}[ \t]+-p[ \t]+(?P<v>[^
 _LOGIN_P = re.compile(r"login[^\n]{0,200}?[ \t]-p[ \t]+(?P<v>[^\s\"']{1,256})")
 _NETRC_PW = re.compile(r"password[ \t]+(?P<v>[^\s\"']{1,256})")
 _MYSQL_P = re.compile(r"-p(?P<v>[^\s\-][^\s]{0,255})")
-_K8S_DATA_LINE = re.compile(
-    r"^[ \t]*[\w.\-]+:[ \t]*['\"]?(?P<v>[A-Za-z0-9+/]{8,8192}={0,2})['\"]?[ \t]*$", re.M
+# a Secret manifest: `kind: Secret` exactly (not `SopsSecret`, `ExternalSecret`, `SecretStore`), and the
+# `data:`/`stringData:` keys whose entries are the secrets (`metadata:` holds `data:` too: not at a line start)
+_K8S_KIND = re.compile(r"""^[ \t\-]*["']?kind["']?:[ \t]*["']?secret["']?[ \t,]*\r?$""", re.M | re.I)
+_K8S_DATA_KEY = re.compile(r"^([ \t]*)(data|stringData):[ \t]*(?:\#[^\n]*)?\r?$", re.M)
+# one entry of the block: `name: value`, `name: 'value'`, `name: |` (a block scalar on the next lines)
+_K8S_ENTRY = re.compile(
+    r"""([ \t]*)([\w.\-]{1,253}):[ \t]*(?:(?P<blk>[|>][-+]?)[ \t]*|(?P<q>["']?)(?P<v>[^\s"'#]{1,8192})(?P=q))[ \t]*\r?$"""
 )
+_B64_VALUE = re.compile(r"[A-Za-z0-9+/]{10,8192}={0,3}")
 
 
 # what docs and tests put after `-u user:` (gitleaks' curl allowlist): not a password
@@ -986,6 +992,87 @@ def _client_id_spans(text: str, lower: str) -> Iterator[Span]:
             if span is not None:
                 yield span
         i = lower.find("client", i + 6)
+
+
+def _k8s_secret_spans(text: str, lower: str) -> Iterator[Span]:
+    """The values under `data:` (base64 of 10+ characters) and `stringData:` (generated-looking) of each
+    document (`---` or a batch separator apart) whose kind is Secret; `kind:` may come before or after."""
+    for doc_start, doc_end in _yaml_docs(lower):
+        if _K8S_KIND.search(lower, doc_start, doc_end) is None:
+            continue
+        for key in _K8S_DATA_KEY.finditer(text, doc_start, doc_end):
+            yield from _k8s_entries(text, key.end(), doc_end, len(key.group(1)), key.group(2) == "data")
+
+
+def _yaml_docs(lower: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each YAML document: split at `---` lines and at batch separators."""
+    start, n = 0, len(lower)
+    while start < n:
+        end = n
+        for sep in (SEP_CHAR, "\n---"):
+            k = lower.find(sep, start)
+            if 0 <= k < end:
+                end = k
+        yield start, end
+        start = end + 1
+
+
+def _k8s_entries(text: str, pos: int, end: int, key_indent: int, base64: bool) -> Iterator[Span]:
+    """The entries of a `data:` block from pos: lines indented deeper than the key (comments skipped)."""
+    indent = -1
+    while pos < end:
+        pos = text.find("\n", pos, end)
+        if pos < 0:
+            return
+        pos += 1
+        eol = text.find("\n", pos, end)
+        eol = end if eol < 0 else eol
+        line = text[pos:eol]
+        body = line.lstrip(" \t")
+        if not body.strip() or body[0] == "#":
+            continue
+        ind = len(line) - len(body)
+        if ind <= key_indent or (indent >= 0 and ind < indent):
+            return  # the block has ended
+        indent = ind if indent < 0 else indent
+        m = _K8S_ENTRY.fullmatch(line)
+        if m is None or ind != indent:
+            continue
+        if m.group("blk"):
+            span = _k8s_block(text, eol, end, ind)
+            if span is not None and (not base64 or _B64_VALUE.fullmatch(span[2])):
+                yield span[0], span[1], "SECRET"
+            continue
+        v = m.group("v")
+        ok = (
+            _B64_VALUE.fullmatch(v) is not None and not is_placeholder(v)
+            if base64
+            else _value_is_secret(v, classify(m.group(2)) or "secret", op=":", quoted=True, after="")
+        )
+        if ok:
+            yield pos + m.start("v"), pos + m.end("v"), "SECRET"
+
+
+def _k8s_block(text: str, pos: int, end: int, key_indent: int) -> tuple[int, int, str] | None:
+    """A block scalar's content after its header line (ending at pos): (start, end, joined text)."""
+    first = last = -1
+    parts: list[str] = []
+    while pos < end and len(parts) < 256:
+        eol = text.find("\n", pos + 1, end)
+        eol = end if eol < 0 else eol
+        line = text[pos + 1 : eol].rstrip("\r \t")
+        body = line.lstrip(" \t")
+        if body and len(line) - len(body) <= key_indent:
+            break
+        if body:
+            if first < 0:
+                first = pos + 1 + len(line) - len(body)
+            last = pos + 1 + len(line)
+            parts.append(body)
+        pos = eol
+    if not parts or is_placeholder(parts[0]):
+        return None
+    return first, last, "".join(parts)
 
 
 def other_spans(text: str, lower: str) -> Iterator[Span]:
@@ -1046,17 +1133,4 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
             if not is_placeholder(m.group("v")):
                 yield m.start("v"), m.end("v"), "PASSWORD"
     if "kind:" in lower and "secret" in lower and "data:" in lower:
-        # per document (a batch joins documents with NUL): a Secret manifest's `data:` values are base64
-        # secrets. Only documents holding `data:` are visited, from its first occurrence in each.
-        start = lower.find("data:")
-        while start >= 0:
-            doc_start = lower.rfind(SEP_CHAR, 0, start) + 1
-            doc_end = lower.find(SEP_CHAR, start)
-            if doc_end < 0:
-                doc_end = len(lower)
-            if lower.find("kind:", doc_start, doc_end) >= 0 and lower.find("secret", doc_start, doc_end) >= 0:
-                for m in _K8S_DATA_LINE.finditer(text, start, doc_end):
-                    v = m.group("v")
-                    if len(v) % 4 == 0 and not is_placeholder(v):
-                        yield m.start("v"), m.end("v"), "SECRET"
-            start = lower.find("data:", doc_end)
+        yield from _k8s_secret_spans(text, lower)
