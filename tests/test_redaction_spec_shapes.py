@@ -184,3 +184,30 @@ def test_kubernetes_secret_string_data_hidden_when_generated() -> None:
 def test_kubernetes_non_secret_manifests_survive(text: str) -> None:
     text = text.replace("{v}", _b64(24)) if "{v}" in text else text
     assert _out(text) == text
+
+
+# --- Ansible Vault under a YAML tag; other YAML tags --------------------------------------------------
+
+
+def _hex(n: int) -> str:
+    return _rand(n, "0123456789abcdef")
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["$ANSIBLE_VAULT;1.1;AES256", "$ANSIBLE_VAULT;1.2;AES256;prod"],  # 1.2 carries a vault id
+)
+def test_ansible_vault_tag_stays_and_its_body_hides(header: str) -> None:
+    lines = [_hex(80), _hex(80), _hex(34)]
+    text = "db_password: !vault |\n  " + header + "\n  " + "\n  ".join(lines) + "\nuser: app"
+    out = _out(text)
+    assert out.startswith("db_password: !vault |\n  " + header + "\n  <ANSIBLE_VAULT_1>")
+    assert all(line not in out for line in lines) and out.endswith("\nuser: app")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["DbPassword: !Ref DbPasswordParameter", 'MasterUserPassword: !Sub "{{resolve:secretsmanager:db}}"'],
+)
+def test_yaml_tags_before_references_survive(text: str) -> None:
+    assert _out(text) == text

@@ -610,6 +610,10 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
         v, start = v[sm.end() :], start + sm.end()
     elif not quoted and v.lower() == "digest":
         return _digest_response(text, m.end())
+    elif not quoted and op == ":" and v[0] == "!" and v[1:].isalpha():
+        # a YAML local tag: `password: !vault |` (the vault body below is found by its header), CloudFormation's
+        # `!Ref DbPassword`, `!Sub ...`: the tag is not the value, and what follows it is a reference or a vault
+        return None
     elif not quoted and (v.lower() in ("bearer", "basic", "token", "api-token", "bot") or v.startswith("!!")):
         # unquoted scheme then the credential: `Authorization: Bearer abc`; a YAML tag: `password: !!str x`
         sm2 = _SCHEME_VALUE.match(text, m.end())

@@ -382,15 +382,15 @@ RULES: list[Rule] = [
         anchor=r"(?i:claude\.ai)/code/session_[A-Za-z0-9]{16,}",
         back=8,
     ),
-    # Ansible Vault payloads: the hex lines under a `$ANSIBLE_VAULT;1.1;AES256` header (the header
-    # stays). Escaped newlines count (`...;AES256;\n3132...` inside a JSON string)
+    # Ansible Vault payloads: the hex lines under a `$ANSIBLE_VAULT;1.1;AES256` header (the header stays;
+    # format 1.2 adds a vault id: `;AES256;prod`). Escaped newlines count (`...;AES256;\n3132...` inside a JSON string)
     # (lines are joined by a non-empty separator: a hex run is never split two ways)
     Rule(
         "ANSIBLE_VAULT",
         r"[0-9a-fA-F]{16,}(?:(?:\s|\\[nr])+[0-9a-fA-F]{16,})*",
         "none",
         gate="ANSIBLE_VAULT;",
-        anchor=r"ANSIBLE_VAULT;\d\.\d;AES256;?[ \t]*(?:[\r\n]|\\[nr])(?:\s|\\[nr])*[0-9a-fA-F]{16,}"
+        anchor=r"ANSIBLE_VAULT;\d\.\d;AES256(?:;[\w.\-]{0,64})?[ \t]*(?:[\r\n]|\\[nr])(?:\s|\\[nr])*[0-9a-fA-F]{16,}"
         r"(?:(?:\s|\\[nr])+[0-9a-fA-F]{16,})*",
         anchored=False,
     ),
