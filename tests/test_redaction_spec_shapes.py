@@ -211,3 +211,41 @@ def test_ansible_vault_tag_stays_and_its_body_hides(header: str) -> None:
 )
 def test_yaml_tags_before_references_survive(text: str) -> None:
     assert _out(text) == text
+
+
+# --- detect-secrets keyword forms: words that describe a field; redis-cli -a -------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{name: password, value: required}",
+        "- name: password\n  value: required",
+        '{"name": "api_token", "value": "string"}',
+        '{"username": "string", "password": "string"}',  # an OpenAPI example body
+        "password = 'optional'",
+    ],
+)
+def test_field_descriptions_are_not_values(text: str) -> None:
+    assert _out(text) == text
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "redis-cli -h cache.internal -a {p} ping",
+        'redis-cli -a "{p}" -p 6379 INFO',
+        "REDIS: redis-cli -n 2 -a '{p}' --scan",
+    ],
+)
+def test_redis_cli_password_hidden(template: str) -> None:
+    pw = _rand(14)
+    out = _out(template.format(p=pw))
+    assert pw not in out and "<PASSWORD_1>" in out
+
+
+@pytest.mark.parametrize(
+    "text", ["redis-cli -a $REDIS_PASSWORD ping", "redis-cli -a -h host", "redis-cli -a ${PW}"]
+)
+def test_redis_cli_references_survive(text: str) -> None:
+    assert _out(text) == text

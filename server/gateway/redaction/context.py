@@ -197,11 +197,39 @@ _TABLE_CELL = re.compile(r"\|[ \t]*(?P<v>[^\s|`'\"]{10,150})[ \t]*\|")
 _CALL_LITERAL = re.compile(r"""\([ \t]*(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)[ \t]*[,)]""")
 
 
+# words that describe a field instead of filling it: types and flags in schemas, forms and API examples
+_SCHEMA_WORDS = frozenset(
+    [
+        "required",
+        "optional",
+        "string",
+        "str",
+        "text",
+        "integer",
+        "int",
+        "boolean",
+        "bool",
+        "number",
+        "object",
+        "array",
+        "prompt",
+        "input",
+        "sensitive",
+        "disabled",
+        "enabled",
+        "default",
+        "unknown",
+    ]
+)
+
+
 def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, after: str) -> bool:
     if not value or is_placeholder(value) or (not value.isalnum() and _ALNUM.search(value) is None):
         return (
             False  # nothing, a placeholder, or punctuation only (`,.:-*?!` is a separator run, not a secret)
         )
+    if value.lower() in _SCHEMA_WORDS:
+        return False  # `"password": "string"` (an API schema's example), `{name: password, value: required}`
     if value[0] == "<" and ">" in after:
         return False  # `Bearer <your API token>`: a placeholder in angle brackets, cut at its first blank
     if "fake" in value.lower():
@@ -933,6 +961,9 @@ _CURL_USER = re.compile(
     r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]{0,256}\"(?::\"[^\"\n]{0,256}\")?|'[^'\n]{0,256}'|\S{1,512})"
 )
 _USER_THEN_P = re.compile(r"(?<!\S)-u[ \t]+[^\s-]\S{0,127}[ \t]+-p[ \t]+(?P<v>[^\s\"'`\-][^\s\"'`]{0,255})")
+_REDIS_CLI_AUTH = re.compile(
+    r"""(?i:redis-cli)\b[^\n\x00]{0,300}?[ \t]-a[ \t]+(?P<v>"[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"'\-][^\s"']{0,255})"""
+)
 _LOGIN_P = re.compile(r"login[^\n]{0,200}?[ \t]-p[ \t]+(?P<v>[^\s\"']{1,256})")
 _NETRC_PW = re.compile(r"password[ \t]+(?P<v>[^\s\"']{1,256})")
 _MYSQL_P = re.compile(r"-p(?P<v>[^\s\-][^\s]{0,255})")
@@ -1118,6 +1149,12 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
                 # `-p 8080:8080` (ports), `-p shop` (mysql's database), `-p my_vhost` (rabbitmqctl): not passwords
                 if _password_like(v) and "://" not in v:
                     yield m.start("v"), m.end("v"), "PASSWORD"
+    if "redis-cli" in lower:
+        # `redis-cli -a <password>` (`--pass` is read by name): the password may be quoted
+        for m in _REDIS_CLI_AUTH.finditer(text):
+            v = m.group("v").strip("\"'")
+            if v and not v.startswith("$") and not is_placeholder(v):
+                yield m.start("v") + (m.group("v") != v), m.end("v") - (m.group("v") != v), "PASSWORD"
     if "machine" in lower:  # .netrc: `machine host login user password secret`
         for m in _NETRC_PW.finditer(text):
             if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-"):
