@@ -249,3 +249,32 @@ def test_redis_cli_password_hidden(template: str) -> None:
 )
 def test_redis_cli_references_survive(text: str) -> None:
     assert _out(text) == text
+
+
+# --- names that announce a value is not real ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        'nonMatchingToken := "{v}"',
+        'fakeToken = "{v}"',
+        "dummy_password = '{v}'",
+        "mockApiKey: {v}",
+        "EXAMPLE_SECRET={v}",
+    ],
+)
+def test_names_announcing_fixtures_keep_their_values(template: str) -> None:
+    text = template.format(v=_rand(16))
+    assert _out(text) == text
+
+
+def test_vendor_formats_still_hide_under_fixture_names() -> None:
+    token = "ghp_" + _rand(36)
+    assert token not in _out(f'fakeToken = "{token}"')
+
+
+@pytest.mark.parametrize("name", ["matchingToken", "api_token", "sampling_secret_key"])
+def test_ordinary_secret_names_still_hide(name: str) -> None:
+    value = _rand(20)
+    assert value not in _out(f'{name} = "{value}"')

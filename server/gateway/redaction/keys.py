@@ -274,6 +274,9 @@ _RUN_TOGETHER = (
     "accesstoken",
 )
 _PUBLIC = frozenset({"public", "pub", "publishable"})
+# names that say their value is not a real credential: `fakeToken`, `dummy_password`, `mockApiKey`,
+# `nonMatchingToken` (test fixtures and doc samples; a vendor-format value is still found by its format)
+_NOT_REAL = frozenset({"fake", "dummy", "mock", "bogus", "placeholder", "example", "sample", "nonmatching"})
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SEP = re.compile(r"[^A-Za-z0-9]+")
 
@@ -308,8 +311,10 @@ def classify(name: str) -> Sensitivity:
         return "secret"  # `conn_str`, `ConnectionString`: a connection string (its password is looked for inside)
     if parts[-3:] == ("private", "key", "id"):
         return "secret"  # a service account's key id travels with the key (`"private_key_id"` in GCP JSON)
-    if last in _NEUTRAL or any(p in _PUBLIC or p in _ANTI_FORGERY for p in parts):
+    if last in _NEUTRAL or any(p in _PUBLIC or p in _ANTI_FORGERY or p in _NOT_REAL for p in parts):
         return None
+    if "matching" in parts and parts.index("matching") > 0 and parts[parts.index("matching") - 1] == "non":
+        return None  # `nonMatchingToken`, `non_matching_key`
     if last in _PASSWORD_WORDS or last.endswith(_SUFFIXES_PASSWORD):
         return "password"
     if last == "access" and len(parts) >= 2 and parts[-2] == "random":
