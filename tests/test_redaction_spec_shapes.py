@@ -278,3 +278,48 @@ def test_vendor_formats_still_hide_under_fixture_names() -> None:
 def test_ordinary_secret_names_still_hide(name: str) -> None:
     value = _rand(20)
     assert value not in _out(f'{name} = "{value}"')
+
+
+# --- credentials named after a database password (gitleaks' database-password shapes) -------------------
+
+_DB_ALPHABET = string.ascii_letters + string.digits + ":;<@=}!$?^"  # the rule's, less `,` (CSV)
+
+
+def _db_secret(n: int) -> str:
+    # the rule's alphabet; the first character a letter or digit (a leading `$`/`<`/`;` reads as a reference,
+    # a placeholder or a separator in the shapes below)
+    return _rand(1) + _rand(n - 1, _DB_ALPHABET)
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        'db_passwordToken = "{s}"',
+        "DB_PASSWD_TOKEN := '{s}'",
+        "db_password_token: {s}",
+        '{{\n    "DB_PASSWD_token": "{s}"\n}}',
+        'string DB_PASSWORDToken = "{s}";',
+        "db_password_api_token = '{s}'",
+        "db_passwordToken,{s},",
+        "$DB_PASSWDToken,{s},",
+        "<DB_PASSWORDToken>{s}</DB_PASSWORDToken>",
+        "<$DB_PASSWORDToken>{s}</$DB_PASSWORDToken>",
+    ],
+)
+@pytest.mark.parametrize("n", [6, 10, 20])
+def test_database_password_credentials_hidden(template: str, n: int) -> None:
+    secret = _db_secret(n)
+    out = _out(template.format(s=secret))
+    assert secret not in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password,Password,text",  # a CSV header row
+        "db_password_token,required,",
+        "<db_password>changeme</db_password>",
+    ],
+)
+def test_database_password_look_alikes_survive(text: str) -> None:
+    assert _out(text) == text

@@ -553,7 +553,9 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
         # `<entry key="db.password">value</entry>` (Java's XML properties), `<entry name="token">value<`
         return _xml_value(text, ident, sens, pos + 1)
     if before == "<" and pos < len(text) and text[pos] == ">":
-        return _xml_value(text, ident, sens, pos)
+        return _xml_value(text, ident, sens, pos, "</" + text[left:pos] + ">")
+    if before == "$" and left >= 2 and text[left - 2] == "<" and pos < len(text) and text[pos] == ">":
+        return _xml_value(text, ident, sens, pos, "</$" + text[left:pos] + ">")  # `<$DB_PASSWORD>` templates
     if before in ("'", '"', " ") and _after_name_key(text, left):
         # `- name: STRIPE_SECRET` / `value: ...` (Kubernetes env), `{"name": "API_TOKEN", "value": "..."}`
         nv = _NAME_VALUE.match(text, pos)
@@ -591,8 +593,24 @@ def _after_name_key(text: str, left: int) -> bool:
     return text[k - 4 : k] == "name" and (k == 4 or not text[k - 5].isalnum())
 
 
-def _xml_value(text: str, ident: str, sens: str, pos: int) -> Span | None:
-    """The text of an element named for a secret, from its `>` at pos."""
+def _xml_value(text: str, ident: str, sens: str, pos: int, close: str = "") -> Span | None:
+    """The text of an element named for a secret, from its `>` at pos.
+
+    With the element's own closing tag known (`</db_password>`), the text runs up to it: a password may hold
+    `<` (`Lc1?x<2<y`); without it, up to the next `<`."""
+    if close:
+        k = text.find(close, pos + 1, pos + 320)
+        if k > 0:
+            raw = text[pos + 1 : k]
+            v = raw.strip()
+            if (
+                v
+                and "\n" not in v
+                and "<" in v
+                and _value_is_secret(v, sens, op="xml", quoted=True, after="")
+            ):
+                start = pos + 1 + (len(raw) - len(raw.lstrip()))
+                return start, start + len(v), value_kind(ident, sens)
     m = _XMLVAL.match(text, pos)
     if m:
         v = m.group("uv").strip()
@@ -895,7 +913,10 @@ def _csv_value(text: str, ident: str, sens: str, m: re.Match[str], left: int) ->
 
     Headers and descriptions (`token,description,default`, `password,Password,text`) are words.
     """
-    if (left > 0 and text[left - 1] not in "\n\r\t,\x00") or "." in ident:
+    k = (
+        left - 1 if left > 0 and text[left - 1] == "$" else left
+    )  # `$DB_PASSWORD,<value>,` (a variable's name)
+    if (k > 0 and text[k - 1] not in "\n\r\t,\x00") or "." in ident:
         return None  # a field starts a line or follows a comma; `self.key, default=None` is code
     if m.end("op") != (m.start("vq") if m.group("vq") else m.start("uv")):
         return None  # `key, value` with a blank: an argument list, not a CSV row
@@ -905,7 +926,14 @@ def _csv_value(text: str, ident: str, sens: str, m: re.Match[str], left: int) ->
     else:
         v, start = m.group("uv").split(",", 1)[0], m.start("uv")
         v, start, _ = _strip_tail(v, start)
-    if _value_is_secret(v, "secret", op=",", quoted=quoted, after=""):
+    if _value_is_secret(v, "secret", op=",", quoted=quoted, after="") or (
+        # under a password name a short value counts when it mixes character classes (`Hd3$x9`), never a
+        # word or a number (`password,Password,text` is a header row)
+        sens == "password"
+        and len(v) >= 6
+        and _password_like(v)
+        and _value_is_secret(v, "password", op=",", quoted=quoted, after="")
+    ):
         return start, start + len(v), value_kind(ident, sens)
     return None
 

@@ -274,6 +274,7 @@ _RUN_TOGETHER = (
     "accesstoken",
 )
 _PUBLIC = frozenset({"public", "pub", "publishable"})
+_PASSWORD_INNER = frozenset({"password", "passwd", "pwd", "passphrase"})
 # names that say their value is not a real credential: `fakeToken`, `dummy_password`, `mockApiKey`,
 # `nonMatchingToken` (test fixtures and doc samples; a vendor-format value is still found by its format)
 _NOT_REAL = frozenset({"fake", "dummy", "mock", "bogus", "placeholder", "example", "sample", "nonmatching"})
@@ -320,7 +321,9 @@ def classify(name: str) -> Sensitivity:
     if last == "access" and len(parts) >= 2 and parts[-2] == "random":
         return None  # `random_access`: a memory/IO term (gitleaks' allowlist)
     if last in _SECRET_WORDS or last.endswith(_SUFFIXES_SECRET):
-        return "secret"
+        # `db_password_token`, `DB_PASSWDToken`, `db_pwd_api_key`: a credential named after a password
+        # holds one (any real value, not only a generated one)
+        return "password" if not _PASSWORD_INNER.isdisjoint(parts[:-1]) else "secret"
     if last == "key":
         # `api_key`, `secret_key`, `access_key`, `private_key`, `AccountKey`, `X-Api-Key` are credentials;
         # a bare `key` is often an ordinary lookup key.
