@@ -323,3 +323,20 @@ def test_database_password_credentials_hidden(template: str, n: int) -> None:
 )
 def test_database_password_look_alikes_survive(text: str) -> None:
     assert _out(text) == text
+
+
+# --- Square OAuth secrets: `sq0csp-` + exactly 43 characters (detect-secrets reads `\` among them) --------
+
+
+def test_square_oauth_secret_of_spec_length_hidden_even_when_typed() -> None:
+    body = (
+        string.ascii_uppercase[:11] + "_" + string.ascii_uppercase[11:] + "-" + string.digits + "\\" + "abcd"
+    )
+    assert len(body) == 43
+    out = _out(f"square_oauth = sq0csp-{body}")
+    assert "sq0csp-" not in out and "abcd" not in out
+
+
+def test_square_oauth_masks_survive() -> None:
+    text = "square_oauth = sq0csp-" + "x" * 43
+    assert _out(text) == text

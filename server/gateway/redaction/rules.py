@@ -265,6 +265,9 @@ RULES: list[Rule] = [
     # --- payment
     Rule("STRIPE_KEY", r"(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,}" + _T, prefix_len=8),
     Rule("STRIPE_KEY", r"whsec_[A-Za-z0-9]{32,}" + _T, prefix_len=6),
+    # OAuth application secrets in detect-secrets' reading: exactly 43 characters, `\` among them; the
+    # exact length after the prefix is the evidence (a typed-out alphabet of that length is a test key)
+    Rule("SQUARE_TOKEN", r"sq0csp-[\w\-\\]{43}" + _T, "placeholder", prefix_len=7),
     Rule("SQUARE_TOKEN", r"(?:sq0(?:atp|csp)-[\w\-^]{22,60}|EAAA[\w\-]{22,60})" + _T, prefix_len=7),
     Rule("EASYPOST_TOKEN", r"EZ[AT]K[A-Za-z0-9]{54}" + _T, prefix_len=4),
     Rule("SHOPIFY_TOKEN", r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}" + _T, prefix_len=6),
