@@ -340,3 +340,36 @@ def test_square_oauth_secret_of_spec_length_hidden_even_when_typed() -> None:
 def test_square_oauth_masks_survive() -> None:
     text = "square_oauth = sq0csp-" + "x" * 43
     assert _out(text) == text
+
+
+# --- command lines and client calls that carry a password ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "sshpass -p '{p}' ssh root@host",
+        'sshpass -p "{p}" scp f host:',
+        "auth=('admin', '{p}')",
+        'requests.get(url, auth=HTTPBasicAuth("svc", "{p}"))',
+        "session.auth = ('bob', '{p}')",
+        "aiohttp.BasicAuth('svc', '{p}')",
+    ],
+)
+def test_cli_and_client_passwords_hidden(template: str) -> None:
+    pw = _pw()
+    out = _out(template.format(p=pw))
+    assert pw not in out and "<PASSWORD_1>" in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sshpass -p $SSHPASS ssh host",
+        "auth=('user', user_password)",
+        "auth=(USER, PASS)",
+        "requests.get(url, auth=HTTPBasicAuth('user', 'password'))",
+    ],
+)
+def test_cli_and_client_references_survive(text: str) -> None:
+    assert _out(text) == text

@@ -184,7 +184,10 @@ _SHAPE_HEADS = frozenset("0123456789smv")  # the first characters _NOT_SECRET_SH
 _CAMEL_WORDS = re.compile(r"(?:[A-Z][a-z]+){2,}\d{0,3}")
 # commands whose arguments carry a password: `sshpass -p <pw> ssh ...`, `htpasswd -b[c] <file> <user> <pw>`
 _TOOL_PASSWORD_ARG = {
-    "sshpass": re.compile(r"[ \t]+-p[ \t]*(?P<v>[^\s\"'`]{1,256})"),
+    # the password may be quoted: `sshpass -p 'x y' ssh ...` (the quotes stay)
+    "sshpass": re.compile(
+        r"""[ \t]+-p[ \t]*(?:(?P<q>["'])(?P<qv>[^"'\n]{1,256})(?P=q)|(?P<v>[^\s"'`]{1,256}))"""
+    ),
     "htpasswd": re.compile(
         r"[ \t]+-[a-zA-Z]*b[a-zA-Z]*[ \t]+[^\s-]\S*[ \t]+\S+[ \t]+(?P<v>[^\s\"'`]{1,256})"
     ),
@@ -789,8 +792,9 @@ def _other_value(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
     if ch == "-" and j > pos:
         tool = _TOOL_PASSWORD_ARG.get(ident.lower())
         t = tool.match(text, pos) if tool is not None else None
-        if t is not None and _value_is_secret(t.group("v"), "password", op="arg", quoted=False, after=""):
-            return t.start("v"), t.end("v"), "PASSWORD"
+        g = "qv" if t is not None and t.groupdict().get("qv") else "v"
+        if t is not None and _value_is_secret(t.group(g), "password", op="arg", quoted=g == "qv", after=""):
+            return t.start(g), t.end(g), "PASSWORD"
         if t is not None or tool is not None:
             return None
     if is_flag:
@@ -989,6 +993,10 @@ _CURL_USER = re.compile(
     r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]{0,256}\"(?::\"[^\"\n]{0,256}\")?|'[^'\n]{0,256}'|\S{1,512})"
 )
 _USER_THEN_P = re.compile(r"(?<!\S)-u[ \t]+[^\s-]\S{0,127}[ \t]+-p[ \t]+(?P<v>[^\s\"'`\-][^\s\"'`]{0,255})")
+_AUTH_PAIR = re.compile(
+    r"""(?:\bauth[ \t]*=[ \t]*[(\[]|(?:Basic|Digest)Auth\()[ \t]*(?P<q1>["'])[^"'\n]{0,128}(?P=q1)[ \t]*,[ \t]*"""
+    r"""(?P<q2>["'])(?P<v>[^"'\n]{1,256})(?P=q2)[ \t]*[)\]]"""
+)
 _REDIS_CLI_AUTH = re.compile(
     r"""(?i:redis-cli)\b[^\n\x00]{0,300}?[ \t]-a[ \t]+(?P<v>"[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"'\-][^\s"']{0,255})"""
 )
@@ -1177,6 +1185,11 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
                 # `-p 8080:8080` (ports), `-p shop` (mysql's database), `-p my_vhost` (rabbitmqctl): not passwords
                 if _password_like(v) and "://" not in v:
                     yield m.start("v"), m.end("v"), "PASSWORD"
+    if "auth(" in lower or "auth=" in lower or "auth =" in lower:
+        # a user/password pair handed to an HTTP client: `auth=('svc', 'pw')`, `HTTPBasicAuth("svc", "pw")`
+        for m in _AUTH_PAIR.finditer(text):
+            if _value_is_secret(m.group("v"), "password", op="(", quoted=True, after=""):
+                yield m.start("v"), m.end("v"), "PASSWORD"
     if "redis-cli" in lower:
         # `redis-cli -a <password>` (`--pass` is read by name): the password may be quoted
         for m in _REDIS_CLI_AUTH.finditer(text):
