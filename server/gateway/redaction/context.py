@@ -1185,7 +1185,7 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
                 # `-p 8080:8080` (ports), `-p shop` (mysql's database), `-p my_vhost` (rabbitmqctl): not passwords
                 if _password_like(v) and "://" not in v:
                     yield m.start("v"), m.end("v"), "PASSWORD"
-    if "auth(" in lower or "auth=" in lower or "auth =" in lower:
+    if "auth" in lower and ("auth(" in lower or "auth=" in lower or "auth =" in lower):
         # a user/password pair handed to an HTTP client: `auth=('svc', 'pw')`, `HTTPBasicAuth("svc", "pw")`
         for m in _AUTH_PAIR.finditer(text):
             if _value_is_secret(m.group("v"), "password", op="(", quoted=True, after=""):
