@@ -41,6 +41,8 @@ def _ratio(fn: Callable[[str], object], make: Callable[[int], str]) -> float:
         (context._AUTH_PAIR.search, lambda n: "auth=('" + "a" * n),
         (context._AUTH_PAIR.search, lambda n: "auth=(" * (n // 6)),
         (context._REDIS_CLI_AUTH.search, lambda n: "redis-cli" + " -x" * (n // 3)),
+        (context._K8S_JSON_MEMBER.match, lambda n: " " * n + '"a": "b'),
+        (context._K8S_JSON_DATA.search, lambda n: '"data" ' + " " * n + ":"),
     ],
 )
 def test_spec_patterns_are_linear(fn: Callable[[str], object], make: Callable[[int], str]) -> None:
@@ -55,6 +57,7 @@ def test_spec_patterns_are_linear(fn: Callable[[str], object], make: Callable[[i
         lambda n: "apiVersion: v1\nkind: Secret\nstringData:\n  t: |\n" + "    abc\n" * (n // 8),
         lambda n: "curl -u " + "a:" * (n // 2),
         lambda n: "sshpass -p '" + "a" * n,
+        lambda n: '{"kind": "Secret", "data": {' + '"k": "dmFsdWVzMTIz", ' * (n // 20) + "}}",
         lambda n: "requests.get(url, auth=HTTPBasicAuth('" + "x', '" * (n // 5),
     ],
 )

@@ -1012,6 +1012,9 @@ _K8S_ENTRY = re.compile(
     r"""([ \t]*)([\w.\-]{1,253}):[ \t]*(?:(?P<blk>[|>][-+]?)[ \t]*|(?P<q>["']?)(?P<v>[^\s"'#]{1,8192})(?P=q))[ \t]*\r?$"""
 )
 _B64_VALUE = re.compile(r"[A-Za-z0-9+/]{10,8192}={0,3}")
+_K8S_JSON_KIND = re.compile(r'"kind"[ \t]*:[ \t]*"secret"')  # searched in the lower-cased text
+_K8S_JSON_DATA = re.compile(r'"(data|stringData)"[ \t]*:[ \t]*\{')
+_K8S_JSON_MEMBER = re.compile(r'\s*"(?P<k>[\w.\-]{1,253})"[ \t]*:[ \t]*"(?P<v>[^"\\\n]{1,8192})"\s*,?')
 
 
 # what docs and tests put after `-u user:` (gitleaks' curl allowlist): not a password
@@ -1073,6 +1076,31 @@ def _k8s_secret_spans(text: str, lower: str) -> Iterator[Span]:
             continue
         for key in _K8S_DATA_KEY.finditer(text, doc_start, doc_end):
             yield from _k8s_entries(text, key.end(), doc_end, len(key.group(1)), key.group(2) == "data")
+
+
+def _k8s_json_spans(text: str, lower: str) -> Iterator[Span]:
+    """The same in JSON (`kubectl get secret -o json`, API audit logs): the members of a `"data"` object
+    (base64) or a `"stringData"` object (generated-looking) in a document holding `"kind": "Secret"`."""
+    start, n = 0, len(lower)
+    while start < n:
+        end = lower.find(SEP_CHAR, start)
+        end = n if end < 0 else end
+        if _K8S_JSON_KIND.search(lower, start, end) is not None:
+            for obj in _K8S_JSON_DATA.finditer(text, start, end):
+                base64 = obj.group(1) == "data"
+                pos = obj.end()
+                while (m := _K8S_JSON_MEMBER.match(text, pos, end)) is not None:
+                    v = m.group("v")
+                    if (
+                        _B64_VALUE.fullmatch(v) is not None and not is_placeholder(v)
+                        if base64
+                        else _value_is_secret(
+                            v, classify(m.group("k")) or "secret", op=":", quoted=True, after=""
+                        )
+                    ):
+                        yield m.start("v"), m.end("v"), "SECRET"
+                    pos = m.end()
+        start = end + 1
 
 
 def _yaml_docs(lower: str) -> Iterator[tuple[int, int]]:
@@ -1216,3 +1244,5 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
                 yield m.start("v"), m.end("v"), "PASSWORD"
     if "kind:" in lower and "secret" in lower and "data:" in lower:
         yield from _k8s_secret_spans(text, lower)
+    if '"kind"' in lower and "secret" in lower and 'data"' in lower:
+        yield from _k8s_json_spans(text, lower)
