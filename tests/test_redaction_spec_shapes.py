@@ -378,10 +378,10 @@ def test_cli_and_client_references_survive(text: str) -> None:
 def test_kubernetes_secret_json_data_hidden() -> None:
     crt, token = _b64(40), _rand(26)
     text = (
-        '{"apiVersion": "v1", "data": {"tls.crt": "CRT", "username": "YWRtaW4="}, "kind": "Secret", '
-        '"stringData": {"API_TOKEN": "TOK", "region": "eu-west-1"}, "metadata": {"name": "web"}}'
+        '{"apiVersion": "v1", "data": {"tls.crt": "@CRT@", "username": "YWRtaW4="}, "kind": "Secret", '
+        '"stringData": {"API_TOKEN": "@TOK@", "region": "eu-west-1"}, "metadata": {"name": "web"}}'
     )
-    out = _out(text.replace("CRT", crt).replace("TOK", token))
+    out = _out(text.replace("@CRT@", crt).replace("@TOK@", token))
     assert crt not in out and token not in out
     assert '"region": "eu-west-1"' in out and '"kind": "Secret"' in out
 
