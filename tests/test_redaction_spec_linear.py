@@ -43,6 +43,8 @@ def _ratio(fn: Callable[[str], object], make: Callable[[int], str]) -> float:
         (context._REDIS_CLI_AUTH.search, lambda n: "redis-cli" + " -x" * (n // 3)),
         (context._K8S_JSON_MEMBER.match, lambda n: " " * n + '"a": "b'),
         (context._K8S_JSON_DATA.search, lambda n: '"data" ' + " " * n + ":"),
+        (context._SHELL_DEFAULT.match, lambda n: " " * n + ":-x"),
+        (context._SHELL_DEFAULT.match, lambda n: ":-" + "a" * n),
     ],
 )
 def test_spec_patterns_are_linear(fn: Callable[[str], object], make: Callable[[int], str]) -> None:

@@ -390,3 +390,36 @@ def test_kubernetes_configmap_json_survives() -> None:
     text = '{"kind": "ConfigMap", "data": {"settings": "B64"}, "metadata": {"name": "secret-config"}}'
     text = text.replace("B64", _b64(30))
     assert _out(text) == text
+
+
+# --- literal defaults after a secret's name: `NAME || "x"`, `${NAME:-x}` -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        'const key = process.env.API_KEY || "{s}";',
+        "const pw = process.env.DB_PASSWORD ?? '{s}';",
+        "POSTGRES_PASSWORD: ${{POSTGRES_PASSWORD:-{s}}}",
+        "export API_TOKEN=${{API_TOKEN:={s}}}",
+    ],
+)
+def test_literal_defaults_of_secret_names_hidden(template: str) -> None:
+    value = _rand(8) + _rand(4, string.digits) + _rand(6)
+    out = _out(template.format(s=value))
+    assert value not in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "if (!token || token.length < 10) return;",
+        "const key = apiKey || defaultKey;",
+        "password: ${DB_PASSWORD:-postgres}",  # a development default word
+        "${SECRET_KEY:-changeme}",
+        "${TOKEN:?token required}",
+        "${API_KEY:-${OTHER_KEY}}",
+    ],
+)
+def test_references_and_word_defaults_survive(text: str) -> None:
+    assert _out(text) == text

@@ -36,7 +36,7 @@ _OPVAL = re.compile(
     (?:\]|\[\])?                                     # d["secret"] = ..., apikey[] = ...
     (?:[ \t]+[A-Za-z_][\w\[\]]*(?=[ \t]*[:=]))?     # a type between name and operator: `var x string = ...`
     [ \t]*+                                          # possessive: a long blank run is read once, not
-    (?P<op>:::=|::=|:=|\?=|\.=|\+=|=>|->|==|=|:|,|(?<=[ \t])value[ \t]*=)  # split n ways (quadratic)
+    (?P<op>:::=|::=|:=|\?=|\.=|\+=|=>|->|==|=|:|,|\|\||\?\?|(?<=[ \t])value[ \t]*=)  # split n ways (quadratic)
     [ \t]*+@?                                        # @"..." (Objective-C string literal)
     (?:
         (?P<vq>\\?["'`])(?P<qv>.{0,400}?)(?P=vq)
@@ -542,7 +542,17 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
         # `arn:aws:secretsmanager:...:secret:prod/db-AbCdEf`: a resource name, not `secret: value`
         return None
     if before == "{" and left >= 2 and text[left - 2] == "$":
-        return None  # `${DB_PASSWORD:-postgres}`: a shell default inside a reference, not an assignment
+        # `${DB_PASSWORD}` is a reference; its default after `:-`/`:=` (`${DB_PASSWORD:-s3cr3t}`) is a literal
+        # that runs whenever the variable is unset: a hard-coded credential when it holds a real value
+        # (a plain word, `${DB_PASSWORD:-postgres}`, is a development default and stays)
+        d = _SHELL_DEFAULT.match(text, pos)
+        if d is not None and sens != "weak":
+            v = d.group("v")
+            if (len(v) >= 8 and _password_like(v)) and _value_is_secret(
+                v, sens, op="default", quoted=True, after=""
+            ):
+                return d.start("v"), d.end("v"), value_kind(ident, sens)
+        return None
     if before == ">" and text.startswith("</key>", pos) and text[left - 5 : left] == "<key>":
         pl = _PLIST_VALUE.match(text, pos)
         if pl is not None and _value_is_secret(pl.group("v"), sens, op="xml", quoted=True, after=""):
@@ -643,8 +653,10 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
             return _csv_value(text, ident, sens, m, left)
         if is_structured_id(qv):
             return None  # `('scheme', 'user', 'password', 'host')`, `Literal["password", "otp"]`: a list of words
-    elif op == "==" and not quoted:
-        return None  # `password == confirm`: a comparison with a variable, not with a literal
+    elif (op == "==" or op == "||" or op == "??") and not quoted:
+        # `password == confirm`: a comparison with a variable; `process.env.API_KEY || fallback`: another name
+        # (a quoted fallback, `|| "..."`, is a literal default and is read)
+        return None
     if not quoted and text[pos : m.start("op")].strip(" \t\"'`\\[]") not in ("", "value"):
         # a type word before the operator (`var token string = "x"`) is read only with a literal:
         # `#password user=app` is a fragment then another pair (`password value = x` is a value)
@@ -997,6 +1009,7 @@ _AUTH_PAIR = re.compile(
     r"""(?:\bauth[ \t]*=[ \t]*[(\[]|(?:Basic|Digest)Auth\()[ \t]*(?P<q1>["'])[^"'\n]{0,128}(?P=q1)[ \t]*,[ \t]*"""
     r"""(?P<q2>["'])(?P<v>[^"'\n]{1,256})(?P=q2)[ \t]*[)\]]"""
 )
+_SHELL_DEFAULT = re.compile(r"""[ \t]*:?[-=](?P<v>[^}\s"'$`]{1,256})\}""")
 _REDIS_CLI_AUTH = re.compile(
     r"""(?i:redis-cli)\b[^\n\x00]{0,300}?[ \t]-a[ \t]+(?P<v>"[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"'\-][^\s"']{0,255})"""
 )
