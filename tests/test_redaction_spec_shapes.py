@@ -423,3 +423,27 @@ def test_literal_defaults_of_secret_names_hidden(template: str) -> None:
 )
 def test_references_and_word_defaults_survive(text: str) -> None:
     assert _out(text) == text
+
+
+# --- vendor-prefixed stubs under credential names -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"token1": "xoxp-1234567890"',  # a prefix and a counting run: a documentation stub
+        "xoxe.xoxp-1-initial",  # the head of a configuration token, nothing after it
+        '{"token": "ghp_abc"}',
+    ],
+)
+def test_vendor_stubs_survive(text: str) -> None:
+    assert _out(text) == text
+
+
+def test_generated_values_after_a_vendor_prefix_still_hide_under_credential_names() -> None:
+    value = "sk-ant-api03-" + _rand(50, _B64URL)  # not the spec length: found by the name
+    assert value not in _out(f'{{"api_key": "{value}"}}')
+    token = (
+        "xoxp-" + "-".join(_rand(12, string.digits) for _ in range(3)) + "-" + _rand(32, "0123456789abcdef")
+    )
+    assert token not in _out(f'"user_token": "{token}"')

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .keys import KEYWORDS, VENDORS, classify, components
-from .rules import trie_regex
+from .rules import TRIGGER_AT_START, trie_regex
 from .validators import (
     char_classes,
     digit_secret,
@@ -694,6 +694,9 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
         and vq == '"'
         and not _counting(v)
         and components(ident)[-1] not in _GENERIC_LAST
+        # a value opening with a vendor's prefix that its format rejected (`"token": "xoxp-1234567890"`) is a
+        # stub: it must look generated like any other
+        and not _vendor_headed(v)
     ):
         # a JSON member `"token": "..."`: structured payloads give up the value whole, whatever it looks like
         check = "password"
@@ -712,6 +715,13 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
     if _value_is_secret(v, check, op=op, quoted=quoted, after=after):
         return start, start + len(v), value_kind(ident, sens)
     return None
+
+
+def _vendor_headed(v: str) -> bool:
+    """The value opens with a vendor format's 4-character prefix (`xoxp`, `ghp_`, `AKIA`, `sk-p`); shorter
+    heads (`AC`, `SK`, `pat`) also open ordinary words."""
+    m = TRIGGER_AT_START.match(v)
+    return m is not None and m.end() >= 4
 
 
 def _digest_response(text: str, pos: int) -> Span | None:

@@ -82,11 +82,12 @@ RULES: list[Rule] = [
     Rule(
         "SLACK_TOKEN",
         # `xoxe-` + three numeric parts is a user token too; gitleaks reads xapp/xoxe bodies case-blind
-        # numeric parts of bot/user tokens have 8-14 digits (`xoxp-1234-...` is a stub), and every token
+        # numeric parts of bot/user tokens have 8-14 digits (`xoxp-1234-...` is a stub, `xoxp-1-` heads a
+        # configuration token: 160+ characters, read by the `xoxe.` form), and every token
         # ends in letters and digits, never digits alone (`xoxp-1234567890`)
         # (the letter test sits before the repeats: tested once, not once per way to split the digits)
         r"(?:xox[aosr]-(?=[\d\-]*[A-Za-z])(?:\d+-)*[A-Za-z0-9\-]{8,}"
-        r"|xox[pbe]-(?!\d{2,7}-)(?=[\d\-]*[A-Za-z])(?:\d+-)*[A-Za-z0-9\-]{8,}"
+        r"|xox[pbe]-(?!\d{1,7}-)(?=[\d\-]*[A-Za-z])(?:\d+-)*[A-Za-z0-9\-]{8,}"
         r"|xoxe(?:\.xox[bpBP])?-\d-[A-Za-z0-9\-]{20,}"
         r"|xoxe-[\d\-]{10,}[a-f0-9]{20,}|xapp-\d-[A-Za-z0-9]+-\d+-[A-Za-z0-9]+)" + _T,
         prefix_len=5,
