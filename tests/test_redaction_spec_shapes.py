@@ -447,3 +447,16 @@ def test_generated_values_after_a_vendor_prefix_still_hide_under_credential_name
         "xoxp-" + "-".join(_rand(12, string.digits) for _ in range(3)) + "-" + _rand(32, "0123456789abcdef")
     )
     assert token not in _out(f'"user_token": "{token}"')
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "GET /app;jsessionid={v}?page=2 HTTP/1.1",
+        "redirect to /login?PHPSESSID={v}&lang=en",
+        "aspsessionid={v}",
+    ],
+)
+def test_server_session_ids_hidden(template: str) -> None:
+    value = _rand(32, "0123456789ABCDEF")
+    assert value not in _out(template.format(v=value))

@@ -121,6 +121,9 @@ _SUFFIXES_SECRET = (
     "encryptionkey",
     "licensekey",
     "hmackey",
+    # session cookies by their server's name: `JSESSIONID`, `PHPSESSID`, `ASPSESSIONID...`
+    "sessionid",
+    "sessid",
 )
 # Components that make the whole name non-secret (public halves of key pairs, metadata about a secret).
 _NEUTRAL = frozenset(
@@ -513,6 +516,7 @@ KEYWORDS: tuple[str, ...] = (
     "bearer",
     "cookie",
     "session",
+    "sessid",
     "dsn",
     "jwt",
     "pw",
