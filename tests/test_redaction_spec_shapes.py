@@ -460,3 +460,27 @@ def test_generated_values_after_a_vendor_prefix_still_hide_under_credential_name
 def test_server_session_ids_hidden(template: str) -> None:
     value = _rand(32, "0123456789ABCDEF")
     assert value not in _out(template.format(v=value))
+
+
+# --- Authorization headers with other schemes ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheme", ["SharedKey", "Splunk", "GenieKey", "ApiKey", "Negotiate", "NTLM", "SSWS"])
+def test_authorization_credentials_after_any_scheme_hidden(scheme: str) -> None:
+    cred = _rand(40)
+    for text in (f"Authorization: {scheme} {cred}", f'{{"authorization": "{scheme} {cred}"}}'):
+        out = _out(text)
+        assert cred not in out and scheme in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Authorization: required",
+        "authorization: Custom value here",
+        "Authorization: Bearer",
+        "Authorization: None",
+    ],
+)
+def test_authorization_words_survive(text: str) -> None:
+    assert _out(text) == text

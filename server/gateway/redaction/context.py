@@ -681,6 +681,16 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
         if not sm2:
             return None
         v, start = sm2.group(1), sm2.start(1)
+    elif _scheme_word(v, ident, quoted):
+        # any other scheme of an Authorization header (`SharedKey acct:sig`, `Splunk <uuid>`, `NTLM <b64>`,
+        # `ApiKey <b64>`): the credential follows the scheme word
+        if quoted:
+            k = v.index(" ")
+            v, start = v[k + 1 :], start + k + 1
+        else:
+            sm2 = _SCHEME_VALUE.match(text, m.end())
+            if sm2:
+                v, start = sm2.group(1), sm2.start(1)
     if not quoted:
         v, start, _ = _strip_tail(v, start)
     end = start + len(v)
@@ -715,6 +725,23 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
     if _value_is_secret(v, check, op=op, quoted=quoted, after=after):
         return start, start + len(v), value_kind(ident, sens)
     return None
+
+
+def _scheme_word(v: str, ident: str, quoted: bool) -> bool:
+    """`SharedKey` in `Authorization: SharedKey acct:sig`: a word of letters (and `-`) opening an
+    Authorization header's value; quoted, the whole `"<scheme> <credential>"` with one blank."""
+    if components(ident)[-1:] != ("authorization",):
+        return False
+    if quoted:
+        word, blank, rest = v.partition(" ")
+        return (
+            bool(blank)
+            and bool(rest)
+            and " " not in rest
+            and 2 <= len(word) <= 24
+            and word.replace("-", "").isalpha()
+        )
+    return 2 <= len(v) <= 24 and v.replace("-", "").isalpha()
 
 
 def _vendor_headed(v: str) -> bool:
