@@ -484,3 +484,33 @@ def test_authorization_credentials_after_any_scheme_hidden(scheme: str) -> None:
 )
 def test_authorization_words_survive(text: str) -> None:
     assert _out(text) == text
+
+
+# --- hex keys under secret key names; names that negate ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        'secret_access_key="{v}"',
+        "COS_HMAC_SECRET_ACCESS_KEY = '{v}'",
+        '"secret_access_key": "{v}"',
+        "ibm_cos_secret_key={v}",
+    ],
+)
+def test_regular_hex_keys_under_secret_key_names_hidden(template: str) -> None:
+    unit = _rand(16, "0123456789abcdef")
+    value = unit * 3  # a 48-hex key written as a repeated block, as test fixtures do
+    assert value not in _out(template.format(v=value))
+
+
+@pytest.mark.parametrize(
+    "text", ["not_secret = notapassword", "no_password = true_value", "NON_SECRET_LABEL=green"]
+)
+def test_negated_secret_names_keep_their_values(text: str) -> None:
+    assert _out(text) == text
+
+
+def test_regular_hex_under_other_names_survives() -> None:
+    text = "cache_key = " + "0123456789abcdef" * 2
+    assert _out(text) == text

@@ -714,6 +714,10 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
         # `password_super_secure = "a pass phrase"`: a quoted phrase under a name built on `password` is read
         # as a password (a message about one is still caught by the password test)
         check = "password"
+    elif sens == "secret" and _HEX_KEY.fullmatch(v) and _secret_key_name(components(ident)):
+        # `secret_access_key = <48 hex>` (IBM COS HMAC keys), `secret_key = <64 hex>`: a key-length hex run under
+        # a secret key's own name is the key, however regular it looks (`1234567890abcdef` repeated in tests)
+        check = "password"
     if not quoted and after.startswith(":`"):
         return None  # `pass :data:`h11.CLIENT``: a reStructuredText role in prose, not `pass: data`
     if v.isidentifier() and _names_tail(v, ident):
@@ -742,6 +746,11 @@ def _scheme_word(v: str, ident: str, quoted: bool) -> bool:
             and word.replace("-", "").isalpha()
         )
     return 2 <= len(v) <= 24 and v.replace("-", "").isalpha()
+
+
+def _secret_key_name(parts: tuple[str, ...]) -> bool:
+    """`secret_key`, `secret_access_key`, `COS_HMAC_SECRET_ACCESS_KEY`: a key named a secret one."""
+    return bool(parts) and parts[-1] == "key" and "secret" in parts[-3:-1]
 
 
 def _vendor_headed(v: str) -> bool:
@@ -1047,6 +1056,7 @@ _AUTH_PAIR = re.compile(
     r"""(?P<q2>["'])(?P<v>[^"'\n]{1,256})(?P=q2)[ \t]*[)\]]"""
 )
 _SHELL_DEFAULT = re.compile(r"""[ \t]*:?[-=](?P<v>[^}\s"'$`]{1,256})\}""")
+_HEX_KEY = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{48}|[0-9a-fA-F]{64}")
 _REDIS_CLI_AUTH = re.compile(
     r"""(?i:redis-cli)\b[^\n\x00]{0,300}?[ \t]-a[ \t]+(?P<v>"[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"'\-][^\s"']{0,255})"""
 )

@@ -319,6 +319,8 @@ def classify(name: str) -> Sensitivity:
         return None
     if "matching" in parts and parts.index("matching") > 0 and parts[parts.index("matching") - 1] == "non":
         return None  # `nonMatchingToken`, `non_matching_key`
+    if len(parts) >= 2 and parts[0] in ("not", "no", "non"):
+        return None  # `not_secret`, `no_password`, `NON_SECRET_VALUE`: the name says what the value is not
     if last in _PASSWORD_WORDS or last.endswith(_SUFFIXES_PASSWORD):
         return "password"
     if last == "access" and len(parts) >= 2 and parts[-2] == "random":
