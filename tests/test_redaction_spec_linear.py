@@ -44,6 +44,7 @@ def _ratio(fn: Callable[[str], object], make: Callable[[int], str]) -> float:
         (context._K8S_JSON_MEMBER.match, lambda n: " " * n + '"a": "b'),
         (context._K8S_JSON_DATA.search, lambda n: '"data" ' + " " * n + ":"),
         (context._SHELL_DEFAULT.match, lambda n: " " * n + ":-x"),
+        (context._AZURE_KEY.search, lambda n: "A" * n + "="),
         (context._SHELL_DEFAULT.match, lambda n: ":-" + "a" * n),
     ],
 )
@@ -60,6 +61,7 @@ def test_spec_patterns_are_linear(fn: Callable[[str], object], make: Callable[[i
         lambda n: "curl -u " + "a:" * (n // 2),
         lambda n: "sshpass -p '" + "a" * n,
         lambda n: '{"kind": "Secret", "data": {' + '"k": "dmFsdWVzMTIz", ' * (n // 20) + "}}",
+        lambda n: "azure\n" + ("A" * 86 + "==\n") * (n // 89),
         lambda n: "requests.get(url, auth=HTTPBasicAuth('" + "x', '" * (n // 5),
     ],
 )

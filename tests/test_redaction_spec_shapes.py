@@ -514,3 +514,58 @@ def test_negated_secret_names_keep_their_values(text: str) -> None:
 def test_regular_hex_under_other_names_survives() -> None:
     text = "cache_key = " + "0123456789abcdef" * 2
     assert _out(text) == text
+
+
+# --- Azure storage account keys named by a nearby mention of Azure -------------------------------------
+
+
+def _azure_key() -> str:
+    import base64
+
+    return base64.b64encode(bytes(_rng.randrange(256) for _ in range(64))).decode()
+
+
+_AZ_HEAD = (
+    "(https://portal.azure.com/). CREATE DATABASE SCOPED CREDENTIAL StorageCred WITH IDENTITY = 'IDENTITY',"
+)
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        _AZ_HEAD + " {k}",
+        _AZ_HEAD + "\n    some data here\n    {k}",
+        _AZ_HEAD + "\n\n    {k}",
+        "    {k}\n    some data 1\n    Azure.com WITH IDENTITY = 'IDENTITY'",
+    ],
+)
+def test_azure_storage_keys_near_an_azure_mention_hidden(template: str) -> None:
+    key = _azure_key()
+    assert len(key) == 88 and key.endswith("==")
+    assert key not in _out(template.format(k=key))
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{k}",
+        _AZ_HEAD + "\n    some data 1\n    some data 2\n    {k}",  # three lines away
+        "    {k}\n    nomention.com WITH IDENTITY = 'IDENTITY'",
+        "SshPublicKeys: ssh-rsa {k}  # azure vm",
+        "resolution: {{integrity: sha512-{k}}}\npeerDependencies:\n  '@azure/identity': '*'",
+    ],
+)
+def test_azure_like_base64_without_the_context_survives(template: str) -> None:
+    key = _azure_key()
+    if "sha512-" in template:
+        key = key[1:] + "A"  # an integrity digest may open with `/`; keep it a plain base64 run
+        key = key[:86] + "=="
+    text = template.format(k=key)
+    assert _out(text) == text
+
+
+def test_aws_documentation_key_id_under_a_secret_name_survives() -> None:
+    text = "aws_secret_access_key: AKIA" + "IOSFODNN7" + "EXAMPLE"
+    assert _out(text) == text
+    real = "AKIA" + _rand(16, string.ascii_uppercase + "234567")
+    assert real not in _out(f"aws_secret_access_key: {real}")

@@ -200,6 +200,7 @@ _TABLE_CELL = re.compile(r"\|[ \t]*(?P<v>[^\s|`'\"]{10,150})[ \t]*\|")
 _CALL_LITERAL = re.compile(r"""\([ \t]*(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)[ \t]*[,)]""")
 
 
+_AWS_EXAMPLE_ID = re.compile(r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{9}EXAMPLE")
 # words that describe a field instead of filling it: types and flags in schemas, forms and API examples
 _SCHEMA_WORDS = frozenset(
     [
@@ -231,6 +232,8 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
         return (
             False  # nothing, a placeholder, or punctuation only (`,.:-*?!` is a separator run, not a secret)
         )
+    if value[-1] == "E" and _AWS_EXAMPLE_ID.fullmatch(value):
+        return False  # AWS's documentation key id (`AKIA...EXAMPLE`): the format rule skips it too
     if value.lower() in _SCHEMA_WORDS:
         return False  # `"password": "string"` (an API schema's example), `{name: password, value: required}`
     if value[0] == "<" and ">" in after:
@@ -1057,6 +1060,7 @@ _AUTH_PAIR = re.compile(
 )
 _SHELL_DEFAULT = re.compile(r"""[ \t]*:?[-=](?P<v>[^}\s"'$`]{1,256})\}""")
 _HEX_KEY = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{48}|[0-9a-fA-F]{64}")
+_AZURE_KEY = re.compile(r"(?<![A-Za-z0-9+/=\-])[A-Za-z0-9+/]{86}==(?![A-Za-z0-9+/=])")
 _REDIS_CLI_AUTH = re.compile(
     r"""(?i:redis-cli)\b[^\n\x00]{0,300}?[ \t]-a[ \t]+(?P<v>"[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"'\-][^\s"']{0,255})"""
 )
@@ -1126,6 +1130,33 @@ def _client_id_spans(text: str, lower: str) -> Iterator[Span]:
             if span is not None:
                 yield span
         i = lower.find("client", i + 6)
+
+
+def _azure_storage_keys(text: str, lower: str) -> Iterator[Span]:
+    """An Azure storage account key (64 bytes in base64: 86 characters and `==`) on its own, with Azure named
+    within two lines of it (`CREATE DATABASE SCOPED CREDENTIAL ... azure ...` then the key). Keys of SSH and
+    other public-key listings and `sha512-` integrity digests are not account keys."""
+    for m in _AZURE_KEY.finditer(text):
+        s = m.start()
+        if text[max(0, s - 7) : s] == "sha512-":
+            continue
+        lo = s
+        for _ in range(3):  # the start of the line two above
+            lo = lower.rfind("\n", 0, max(0, lo - 1)) if lo > 0 else -1
+            if lo < 0:
+                break
+        hi = m.end()
+        for _ in range(3):  # the end of the line two below
+            k = lower.find("\n", hi + 1)
+            if k < 0:
+                hi = len(lower)
+                break
+            hi = k
+        window = lower[max(0, lo) : hi]
+        line_start = lower.rfind("\n", 0, s) + 1
+        head = lower[line_start:s]  # an SSH or public-key listing names its keys before them
+        if "azure" in window and SEP_CHAR not in window and "publickey" not in head and "ssh-rsa" not in head:
+            yield s, m.end(), "SECRET"
 
 
 def _k8s_secret_spans(text: str, lower: str) -> Iterator[Span]:
@@ -1278,6 +1309,8 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
         for m in _AUTH_PAIR.finditer(text):
             if _value_is_secret(m.group("v"), "password", op="(", quoted=True, after=""):
                 yield m.start("v"), m.end("v"), "PASSWORD"
+    if "azure" in lower and "==" in text:
+        yield from _azure_storage_keys(text, lower)
     if "redis-cli" in lower:
         # `redis-cli -a <password>` (`--pass` is read by name): the password may be quoted
         for m in _REDIS_CLI_AUTH.finditer(text):
