@@ -569,3 +569,79 @@ def test_aws_documentation_key_id_under_a_secret_name_survives() -> None:
     assert _out(text) == text
     real = "AKIA" + _rand(16, string.ascii_uppercase + "234567")
     assert real not in _out(f"aws_secret_access_key: {real}")
+
+
+# --- .npmrc registry credentials ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("template", "value"),
+    [
+        ("//registry.npmjs.org/:_authToken={v}", "UUID"),
+        ("//registry.npmjs.org/:_authToken= {v}", "UUID"),
+        ("//npm.example.com/api/npm/npm-remote/:_authToken={v}", "WORD"),
+        ("//private.registry.example:8443/:_auth={v}", "B64"),
+        ("//registry.example.com/:_auth={v}", "WORD"),
+    ],
+)
+def test_npmrc_registry_credentials_hidden_whatever_their_shape(template: str, value: str) -> None:
+    import base64
+    import uuid
+
+    v = {
+        "UUID": str(uuid.UUID(int=_rng.getrandbits(128))),
+        "WORD": "TOKEN_" + _rand(5, string.ascii_uppercase),
+        "B64": base64.b64encode(f"ci:{_rand(10)}".encode()).decode(),
+    }[value]
+    out = _out(template.format(v=v))
+    assert v not in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "//registry.npmjs.org:_authToken=UUID",  # no `/` before `:`: not a registry scope
+        "registry.npmjs.org/:_authToken=UUID",
+        "///:_authToken=UUID",
+        "_authToken=UUID",
+        "_auth=B64",
+        "//registry.npmjs.org/:_authToken=${NPM_TOKEN}",
+        "//registry.npmjs.org/:_authToken=",
+    ],
+)
+def test_npmrc_lookalikes_survive(text: str) -> None:
+    import base64
+    import uuid
+
+    text = text.replace("UUID", str(uuid.UUID(int=_rng.getrandbits(128))))
+    text = text.replace("B64", base64.b64encode(b"ci:" + _rand(8).encode()).decode())
+    assert _out(text) == text
+
+
+# --- JWTs: the signature may be missing; a damaged header must still read as a JSON object ----------------
+
+
+def _b64url(raw: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def test_unsigned_jwts_hidden() -> None:
+    header = _b64url(b'{"typ":"JWT",\r\n"alg":"HS256"}')
+    claims = _b64url(('{"sub":"' + _rand(10) + '","name":"x\\n y"}').encode())
+    token = f"{header}.{claims}"
+    assert token not in _out(f"cached token {token} expired")
+
+
+def test_jwt_with_a_slip_in_its_header_hidden_and_garbage_headers_kept() -> None:
+    claims = _b64url(('{"sub":"' + _rand(12) + '","iat":1700000000}').encode())
+    sig = _rand(43, _B64URL)
+    slip = _b64url(b'{"alg":\'\x9ez","typ":"JWT"}')  # a hand-edited header: still an object
+    token = f"{slip}.{claims}.{sig}"
+    assert token not in _out(f"token {token}")
+    garbage = "eyJ" + _b64url(bytes(_rng.randrange(128, 256) for _ in range(40)))
+    cut = _b64url(b'{"alg":"HS256","typ":"JWT"')  # the closing brace cut off
+    for head in (garbage, cut):
+        text = f"value {head}.{claims}.{sig} here"
+        assert _out(text) == text

@@ -544,6 +544,8 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
     if before == ":" and _inside_arn(text, left):
         # `arn:aws:secretsmanager:...:secret:prod/db-AbCdEf`: a resource name, not `secret: value`
         return None
+    if ident[0] == "_" and ident.lower() in ("_auth", "_authtoken"):
+        return None  # npm's config keys: read only in the registry-scoped form (`//host/:_authToken=`, other_spans)
     if before == "{" and left >= 2 and text[left - 2] == "$":
         # `${DB_PASSWORD}` is a reference; its default after `:-`/`:=` (`${DB_PASSWORD:-s3cr3t}`) is a literal
         # that runs whenever the variable is unset: a hard-coded credential when it holds a real value
@@ -1061,6 +1063,10 @@ _AUTH_PAIR = re.compile(
 _SHELL_DEFAULT = re.compile(r"""[ \t]*:?[-=](?P<v>[^}\s"'$`]{1,256})\}""")
 _HEX_KEY = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{48}|[0-9a-fA-F]{64}")
 _AZURE_KEY = re.compile(r"(?<![A-Za-z0-9+/=\-])[A-Za-z0-9+/]{86}==(?![A-Za-z0-9+/=])")
+_NPMRC_AUTH = re.compile(
+    r"(?<![/\w])//[A-Za-z0-9][\w.\-]{0,253}(?::\d{1,5})?(?:/[\w.\-~%@]{0,128}){0,16}/:_auth(?:Token)?=[ \t]?"
+    r"(?P<v>[^\s\"'`]{1,1024})"
+)
 _REDIS_CLI_AUTH = re.compile(
     r"""(?i:redis-cli)\b[^\n\x00]{0,300}?[ \t]-a[ \t]+(?P<v>"[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"'\-][^\s"']{0,255})"""
 )
@@ -1311,6 +1317,13 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
                 yield m.start("v"), m.end("v"), "PASSWORD"
     if "azure" in lower and "==" in text:
         yield from _azure_storage_keys(text, lower)
+    if ":_auth" in text:
+        # .npmrc registry credentials, `//registry.example/:_authToken=<token>` or `:_auth=<base64>`: whatever
+        # the value looks like (`MYTOKEN2`, `abc123def456`), bar references (`${NPM_TOKEN}`)
+        for m in _NPMRC_AUTH.finditer(text):
+            v = m.group("v")
+            if not v.startswith("$") and not is_placeholder(v):
+                yield m.start("v"), m.end("v"), "TOKEN"
     if "redis-cli" in lower:
         # `redis-cli -a <password>` (`--pass` is read by name): the password may be quoted
         for m in _REDIS_CLI_AUTH.finditer(text):

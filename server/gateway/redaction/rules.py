@@ -408,7 +408,8 @@ RULES: list[Rule] = [
         gate="IR@",
         anchor=r"IR@[0-9a-zA-Z\-]{36}@[^@\s]{0,100}@[0-9a-zA-Z\-=]{0,40}@[A-Za-z0-9+/=]{44}(?![A-Za-z0-9+/=])",
     ),
-    Rule("JWT", r"eyJ[A-Za-z0-9_\-]{8,}\.ey[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*", "jwt"),
+    # the signature may be missing (an unsigned JWS, a token cut before it): header and claims still identify it
+    Rule("JWT", r"eyJ[A-Za-z0-9_\-]{8,}\.ey[A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]*)?", "jwt"),
     Rule("JWT", r"ZXlK[A-Za-z0-9+/]{40,}={0,2}", "jwt_b64"),  # a JWT, base64-encoded once more
     # public tokens: base64 JSON + signature, or (older docs and tests) 60 + 22 alphanumerics
     Rule(
