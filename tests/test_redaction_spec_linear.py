@@ -45,6 +45,8 @@ def _ratio(fn: Callable[[str], object], make: Callable[[int], str]) -> float:
         (context._K8S_JSON_DATA.search, lambda n: '"data" ' + " " * n + ":"),
         (context._SHELL_DEFAULT.match, lambda n: " " * n + ":-x"),
         (context._AZURE_KEY.search, lambda n: "A" * n + "="),
+        (context._NPMRC_AUTH.search, lambda n: "//h" + "/a" * (n // 2) + ":_auth"),
+        (context._NPMRC_AUTH.search, lambda n: ("//h/" + "a" * 100) * (n // 104)),
         (context._SHELL_DEFAULT.match, lambda n: ":-" + "a" * n),
     ],
 )
