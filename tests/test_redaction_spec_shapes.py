@@ -645,3 +645,31 @@ def test_jwt_with_a_slip_in_its_header_hidden_and_garbage_headers_kept() -> None
     for head in (garbage, cut):
         text = f"value {head}.{claims}.{sig} here"
         assert _out(text) == text
+
+
+# --- detect-secrets plugin formats: Aiven tokens, Google OAuth client ids ------------------------------
+
+
+@pytest.mark.parametrize("n", [8, 15, 24])
+def test_aiven_tokens_hidden(n: int) -> None:
+    token = "AVNS_" + _rand(n, string.ascii_letters + string.digits + "_")
+    out = _out(f"service password {token} rotated")
+    assert token not in out and "<AIVEN_TOKEN_1>" in out
+
+
+@pytest.mark.parametrize("text", ["AVNS_", "AVNS12345678", "AVNS_" + "Ab3dE"])
+def test_aiven_lookalikes_survive(text: str) -> None:
+    assert _out(f"value {text} here") == f"value {text} here"
+
+
+def test_google_oauth_client_ids_hidden() -> None:
+    cid = _rand(12, string.digits) + "-" + _rand(32, string.ascii_lowercase + string.digits)
+    out = _out(f'client_id: "{cid}.apps.googleusercontent.com"')
+    assert cid not in out
+
+
+@pytest.mark.parametrize(
+    "text", ["xxxx.apps.googleusercontent.com", "32555940559.apps.googleusercontent.com"]
+)
+def test_google_client_id_lookalikes_survive(text: str) -> None:
+    assert _out(text) == text

@@ -59,6 +59,15 @@ RULES: list[Rule] = [
     Rule("HUGGINGFACE_TOKEN", r"(?:hf_|api_org_)[A-Za-z]{34}" + _T, prefix_len=3),
     Rule("GOOGLE_API_KEY", r"AIza[\w\-]{35}" + _T, prefix_len=4),
     Rule("GOOGLE_OAUTH", r"(?:ya29\.[\w\-]{30,}|GOCSPX-[\w\-]{28}|1//0[\w\-]{40,})" + _T, prefix_len=5),
+    # OAuth client ids (`<project number>-<32>.apps.googleusercontent.com`, detect-secrets' GCP plugin)
+    Rule(
+        "GOOGLE_OAUTH",
+        r"\d{6,20}-[0-9A-Za-z_]{32}\.apps\.googleusercontent\.com",
+        "placeholder",
+        gate=".apps.googleusercontent.com",
+        anchor=r"-[0-9A-Za-z_]{32}\.apps\.googleusercontent\.com",
+        back=21,
+    ),
     # --- source hosts
     Rule(
         "GITHUB_TOKEN",
@@ -246,6 +255,8 @@ RULES: list[Rule] = [
     # `favicon.ico-<hash>.png` is a file name, not a token
     # Airtable personal access tokens: `pat` + 14-character id + `.` + 64 hex
     Rule("AIRTABLE_TOKEN", r"pat[A-Za-z0-9]{14}\.[a-fA-F0-9]{64}" + _T, prefix_len=18),
+    # Aiven service passwords and tokens: `AVNS_` + 8 or more word characters
+    Rule("AIVEN_TOKEN", r"AVNS_\w{8,}" + _T, prefix_len=5),
     Rule("INFRACOST_TOKEN", r"(?<!\.)ico-[A-Za-z0-9]{32}(?![\w\-]|\.\w)", prefix_len=4),
     Rule("NOTION_TOKEN", r"(?:ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43})" + _T, prefix_len=4),
     Rule("FIGMA_TOKEN", r"figd_[\w\-]{40}" + _T, prefix_len=5),
