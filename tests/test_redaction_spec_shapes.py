@@ -673,3 +673,48 @@ def test_google_oauth_client_ids_hidden() -> None:
 )
 def test_google_client_id_lookalikes_survive(text: str) -> None:
     assert _out(text) == text
+
+
+# --- Bedrock keys and Vault tokens --------------------------------------------------------------------
+
+_BEDROCK_HEAD = "ABSK" + "QmVkcm9ja0FQSUtleS1"  # `ABSK` + base64 of `BedrockAPIKey-`
+
+
+@pytest.mark.parametrize("n", [90, 150, 246])
+def test_bedrock_long_term_keys_of_spec_length_hidden(n: int) -> None:
+    key = _BEDROCK_HEAD + _rand(n, string.ascii_letters + string.digits + "+/")
+    assert key not in _out(f"key = {key}")
+
+
+def test_bedrock_long_term_key_filled_with_a_word_still_hidden() -> None:
+    key = _BEDROCK_HEAD + ("SAMPLE" * 20)[:110] + "="  # documentation keys repeat a word
+    assert key not in _out(f"AWS_BEARER_TOKEN_BEDROCK={key} ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _BEDROCK_HEAD + "SAMPLE",  # too short
+        _BEDROCK_HEAD + "SAMPLE" * 50 + "=",  # longer than any key
+        "AXSK" + "QmVkcm9ja0FQSUtleS1" + ("SAMPLE" * 20)[:110],
+        "bedrock-api-key-",
+        "bedrock-api-key-" + "YmVkcm9jay5hbWF6b25hd3MuY29x",  # another host
+    ],
+)
+def test_bedrock_lookalikes_survive(text: str) -> None:
+    assert _out(f"value {text} end") == f"value {text} end"
+
+
+def test_bedrock_short_term_key_head_alone_hidden() -> None:
+    head = "bedrock-api-key-" + "YmVkcm9jay5hbWF6b25hd3MuY29t"  # base64 of `bedrock.amazonaws.com`
+    for text in (head, f'bedrockToken = "{head}"', f"{head}{_rand(6)}"):
+        assert head not in _out(text)
+
+
+def test_legacy_vault_tokens_longer_than_24_hidden() -> None:
+    token = (
+        "s." + _rand(4, string.digits) + _rand(14, string.ascii_lowercase) + _rand(18, string.ascii_uppercase)
+    )
+    assert token not in _out(f"vault token {token}")
+    for text in ("s.AcceptanceTimeoutSeconds x", "s.makeKubeConfigController = args"):
+        assert _out(text) == text

@@ -157,14 +157,24 @@ RULES: list[Rule] = [
         r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)(?![A-Z0-9]{9}EXAMPLE)[A-Z0-9]{16}(?![A-Za-z0-9])",
         "none",
     ),
-    Rule("AWS_BEDROCK_KEY", r"ABSK[A-Za-z0-9+/]{100,}={0,2}", prefix_len=4),
-    # short-lived Bedrock keys: `bedrock-api-key-` + base64 of a presigned `bedrock.amazonaws.com/?...` URL
-    # (the presigned query follows: a bare prefix or `...Y29tXXXXXXXX` is a doc stub)
+    # long-term Bedrock keys: `ABSK` + base64 of `BedrockAPIKey-<id>:<secret>`, 109-269 characters in all
+    # (gitleaks). With the encoded `BedrockAPIKey-` head the shape is conclusive, so only a mask is refused
+    # (AWS documents the form with an `EXAMPLE`-filled key); without it the body must look random
     Rule(
         "AWS_BEDROCK_KEY",
-        r"bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/%]{20,}={0,2}",
+        r"ABSKQmVkcm9ja0FQSUtleS1[A-Za-z0-9+/]{90,250}={0,2}(?![A-Za-z0-9+/=])",
         "placeholder",
-        prefix_len=44,
+        prefix_len=23,
+    ),
+    Rule("AWS_BEDROCK_KEY", r"ABSK[A-Za-z0-9+/]{100,}={0,2}", prefix_len=4),
+    # short-lived Bedrock keys: `bedrock-api-key-` + base64 of a presigned `bedrock.amazonaws.com/?...` URL.
+    # The encoded host alone identifies one (gitleaks matches just that head); a mask after it
+    # (`...Y29tXXXXXXXX`) is a doc stub
+    Rule(
+        "AWS_BEDROCK_KEY",
+        r"bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/%]*={0,2}",
+        "placeholder",
+        prefix_len=40,
     ),
     Rule(
         "AZURE_CLIENT_SECRET",
@@ -187,9 +197,9 @@ RULES: list[Rule] = [
     ),
     Rule(
         "VAULT_TOKEN",
-        # `hvs.`/`hvb.` + 24 or more (gitleaks wants 90+/138+, detect-secrets 24+); legacy `s.` + 24
+        # `hvs.`/`hvb.` + 24 or more (gitleaks wants 90+/138+, detect-secrets 24+); legacy `s.` + 24 or more
         r"(?:hv[sb]\.[\w\-]{24,}|s\.(?=[A-Za-z0-9]{0,23}\d)(?=[A-Za-z0-9]{0,23}[a-z])(?=[A-Za-z0-9]{0,23}[A-Z])"
-        r"[A-Za-z0-9]{24}(?![\w\-.]))",
+        r"[A-Za-z0-9]{24,}(?![\w\-.]))",
         prefix_len=4,
     ),
     # v2 keys: `HRKU-AA` + 58 characters
