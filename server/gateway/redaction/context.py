@@ -1310,14 +1310,15 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
                 # `-p 8080:8080` (ports), `-p shop` (mysql's database), `-p my_vhost` (rabbitmqctl): not passwords
                 if _password_like(v) and "://" not in v:
                     yield m.start("v"), m.end("v"), "PASSWORD"
-    if "auth" in lower and ("auth(" in lower or "auth=" in lower or "auth =" in lower):
+    has_auth = "auth" in lower  # one scan gates the auth-pair and .npmrc forms
+    if has_auth and ("auth(" in lower or "auth=" in lower or "auth =" in lower):
         # a user/password pair handed to an HTTP client: `auth=('svc', 'pw')`, `HTTPBasicAuth("svc", "pw")`
         for m in _AUTH_PAIR.finditer(text):
             if _value_is_secret(m.group("v"), "password", op="(", quoted=True, after=""):
                 yield m.start("v"), m.end("v"), "PASSWORD"
     if "azure" in lower and "==" in text:
         yield from _azure_storage_keys(text, lower)
-    if ":_auth" in text:
+    if has_auth and ":_auth" in text:
         # .npmrc registry credentials, `//registry.example/:_authToken=<token>` or `:_auth=<base64>`: whatever
         # the value looks like (`MYTOKEN2`, `abc123def456`), bar references (`${NPM_TOKEN}`)
         for m in _NPMRC_AUTH.finditer(text):
@@ -1348,7 +1349,8 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
                 continue
             if not is_placeholder(m.group("v")):
                 yield m.start("v"), m.end("v"), "PASSWORD"
-    if "kind:" in lower and "secret" in lower and "data:" in lower:
-        yield from _k8s_secret_spans(text, lower)
-    if '"kind"' in lower and "secret" in lower and 'data"' in lower:
-        yield from _k8s_json_spans(text, lower)
+    if "kind" in lower and "secret" in lower:  # Kubernetes Secrets, in YAML and in JSON
+        if "kind:" in lower and "data:" in lower:
+            yield from _k8s_secret_spans(text, lower)
+        if '"kind"' in lower and 'data"' in lower:
+            yield from _k8s_json_spans(text, lower)
