@@ -718,3 +718,9 @@ def test_legacy_vault_tokens_longer_than_24_hidden() -> None:
     assert token not in _out(f"vault token {token}")
     for text in ("s.AcceptanceTimeoutSeconds x", "s.makeKubeConfigController = args"):
         assert _out(text) == text
+
+
+def test_masked_aws_key_ids_survive_and_regular_ones_hide() -> None:
+    assert _out("key = AKIA" + "X" * 16) == "key = AKIA" + "X" * 16
+    run = "AKIA" + _rng.choice("QRSTUVWYZ") * 16  # a run that is no mask
+    assert run not in _out(f"id {run}")

@@ -59,6 +59,7 @@ _FILLER_WORDS = (
 )
 _PHRASE_WORDS = re.compile(r"token|secret|random|string|value|config|access|password|slack|key|bot|user|api")
 _CAMEL_WORD = re.compile(r"[A-Z][a-z]{2,}")
+_MASK = re.compile(r"xxxx|XXXX|\*\*\*\*|####")
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -151,6 +152,8 @@ def _rule_accepts(rule: Rule, value: str) -> bool:
             return False
         return inner.startswith("eyJ") and "." in inner and jwt_ok(inner)
     body = value[rule.prefix_len :]
+    if rule.check == "mask":
+        return _MASK.search(body) is None
     if is_placeholder(body):
         return False
     if rule.check == "placeholder":

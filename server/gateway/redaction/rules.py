@@ -9,6 +9,7 @@ at the first character. Each rule names its placeholder kind and the check appli
 - "mixed": as "random", and the body holds at least two digits and two other characters (prefixes
   that are ordinary words too: `test_`, `sandbox_`);
 - "placeholder": only the placeholder test (formats whose test keys are legitimately repetitive);
+- "mask": only a mask (`XXXX`, `xxxx`, `****`) in the body is refused;
 - "jwt": the header must decode to a JSON object with alg/typ;
 - "none": the shape alone is conclusive.
 """
@@ -153,9 +154,11 @@ RULES: list[Rule] = [
     # --- cloud
     Rule(
         "AWS_ACCESS_KEY",
-        # AWS documentation's example keys end in EXAMPLE
+        # AWS documentation's example keys end in EXAMPLE; a masked key (`AKIAXXXXXXXXXXXXXXXX`) is a placeholder,
+        # any other body counts, however regular (`AKIAZZZZZZZZZZZZZZZZ` in detect-secrets' tests)
         r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)(?![A-Z0-9]{9}EXAMPLE)[A-Z0-9]{16}(?![A-Za-z0-9])",
-        "none",
+        "mask",
+        prefix_len=4,
     ),
     # long-term Bedrock keys: `ABSK` + base64 of `BedrockAPIKey-<id>:<secret>`, 109-269 characters in all
     # (gitleaks). With the encoded `BedrockAPIKey-` head the shape is conclusive, so only a mask is refused
