@@ -724,3 +724,12 @@ def test_masked_aws_key_ids_survive_and_regular_ones_hide() -> None:
     assert _out("key = AKIA" + "X" * 16) == "key = AKIA" + "X" * 16
     run = "AKIA" + _rng.choice("QRSTUVWYZ") * 16  # a run that is no mask
     assert run not in _out(f"id {run}")
+
+
+def test_service_named_keys_hold_credentials_even_as_uuids() -> None:
+    import uuid
+
+    key = str(uuid.UUID(int=_rng.getrandbits(128)))
+    assert key not in _out(f'const HEROKU_KEY = "{key}"')
+    sample = "12345678-ABCD-ABCD-ABCD-1234567890AB"  # a counting sample stays
+    assert _out(f'const HEROKU_KEY = "{sample}"') == f'const HEROKU_KEY = "{sample}"'

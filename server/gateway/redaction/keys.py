@@ -360,6 +360,8 @@ def classify(name: str) -> Sensitivity:
             return "secret"
         if len(parts) >= 2 and parts[-2] in _ID_KEYS:
             return None
+        if len(parts) >= 2 and parts[-2] in VENDORS:
+            return "secret"  # `HEROKU_KEY`, `sendgrid_key`: a service's key is its credential (a UUID for Heroku)
         return "weak"
     if any(p in _INNER_WORDS for p in parts[:-1]):
         return "secret"
