@@ -11,6 +11,7 @@ from aiops_mcp.server.gateway.redaction import Vault, redact_text
 from aiops_mcp.server.gateway.redaction.validators import iban_ok, luhn_ok
 
 _rng = random.Random(7)
+_B64URL = string.ascii_letters + string.digits + "_-"
 
 
 def _rand(n: int, alphabet: str = string.ascii_letters + string.digits) -> str:
@@ -94,8 +95,9 @@ def test_cards_need_luhn_and_ibans_need_mod97() -> None:
         ("ghp_", _rand(36), "GITHUB_TOKEN"),
         ("glpat-", _rand(20), "GITLAB_TOKEN"),
         ("xoxb-" + "1234567890-1234567890-", _rand(24), "SLACK_TOKEN"),
-        ("sk-proj-", _rand(48), "OPENAI_KEY"),
-        ("sk-ant-api03-", _rand(80), "ANTHROPIC_KEY"),
+        # spec shapes (gitleaks): 74 + `T3BlbkFJ` + 74 after `sk-proj-`; 93 + `AA` after `sk-ant-api03-`
+        ("sk-proj-", _rand(74, _B64URL) + "T3BlbkFJ" + _rand(74, _B64URL), "OPENAI_KEY"),
+        ("sk-ant-api03-", _rand(93, _B64URL) + "AA", "ANTHROPIC_KEY"),
         ("AKIA", _rand(16, string.ascii_uppercase + "234567"), "AWS_ACCESS_KEY"),
         ("sk_live_", _rand(24), "STRIPE_KEY"),
         ("AIza", _rand(35), "GOOGLE_API_KEY"),

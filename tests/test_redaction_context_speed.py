@@ -411,18 +411,13 @@ def _ref_vendor_spans(text: str) -> list[tuple[int, int, str]]:
 
 
 def _ref_k8s_spans(text: str, lower: str) -> list[tuple[int, int, str]]:
-    """Kubernetes Secret data as first written: every document split out and searched."""
+    """Kubernetes Secret data with every batch document split out and scanned on its own."""
     out = []
-    if "kind:" in lower and "secret" in lower and "data:" in lower:
-        offset = 0
-        for doc in lower.split("\x00"):
-            start = doc.find("data:")
-            if start >= 0 and "kind:" in doc and "secret" in doc:
-                for m in context._K8S_DATA_LINE.finditer(text, offset + start, offset + len(doc)):
-                    val = m.group("v")
-                    if len(val) % 4 == 0 and not v.is_placeholder(val):
-                        out.append((m.start("v"), m.end("v"), "SECRET"))
-            offset += len(doc) + 1
+    offset = 0
+    for doc in text.split("\x00"):
+        for s, e, k in context._k8s_secret_spans(doc, _lower(doc)):
+            out.append((s + offset, e + offset, k))
+        offset += len(doc) + 1
     return out
 
 
@@ -479,7 +474,7 @@ def test_kubernetes_data_per_document_equals_the_split_form() -> None:
         got = [s for s in context.other_spans(text, lower) if s[2] == "SECRET"]
         assert got == expect, text
         found += len(expect)
-    assert found > 20
+    assert found > 5  # `kind: Secret` must be a whole line: fewer random texts form one
 
 
 def test_object_reference_prefilter_only_skips_non_matches() -> None:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .keys import KEYWORDS, VENDORS, classify, components
-from .rules import trie_regex
+from .rules import TRIGGER_AT_START, trie_regex
 from .validators import (
     char_classes,
     digit_secret,
@@ -36,7 +36,7 @@ _OPVAL = re.compile(
     (?:\]|\[\])?                                     # d["secret"] = ..., apikey[] = ...
     (?:[ \t]+[A-Za-z_][\w\[\]]*(?=[ \t]*[:=]))?     # a type between name and operator: `var x string = ...`
     [ \t]*+                                          # possessive: a long blank run is read once, not
-    (?P<op>:::=|::=|:=|\?=|\.=|\+=|=>|->|==|=|:|,|(?<=[ \t])value[ \t]*=)  # split n ways (quadratic)
+    (?P<op>:::=|::=|:=|\?=|\.=|\+=|=>|->|==|=|:|,|\|\||\?\?|(?<=[ \t])value[ \t]*=)  # split n ways (quadratic)
     [ \t]*+@?                                        # @"..." (Objective-C string literal)
     (?:
         (?P<vq>\\?["'`])(?P<qv>.{0,400}?)(?P=vq)
@@ -76,7 +76,7 @@ _SECRET_SECTIONS = frozenset(
 )
 _SECTION = re.compile(r"\[[ \t]*([\w.\- ]{1,64}?)[ \t]*\][ \t]*\r?$")
 _XMLVAL = re.compile(r">\s*(?P<uv>[^<\s\x00][^<\x00]{0,300}?)\s*</")
-_SCHEME = re.compile(r"(?i)(?:bearer|basic|token|digest|bot|apikey|sso-key|negotiate)[ \t]+(?=\S)")
+_SCHEME = re.compile(r"(?i)(?:bearer|basic|(?:api-)?token|digest|bot|apikey|sso-key|negotiate)[ \t]+(?=\S)")
 # anchored patterns are used with .match (a `^` pattern given to .search is tried at every position)
 _CODE_REF_START = re.compile(
     r"(?:self|this|os|process|config|settings|env|environ|params|args|request|options|opts|cfg|conf|secrets|"
@@ -184,7 +184,10 @@ _SHAPE_HEADS = frozenset("0123456789smv")  # the first characters _NOT_SECRET_SH
 _CAMEL_WORDS = re.compile(r"(?:[A-Z][a-z]+){2,}\d{0,3}")
 # commands whose arguments carry a password: `sshpass -p <pw> ssh ...`, `htpasswd -b[c] <file> <user> <pw>`
 _TOOL_PASSWORD_ARG = {
-    "sshpass": re.compile(r"[ \t]+-p[ \t]*(?P<v>[^\s\"'`]{1,256})"),
+    # the password may be quoted: `sshpass -p 'x y' ssh ...` (the quotes stay)
+    "sshpass": re.compile(
+        r"""[ \t]+-p[ \t]*(?:(?P<q>["'])(?P<qv>[^"'\n]{1,256})(?P=q)|(?P<v>[^\s"'`]{1,256}))"""
+    ),
     "htpasswd": re.compile(
         r"[ \t]+-[a-zA-Z]*b[a-zA-Z]*[ \t]+[^\s-]\S*[ \t]+\S+[ \t]+(?P<v>[^\s\"'`]{1,256})"
     ),
@@ -197,11 +200,44 @@ _TABLE_CELL = re.compile(r"\|[ \t]*(?P<v>[^\s|`'\"]{10,150})[ \t]*\|")
 _CALL_LITERAL = re.compile(r"""\([ \t]*(?P<vq>["'])(?P<qv>[^"'\n]{1,200})(?P=vq)[ \t]*[,)]""")
 
 
+_AWS_EXAMPLE_ID = re.compile(r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{9}EXAMPLE")
+# words that describe a field instead of filling it: types and flags in schemas, forms and API examples
+_SCHEMA_WORDS = frozenset(
+    [
+        "required",
+        "optional",
+        "string",
+        "str",
+        "text",
+        "integer",
+        "int",
+        "boolean",
+        "bool",
+        "number",
+        "object",
+        "array",
+        "prompt",
+        "input",
+        "sensitive",
+        "disabled",
+        "enabled",
+        "default",
+        "unknown",
+    ]
+)
+
+
 def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, after: str) -> bool:
     if not value or is_placeholder(value) or (not value.isalnum() and _ALNUM.search(value) is None):
         return (
             False  # nothing, a placeholder, or punctuation only (`,.:-*?!` is a separator run, not a secret)
         )
+    if value[-1] == "E" and _AWS_EXAMPLE_ID.fullmatch(value):
+        return False  # AWS's documentation key id (`AKIA...EXAMPLE`): the format rule skips it too
+    if value.lower() in _SCHEMA_WORDS:
+        return False  # `"password": "string"` (an API schema's example), `{name: password, value: required}`
+    if value[0] == "<" and ">" in after:
+        return False  # `Bearer <your API token>`: a placeholder in angle brackets, cut at its first blank
     if "fake" in value.lower():
         return False  # "fakesecret", "somefakekey": a test fixture announcing itself
     if value[-1].isdigit() and value[0].isalpha() and is_placeholder(value.rstrip("0123456789")):
@@ -508,8 +544,20 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
     if before == ":" and _inside_arn(text, left):
         # `arn:aws:secretsmanager:...:secret:prod/db-AbCdEf`: a resource name, not `secret: value`
         return None
+    if ident[0] == "_" and ident.lower() in ("_auth", "_authtoken"):
+        return None  # npm's config keys: read only in the registry-scoped form (`//host/:_authToken=`, other_spans)
     if before == "{" and left >= 2 and text[left - 2] == "$":
-        return None  # `${DB_PASSWORD:-postgres}`: a shell default inside a reference, not an assignment
+        # `${DB_PASSWORD}` is a reference; its default after `:-`/`:=` (`${DB_PASSWORD:-s3cr3t}`) is a literal
+        # that runs whenever the variable is unset: a hard-coded credential when it holds a real value
+        # (a plain word, `${DB_PASSWORD:-postgres}`, is a development default and stays)
+        d = _SHELL_DEFAULT.match(text, pos)
+        if d is not None and sens != "weak":
+            v = d.group("v")
+            if (len(v) >= 8 and _password_like(v)) and _value_is_secret(
+                v, sens, op="default", quoted=True, after=""
+            ):
+                return d.start("v"), d.end("v"), value_kind(ident, sens)
+        return None
     if before == ">" and text.startswith("</key>", pos) and text[left - 5 : left] == "<key>":
         pl = _PLIST_VALUE.match(text, pos)
         if pl is not None and _value_is_secret(pl.group("v"), sens, op="xml", quoted=True, after=""):
@@ -523,7 +571,9 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
         # `<entry key="db.password">value</entry>` (Java's XML properties), `<entry name="token">value<`
         return _xml_value(text, ident, sens, pos + 1)
     if before == "<" and pos < len(text) and text[pos] == ">":
-        return _xml_value(text, ident, sens, pos)
+        return _xml_value(text, ident, sens, pos, "</" + text[left:pos] + ">")
+    if before == "$" and left >= 2 and text[left - 2] == "<" and pos < len(text) and text[pos] == ">":
+        return _xml_value(text, ident, sens, pos, "</$" + text[left:pos] + ">")  # `<$DB_PASSWORD>` templates
     if before in ("'", '"', " ") and _after_name_key(text, left):
         # `- name: STRIPE_SECRET` / `value: ...` (Kubernetes env), `{"name": "API_TOKEN", "value": "..."}`
         nv = _NAME_VALUE.match(text, pos)
@@ -561,8 +611,24 @@ def _after_name_key(text: str, left: int) -> bool:
     return text[k - 4 : k] == "name" and (k == 4 or not text[k - 5].isalnum())
 
 
-def _xml_value(text: str, ident: str, sens: str, pos: int) -> Span | None:
-    """The text of an element named for a secret, from its `>` at pos."""
+def _xml_value(text: str, ident: str, sens: str, pos: int, close: str = "") -> Span | None:
+    """The text of an element named for a secret, from its `>` at pos.
+
+    With the element's own closing tag known (`</db_password>`), the text runs up to it: a password may hold
+    `<` (`Lc1?x<2<y`); without it, up to the next `<`."""
+    if close:
+        k = text.find(close, pos + 1, pos + 320)
+        if k > 0:
+            raw = text[pos + 1 : k]
+            v = raw.strip()
+            if (
+                v
+                and "\n" not in v
+                and "<" in v
+                and _value_is_secret(v, sens, op="xml", quoted=True, after="")
+            ):
+                start = pos + 1 + (len(raw) - len(raw.lstrip()))
+                return start, start + len(v), value_kind(ident, sens)
     m = _XMLVAL.match(text, pos)
     if m:
         v = m.group("uv").strip()
@@ -592,8 +658,10 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
             return _csv_value(text, ident, sens, m, left)
         if is_structured_id(qv):
             return None  # `('scheme', 'user', 'password', 'host')`, `Literal["password", "otp"]`: a list of words
-    elif op == "==" and not quoted:
-        return None  # `password == confirm`: a comparison with a variable, not with a literal
+    elif (op == "==" or op == "||" or op == "??") and not quoted:
+        # `password == confirm`: a comparison with a variable; `process.env.API_KEY || fallback`: another name
+        # (a quoted fallback, `|| "..."`, is a literal default and is read)
+        return None
     if not quoted and text[pos : m.start("op")].strip(" \t\"'`\\[]") not in ("", "value"):
         # a type word before the operator (`var token string = "x"`) is read only with a literal:
         # `#password user=app` is a fragment then another pair (`password value = x` is a value)
@@ -608,12 +676,26 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
         v, start = v[sm.end() :], start + sm.end()
     elif not quoted and v.lower() == "digest":
         return _digest_response(text, m.end())
-    elif not quoted and (v.lower() in ("bearer", "basic", "token", "bot") or v.startswith("!!")):
+    elif not quoted and op == ":" and v[0] == "!" and v[1:].isalpha():
+        # a YAML local tag: `password: !vault |` (the vault body below is found by its header), CloudFormation's
+        # `!Ref DbPassword`, `!Sub ...`: the tag is not the value, and what follows it is a reference or a vault
+        return None
+    elif not quoted and (v.lower() in ("bearer", "basic", "token", "api-token", "bot") or v.startswith("!!")):
         # unquoted scheme then the credential: `Authorization: Bearer abc`; a YAML tag: `password: !!str x`
         sm2 = _SCHEME_VALUE.match(text, m.end())
         if not sm2:
             return None
         v, start = sm2.group(1), sm2.start(1)
+    elif _scheme_word(v, ident, quoted):
+        # any other scheme of an Authorization header (`SharedKey acct:sig`, `Splunk <uuid>`, `NTLM <b64>`,
+        # `ApiKey <b64>`): the credential follows the scheme word
+        if quoted:
+            k = v.index(" ")
+            v, start = v[k + 1 :], start + k + 1
+        else:
+            sm2 = _SCHEME_VALUE.match(text, m.end())
+            if sm2:
+                v, start = sm2.group(1), sm2.start(1)
     if not quoted:
         v, start, _ = _strip_tail(v, start)
     end = start + len(v)
@@ -627,12 +709,19 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
         and vq == '"'
         and not _counting(v)
         and components(ident)[-1] not in _GENERIC_LAST
+        # a value opening with a vendor's prefix that its format rejected (`"token": "xoxp-1234567890"`) is a
+        # stub: it must look generated like any other
+        and not _vendor_headed(v)
     ):
         # a JSON member `"token": "..."`: structured payloads give up the value whole, whatever it looks like
         check = "password"
     elif sens == "secret" and quoted and " " in v and not _PASSWORD_PARTS.isdisjoint(components(ident)):
         # `password_super_secure = "a pass phrase"`: a quoted phrase under a name built on `password` is read
         # as a password (a message about one is still caught by the password test)
+        check = "password"
+    elif sens == "secret" and _HEX_KEY.fullmatch(v) and _secret_key_name(components(ident)):
+        # `secret_access_key = <48 hex>` (IBM COS HMAC keys), `secret_key = <64 hex>`: a key-length hex run under
+        # a secret key's own name is the key, however regular it looks (`1234567890abcdef` repeated in tests)
         check = "password"
     if not quoted and after.startswith(":`"):
         return None  # `pass :data:`h11.CLIENT``: a reStructuredText role in prose, not `pass: data`
@@ -645,6 +734,35 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
     if _value_is_secret(v, check, op=op, quoted=quoted, after=after):
         return start, start + len(v), value_kind(ident, sens)
     return None
+
+
+def _scheme_word(v: str, ident: str, quoted: bool) -> bool:
+    """`SharedKey` in `Authorization: SharedKey acct:sig`: a word of letters (and `-`) opening an
+    Authorization header's value; quoted, the whole `"<scheme> <credential>"` with one blank."""
+    if components(ident)[-1:] != ("authorization",):
+        return False
+    if quoted:
+        word, blank, rest = v.partition(" ")
+        return (
+            bool(blank)
+            and bool(rest)
+            and " " not in rest
+            and 2 <= len(word) <= 24
+            and word.replace("-", "").isalpha()
+        )
+    return 2 <= len(v) <= 24 and v.replace("-", "").isalpha()
+
+
+def _secret_key_name(parts: tuple[str, ...]) -> bool:
+    """`secret_key`, `secret_access_key`, `COS_HMAC_SECRET_ACCESS_KEY`: a key named a secret one."""
+    return bool(parts) and parts[-1] == "key" and "secret" in parts[-3:-1]
+
+
+def _vendor_headed(v: str) -> bool:
+    """The value opens with a vendor format's 4-character prefix (`xoxp`, `ghp_`, `AKIA`, `sk-p`); shorter
+    heads (`AC`, `SK`, `pat`) also open ordinary words."""
+    m = TRIGGER_AT_START.match(v)
+    return m is not None and m.end() >= 4
 
 
 def _digest_response(text: str, pos: int) -> Span | None:
@@ -737,8 +855,9 @@ def _other_value(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
     if ch == "-" and j > pos:
         tool = _TOOL_PASSWORD_ARG.get(ident.lower())
         t = tool.match(text, pos) if tool is not None else None
-        if t is not None and _value_is_secret(t.group("v"), "password", op="arg", quoted=False, after=""):
-            return t.start("v"), t.end("v"), "PASSWORD"
+        g = "qv" if t is not None and t.groupdict().get("qv") else "v"
+        if t is not None and _value_is_secret(t.group(g), "password", op="arg", quoted=g == "qv", after=""):
+            return t.start(g), t.end(g), "PASSWORD"
         if t is not None or tool is not None:
             return None
     if is_flag:
@@ -861,7 +980,10 @@ def _csv_value(text: str, ident: str, sens: str, m: re.Match[str], left: int) ->
 
     Headers and descriptions (`token,description,default`, `password,Password,text`) are words.
     """
-    if (left > 0 and text[left - 1] not in "\n\r\t,\x00") or "." in ident:
+    k = (
+        left - 1 if left > 0 and text[left - 1] == "$" else left
+    )  # `$DB_PASSWORD,<value>,` (a variable's name)
+    if (k > 0 and text[k - 1] not in "\n\r\t,\x00") or "." in ident:
         return None  # a field starts a line or follows a comma; `self.key, default=None` is code
     if m.end("op") != (m.start("vq") if m.group("vq") else m.start("uv")):
         return None  # `key, value` with a blank: an argument list, not a CSV row
@@ -871,7 +993,14 @@ def _csv_value(text: str, ident: str, sens: str, m: re.Match[str], left: int) ->
     else:
         v, start = m.group("uv").split(",", 1)[0], m.start("uv")
         v, start, _ = _strip_tail(v, start)
-    if _value_is_secret(v, "secret", op=",", quoted=quoted, after=""):
+    if _value_is_secret(v, "secret", op=",", quoted=quoted, after="") or (
+        # under a password name a short value counts when it mixes character classes (`Hd3$x9`), never a
+        # word or a number (`password,Password,text` is a header row)
+        sens == "password"
+        and len(v) >= 6
+        and _password_like(v)
+        and _value_is_secret(v, "password", op=",", quoted=quoted, after="")
+    ):
         return start, start + len(v), value_kind(ident, sens)
     return None
 
@@ -927,12 +1056,63 @@ _CURL_USER = re.compile(
     r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]{0,256}\"(?::\"[^\"\n]{0,256}\")?|'[^'\n]{0,256}'|\S{1,512})"
 )
 _USER_THEN_P = re.compile(r"(?<!\S)-u[ \t]+[^\s-]\S{0,127}[ \t]+-p[ \t]+(?P<v>[^\s\"'`\-][^\s\"'`]{0,255})")
+_AUTH_PAIR = re.compile(
+    r"""(?:\bauth[ \t]*=[ \t]*[(\[]|(?:Basic|Digest)Auth\()[ \t]*(?P<q1>["'])[^"'\n]{0,128}(?P=q1)[ \t]*,[ \t]*"""
+    r"""(?P<q2>["'])(?P<v>[^"'\n]{1,256})(?P=q2)[ \t]*[)\]]"""
+)
+_SHELL_DEFAULT = re.compile(r"""[ \t]*:?[-=](?P<v>[^}\s"'$`]{1,256})\}""")
+_HEX_KEY = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{48}|[0-9a-fA-F]{64}")
+_AZURE_KEY = re.compile(r"(?<![A-Za-z0-9+/=\-])[A-Za-z0-9+/]{86}==(?![A-Za-z0-9+/=])")
+_NPMRC_AUTH = re.compile(
+    r"(?<![/\w])//[A-Za-z0-9][\w.\-]{0,253}(?::\d{1,5})?(?:/[\w.\-~%@]{0,128}){0,16}/:_auth(?:Token)?=[ \t]?"
+    r"(?P<v>[^\s\"'`]{1,1024})"
+)
+_REDIS_CLI_AUTH = re.compile(
+    r"""(?i:redis-cli)\b[^\n\x00]{0,300}?[ \t]-a[ \t]+(?P<v>"[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"'\-][^\s"']{0,255})"""
+)
 _LOGIN_P = re.compile(r"login[^\n]{0,200}?[ \t]-p[ \t]+(?P<v>[^\s\"']{1,256})")
 _NETRC_PW = re.compile(r"password[ \t]+(?P<v>[^\s\"']{1,256})")
 _MYSQL_P = re.compile(r"-p(?P<v>[^\s\-][^\s]{0,255})")
-_K8S_DATA_LINE = re.compile(
-    r"^[ \t]*[\w.\-]+:[ \t]*['\"]?(?P<v>[A-Za-z0-9+/]{8,8192}={0,2})['\"]?[ \t]*$", re.M
+# a Secret manifest: `kind: Secret` exactly (not `SopsSecret`, `ExternalSecret`, `SecretStore`), and the
+# `data:`/`stringData:` keys whose entries are the secrets (`metadata:` holds `data:` too: not at a line start)
+_K8S_KIND = re.compile(r"""^[ \t\-]*["']?kind["']?:[ \t]*["']?secret["']?[ \t,]*\r?$""", re.M | re.I)
+_K8S_DATA_KEY = re.compile(r"^([ \t]*)(data|stringData):[ \t]*(?:\#[^\n]*)?\r?$", re.M)
+# one entry of the block: `name: value`, `name: 'value'`, `name: |` (a block scalar on the next lines)
+_K8S_ENTRY = re.compile(
+    r"""([ \t]*)([\w.\-]{1,253}):[ \t]*(?:(?P<blk>[|>][-+]?)[ \t]*|(?P<q>["']?)(?P<v>[^\s"'#]{1,8192})(?P=q))[ \t]*\r?$"""
 )
+_B64_VALUE = re.compile(r"[A-Za-z0-9+/]{10,8192}={0,3}")
+_K8S_JSON_KIND = re.compile(r'"kind"[ \t]*:[ \t]*"secret"')  # searched in the lower-cased text
+_K8S_JSON_DATA = re.compile(r'"(data|stringData)"[ \t]*:[ \t]*\{')
+_K8S_JSON_MEMBER = re.compile(r'\s*"(?P<k>[\w.\-]{1,253})"[ \t]*:[ \t]*"(?P<v>[^"\\\n]{1,8192})"\s*,?')
+
+
+# what docs and tests put after `-u user:` (gitleaks' curl allowlist): not a password
+_CURL_DOC_PASSWORDS = frozenset(
+    ["test", "token", "pass", "password", "pwd", "passwd", "changeit", "changeme"]
+)
+
+
+def _curl_credentials(v: str) -> bool:
+    """`user:password` after curl's -u/--user is a credential: not a reference, a placeholder or a doc word.
+
+    `"$USER:$PASS"`, `${u}:${p}` and `$(cat f)` are references; a `$` inside a password (`P@ss$1`) is not.
+    An empty password (`"<token>:"`) leaves the token in the user part: it counts when it looks generated.
+    """
+    inner = v.replace('"', "").replace("'", "")
+    if ":" not in inner or "{{" in inner or "${" in inner or "$(" in inner:
+        return False
+    if inner[0] == "<" and inner[-1] == ">":
+        return False  # `<user:password>`
+    user, _, pw = inner.partition(":")
+    if not pw:
+        return len(user) >= 8 and _password_like(user) and "@" not in user
+    if user.startswith("$") or pw.startswith("$") or is_placeholder(pw):
+        return False
+    low = pw.lower()
+    if low in _CURL_DOC_PASSWORDS or low in _DOC_PASSWORDS or set(low) <= {"x"} or set(low) <= {"*"}:
+        return False
+    return not (len(set(pw)) == 1 and len(set(user)) <= 1)
 
 
 def _password_like(v: str) -> bool:
@@ -956,6 +1136,139 @@ def _client_id_spans(text: str, lower: str) -> Iterator[Span]:
             if span is not None:
                 yield span
         i = lower.find("client", i + 6)
+
+
+def _azure_storage_keys(text: str, lower: str) -> Iterator[Span]:
+    """An Azure storage account key (64 bytes in base64: 86 characters and `==`) on its own, with Azure named
+    within two lines of it (`CREATE DATABASE SCOPED CREDENTIAL ... azure ...` then the key). Keys of SSH and
+    other public-key listings and `sha512-` integrity digests are not account keys."""
+    for m in _AZURE_KEY.finditer(text):
+        s = m.start()
+        if text[max(0, s - 7) : s] == "sha512-":
+            continue
+        lo = s
+        for _ in range(3):  # the start of the line two above
+            lo = lower.rfind("\n", 0, max(0, lo - 1)) if lo > 0 else -1
+            if lo < 0:
+                break
+        hi = m.end()
+        for _ in range(3):  # the end of the line two below
+            k = lower.find("\n", hi + 1)
+            if k < 0:
+                hi = len(lower)
+                break
+            hi = k
+        window = lower[max(0, lo) : hi]
+        line_start = lower.rfind("\n", 0, s) + 1
+        head = lower[line_start:s]  # an SSH or public-key listing names its keys before them
+        if "azure" in window and SEP_CHAR not in window and "publickey" not in head and "ssh-rsa" not in head:
+            yield s, m.end(), "SECRET"
+
+
+def _k8s_secret_spans(text: str, lower: str) -> Iterator[Span]:
+    """The values under `data:` (base64 of 10+ characters) and `stringData:` (generated-looking) of each
+    document (`---` or a batch separator apart) whose kind is Secret; `kind:` may come before or after."""
+    for doc_start, doc_end in _yaml_docs(lower):
+        if _K8S_KIND.search(lower, doc_start, doc_end) is None:
+            continue
+        for key in _K8S_DATA_KEY.finditer(text, doc_start, doc_end):
+            yield from _k8s_entries(text, key.end(), doc_end, len(key.group(1)), key.group(2) == "data")
+
+
+def _k8s_json_spans(text: str, lower: str) -> Iterator[Span]:
+    """The same in JSON (`kubectl get secret -o json`, API audit logs): the members of a `"data"` object
+    (base64) or a `"stringData"` object (generated-looking) in a document holding `"kind": "Secret"`."""
+    start, n = 0, len(lower)
+    while start < n:
+        end = lower.find(SEP_CHAR, start)
+        end = n if end < 0 else end
+        if _K8S_JSON_KIND.search(lower, start, end) is not None:
+            for obj in _K8S_JSON_DATA.finditer(text, start, end):
+                base64 = obj.group(1) == "data"
+                pos = obj.end()
+                while (m := _K8S_JSON_MEMBER.match(text, pos, end)) is not None:
+                    v = m.group("v")
+                    if (
+                        _B64_VALUE.fullmatch(v) is not None and not is_placeholder(v)
+                        if base64
+                        else _value_is_secret(
+                            v, classify(m.group("k")) or "secret", op=":", quoted=True, after=""
+                        )
+                    ):
+                        yield m.start("v"), m.end("v"), "SECRET"
+                    pos = m.end()
+        start = end + 1
+
+
+def _yaml_docs(lower: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each YAML document: split at `---` lines and at batch separators."""
+    start, n = 0, len(lower)
+    while start < n:
+        end = n
+        for sep in (SEP_CHAR, "\n---"):
+            k = lower.find(sep, start)
+            if 0 <= k < end:
+                end = k
+        yield start, end
+        start = end + 1
+
+
+def _k8s_entries(text: str, pos: int, end: int, key_indent: int, base64: bool) -> Iterator[Span]:
+    """The entries of a `data:` block from pos: lines indented deeper than the key (comments skipped)."""
+    indent = -1
+    while pos < end:
+        pos = text.find("\n", pos, end)
+        if pos < 0:
+            return
+        pos += 1
+        eol = text.find("\n", pos, end)
+        eol = end if eol < 0 else eol
+        line = text[pos:eol]
+        body = line.lstrip(" \t")
+        if not body.strip() or body[0] == "#":
+            continue
+        ind = len(line) - len(body)
+        if ind <= key_indent or (indent >= 0 and ind < indent):
+            return  # the block has ended
+        indent = ind if indent < 0 else indent
+        m = _K8S_ENTRY.fullmatch(line)
+        if m is None or ind != indent:
+            continue
+        if m.group("blk"):
+            span = _k8s_block(text, eol, end, ind)
+            if span is not None and (not base64 or _B64_VALUE.fullmatch(span[2])):
+                yield span[0], span[1], "SECRET"
+            continue
+        v = m.group("v")
+        ok = (
+            _B64_VALUE.fullmatch(v) is not None and not is_placeholder(v)
+            if base64
+            else _value_is_secret(v, classify(m.group(2)) or "secret", op=":", quoted=True, after="")
+        )
+        if ok:
+            yield pos + m.start("v"), pos + m.end("v"), "SECRET"
+
+
+def _k8s_block(text: str, pos: int, end: int, key_indent: int) -> tuple[int, int, str] | None:
+    """A block scalar's content after its header line (ending at pos): (start, end, joined text)."""
+    first = last = -1
+    parts: list[str] = []
+    while pos < end and len(parts) < 256:
+        eol = text.find("\n", pos + 1, end)
+        eol = end if eol < 0 else eol
+        line = text[pos + 1 : eol].rstrip("\r \t")
+        body = line.lstrip(" \t")
+        if body and len(line) - len(body) <= key_indent:
+            break
+        if body:
+            if first < 0:
+                first = pos + 1 + len(line) - len(body)
+            last = pos + 1 + len(line)
+            parts.append(body)
+        pos = eol
+    if not parts or is_placeholder(parts[0]):
+        return None
+    return first, last, "".join(parts)
 
 
 def other_spans(text: str, lower: str) -> Iterator[Span]:
@@ -987,14 +1300,8 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
         for m in _CURL_USER.finditer(text):
             if m.start() > 0 and not text[m.start() - 1].isspace():
                 continue
-            v = m.group("v")
-            inner = v.replace('"', "").replace("'", "")
-            if ":" not in inner or "$" in inner or "{{" in inner:
-                continue
-            user, _, pw = inner.partition(":")
-            if not pw or is_placeholder(pw) or (len(set(pw)) == 1 and len(set(user)) <= 1):
-                continue
-            yield m.start("v"), m.end("v"), "BASIC_AUTH"
+            if _curl_credentials(m.group("v")):
+                yield m.start("v"), m.end("v"), "BASIC_AUTH"
         if " -p" in text:
             # `mongo -u admin -p <pw>`, `docker login -u ci -p <pw>`: -p right after a -u user is the password
             # (alone, -p is a port, a patch or a path in other commands)
@@ -1003,6 +1310,27 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
                 # `-p 8080:8080` (ports), `-p shop` (mysql's database), `-p my_vhost` (rabbitmqctl): not passwords
                 if _password_like(v) and "://" not in v:
                     yield m.start("v"), m.end("v"), "PASSWORD"
+    has_auth = "auth" in lower  # one scan gates the auth-pair and .npmrc forms
+    if has_auth and ("auth(" in lower or "auth=" in lower or "auth =" in lower):
+        # a user/password pair handed to an HTTP client: `auth=('svc', 'pw')`, `HTTPBasicAuth("svc", "pw")`
+        for m in _AUTH_PAIR.finditer(text):
+            if _value_is_secret(m.group("v"), "password", op="(", quoted=True, after=""):
+                yield m.start("v"), m.end("v"), "PASSWORD"
+    if "azure" in lower and "==" in text:
+        yield from _azure_storage_keys(text, lower)
+    if has_auth and ":_auth" in text:
+        # .npmrc registry credentials, `//registry.example/:_authToken=<token>` or `:_auth=<base64>`: whatever
+        # the value looks like (`MYTOKEN2`, `abc123def456`), bar references (`${NPM_TOKEN}`)
+        for m in _NPMRC_AUTH.finditer(text):
+            v = m.group("v")
+            if not v.startswith("$") and not is_placeholder(v):
+                yield m.start("v"), m.end("v"), "TOKEN"
+    if "redis-cli" in lower:
+        # `redis-cli -a <password>` (`--pass` is read by name): the password may be quoted
+        for m in _REDIS_CLI_AUTH.finditer(text):
+            v = m.group("v").strip("\"'")
+            if v and not v.startswith("$") and not is_placeholder(v):
+                yield m.start("v") + (m.group("v") != v), m.end("v") - (m.group("v") != v), "PASSWORD"
     if "machine" in lower:  # .netrc: `machine host login user password secret`
         for m in _NETRC_PW.finditer(text):
             if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-"):
@@ -1021,18 +1349,8 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
                 continue
             if not is_placeholder(m.group("v")):
                 yield m.start("v"), m.end("v"), "PASSWORD"
-    if "kind:" in lower and "secret" in lower and "data:" in lower:
-        # per document (a batch joins documents with NUL): a Secret manifest's `data:` values are base64
-        # secrets. Only documents holding `data:` are visited, from its first occurrence in each.
-        start = lower.find("data:")
-        while start >= 0:
-            doc_start = lower.rfind(SEP_CHAR, 0, start) + 1
-            doc_end = lower.find(SEP_CHAR, start)
-            if doc_end < 0:
-                doc_end = len(lower)
-            if lower.find("kind:", doc_start, doc_end) >= 0 and lower.find("secret", doc_start, doc_end) >= 0:
-                for m in _K8S_DATA_LINE.finditer(text, start, doc_end):
-                    v = m.group("v")
-                    if len(v) % 4 == 0 and not is_placeholder(v):
-                        yield m.start("v"), m.end("v"), "SECRET"
-            start = lower.find("data:", doc_end)
+    if "kind" in lower and "secret" in lower:  # Kubernetes Secrets, in YAML and in JSON
+        if "kind:" in lower and "data:" in lower:
+            yield from _k8s_secret_spans(text, lower)
+        if '"kind"' in lower and 'data"' in lower:
+            yield from _k8s_json_spans(text, lower)

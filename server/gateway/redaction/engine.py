@@ -59,6 +59,7 @@ _FILLER_WORDS = (
 )
 _PHRASE_WORDS = re.compile(r"token|secret|random|string|value|config|access|password|slack|key|bot|user|api")
 _CAMEL_WORD = re.compile(r"[A-Z][a-z]{2,}")
+_MASK = re.compile(r"xxxx|XXXX|\*\*\*\*|####")
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -118,7 +119,7 @@ def _jwt_claims_ok(value: str) -> bool:
     """A token whose header is damaged (a hand-edited sample, a copy/paste slip) is still a JWT when
     its second part decodes to a JSON object of claims."""
     parts = value.split(".")
-    if len(parts) < 3 or len(parts[1]) < 8:
+    if len(parts) < 3 or len(parts[1]) < 8 or not _header_shaped(parts[0]):
         return False
     seg = parts[1]
     try:
@@ -126,6 +127,17 @@ def _jwt_claims_ok(value: str) -> bool:
     except (ValueError, UnicodeDecodeError):  # binascii.Error is a ValueError
         return False
     return isinstance(obj, dict) and bool(obj)
+
+
+def _header_shaped(seg: str) -> bool:
+    """A damaged header still reads as a JSON object: `{"` ... `}` and mostly printable text (`{"alg":'z",...}`
+    with a slip in it); random bytes (`{"am\xab\x1d...}`) or a cut-off object (`{"alg":"HS256"`) are not one."""
+    try:
+        raw = base64.urlsafe_b64decode(seg + "=" * (-len(seg) % 4)).rstrip()
+    except ValueError:
+        return False
+    printable = sum(32 <= b < 127 for b in raw)
+    return raw.startswith(b'{"') and raw.endswith(b"}") and printable >= 0.8 * len(raw)
 
 
 def _rule_accepts(rule: Rule, value: str) -> bool:
@@ -140,6 +152,8 @@ def _rule_accepts(rule: Rule, value: str) -> bool:
             return False
         return inner.startswith("eyJ") and "." in inner and jwt_ok(inner)
     body = value[rule.prefix_len :]
+    if rule.check == "mask":
+        return _MASK.search(body) is None
     if is_placeholder(body):
         return False
     if rule.check == "placeholder":

@@ -121,6 +121,9 @@ _SUFFIXES_SECRET = (
     "encryptionkey",
     "licensekey",
     "hmackey",
+    # session cookies by their server's name: `JSESSIONID`, `PHPSESSID`, `ASPSESSIONID...`
+    "sessionid",
+    "sessid",
 )
 # Components that make the whole name non-secret (public halves of key pairs, metadata about a secret).
 _NEUTRAL = frozenset(
@@ -274,6 +277,10 @@ _RUN_TOGETHER = (
     "accesstoken",
 )
 _PUBLIC = frozenset({"public", "pub", "publishable"})
+_PASSWORD_INNER = frozenset({"password", "passwd", "pwd", "passphrase"})
+# names that say their value is not a real credential: `fakeToken`, `dummy_password`, `mockApiKey`,
+# `nonMatchingToken` (test fixtures and doc samples; a vendor-format value is still found by its format)
+_NOT_REAL = frozenset({"fake", "dummy", "mock", "bogus", "placeholder", "example", "sample", "nonmatching"})
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SEP = re.compile(r"[^A-Za-z0-9]+")
 
@@ -308,14 +315,20 @@ def classify(name: str) -> Sensitivity:
         return "secret"  # `conn_str`, `ConnectionString`: a connection string (its password is looked for inside)
     if parts[-3:] == ("private", "key", "id"):
         return "secret"  # a service account's key id travels with the key (`"private_key_id"` in GCP JSON)
-    if last in _NEUTRAL or any(p in _PUBLIC or p in _ANTI_FORGERY for p in parts):
+    if last in _NEUTRAL or any(p in _PUBLIC or p in _ANTI_FORGERY or p in _NOT_REAL for p in parts):
         return None
+    if "matching" in parts and parts.index("matching") > 0 and parts[parts.index("matching") - 1] == "non":
+        return None  # `nonMatchingToken`, `non_matching_key`
+    if len(parts) >= 2 and parts[0] in ("not", "no", "non"):
+        return None  # `not_secret`, `no_password`, `NON_SECRET_VALUE`: the name says what the value is not
     if last in _PASSWORD_WORDS or last.endswith(_SUFFIXES_PASSWORD):
         return "password"
     if last == "access" and len(parts) >= 2 and parts[-2] == "random":
         return None  # `random_access`: a memory/IO term (gitleaks' allowlist)
     if last in _SECRET_WORDS or last.endswith(_SUFFIXES_SECRET):
-        return "secret"
+        # `db_password_token`, `DB_PASSWDToken`, `db_pwd_api_key`: a credential named after a password
+        # holds one (any real value, not only a generated one)
+        return "password" if not _PASSWORD_INNER.isdisjoint(parts[:-1]) else "secret"
     if last == "key":
         # `api_key`, `secret_key`, `access_key`, `private_key`, `AccountKey`, `X-Api-Key` are credentials;
         # a bare `key` is often an ordinary lookup key.
@@ -347,6 +360,8 @@ def classify(name: str) -> Sensitivity:
             return "secret"
         if len(parts) >= 2 and parts[-2] in _ID_KEYS:
             return None
+        if len(parts) >= 2 and parts[-2] in VENDORS:
+            return "secret"  # `HEROKU_KEY`, `sendgrid_key`: a service's key is its credential (a UUID for Heroku)
         return "weak"
     if any(p in _INNER_WORDS for p in parts[:-1]):
         return "secret"
@@ -505,6 +520,7 @@ KEYWORDS: tuple[str, ...] = (
     "bearer",
     "cookie",
     "session",
+    "sessid",
     "dsn",
     "jwt",
     "pw",

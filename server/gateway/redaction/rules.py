@@ -9,6 +9,7 @@ at the first character. Each rule names its placeholder kind and the check appli
 - "mixed": as "random", and the body holds at least two digits and two other characters (prefixes
   that are ordinary words too: `test_`, `sandbox_`);
 - "placeholder": only the placeholder test (formats whose test keys are legitimately repetitive);
+- "mask": only a mask (`XXXX`, `xxxx`, `****`) in the body is refused;
 - "jwt": the header must decode to a JSON object with alg/typ;
 - "none": the shape alone is conclusive.
 """
@@ -37,7 +38,12 @@ _T = r"(?![\w\-])"  # right boundary for token-ish formats
 
 RULES: list[Rule] = [
     # --- LLM providers
-    Rule("ANTHROPIC_KEY", r"sk-ant-[a-z]{2,8}\d{0,2}-[\w\-]{20,}" + _T, prefix_len=14),
+    # API and admin keys: exactly 93 characters then `AA` (a key a character short or with another
+    # ending is a hand-edited sample); OAuth access/refresh tokens (`oat01`, `ort01`) and other kinds have
+    # no published length: 40 or more. A key of another shape still hides under a secret-bearing name or
+    # header (context.py)
+    Rule("ANTHROPIC_KEY", r"sk-ant-(?:api03|admin01)-[\w\-]{93}AA" + _T, prefix_len=14),
+    Rule("ANTHROPIC_KEY", r"sk-ant-(?!api03-|admin01-)[a-z]{2,8}\d{0,2}-[\w\-]{40,}" + _T, prefix_len=13),
     Rule("OPENAI_KEY", r"sk-(?:proj|svcacct|admin|None)-[\w\-]{20,}" + _T, prefix_len=8),
     Rule("OPENAI_KEY", r"sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}" + _T, "none"),
     # keys named after a project (`sk-<name>-` + 20 + T3BlbkFJ + 20, detect-secrets' reading)
@@ -54,6 +60,15 @@ RULES: list[Rule] = [
     Rule("HUGGINGFACE_TOKEN", r"(?:hf_|api_org_)[A-Za-z]{34}" + _T, prefix_len=3),
     Rule("GOOGLE_API_KEY", r"AIza[\w\-]{35}" + _T, prefix_len=4),
     Rule("GOOGLE_OAUTH", r"(?:ya29\.[\w\-]{30,}|GOCSPX-[\w\-]{28}|1//0[\w\-]{40,})" + _T, prefix_len=5),
+    # OAuth client ids (`<project number>-<32>.apps.googleusercontent.com`, detect-secrets' GCP plugin)
+    Rule(
+        "GOOGLE_OAUTH",
+        r"\d{6,20}-[0-9A-Za-z_]{32}\.apps\.googleusercontent\.com",
+        "placeholder",
+        gate=".apps.googleusercontent.com",
+        anchor=r"-[0-9A-Za-z_]{32}\.apps\.googleusercontent\.com",
+        back=21,
+    ),
     # --- source hosts
     Rule(
         "GITHUB_TOKEN",
@@ -77,11 +92,12 @@ RULES: list[Rule] = [
     Rule(
         "SLACK_TOKEN",
         # `xoxe-` + three numeric parts is a user token too; gitleaks reads xapp/xoxe bodies case-blind
-        # numeric parts of bot/user tokens have 8-14 digits (`xoxp-1234-...` is a stub), and every token
+        # numeric parts of bot/user tokens have 8-14 digits (`xoxp-1234-...` is a stub, `xoxp-1-` heads a
+        # configuration token: 160+ characters, read by the `xoxe.` form), and every token
         # ends in letters and digits, never digits alone (`xoxp-1234567890`)
         # (the letter test sits before the repeats: tested once, not once per way to split the digits)
         r"(?:xox[aosr]-(?=[\d\-]*[A-Za-z])(?:\d+-)*[A-Za-z0-9\-]{8,}"
-        r"|xox[pbe]-(?!\d{2,7}-)(?=[\d\-]*[A-Za-z])(?:\d+-)*[A-Za-z0-9\-]{8,}"
+        r"|xox[pbe]-(?!\d{1,7}-)(?=[\d\-]*[A-Za-z])(?:\d+-)*[A-Za-z0-9\-]{8,}"
         r"|xoxe(?:\.xox[bpBP])?-\d-[A-Za-z0-9\-]{20,}"
         r"|xoxe-[\d\-]{10,}[a-f0-9]{20,}|xapp-\d-[A-Za-z0-9]+-\d+-[A-Za-z0-9]+)" + _T,
         prefix_len=5,
@@ -138,18 +154,30 @@ RULES: list[Rule] = [
     # --- cloud
     Rule(
         "AWS_ACCESS_KEY",
-        # AWS documentation's example keys end in EXAMPLE
+        # AWS documentation's example keys end in EXAMPLE; a masked key (`AKIAXXXXXXXXXXXXXXXX`) is a placeholder,
+        # any other body counts, however regular (`AKIAZZZZZZZZZZZZZZZZ` in detect-secrets' tests)
         r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)(?![A-Z0-9]{9}EXAMPLE)[A-Z0-9]{16}(?![A-Za-z0-9])",
-        "none",
+        "mask",
+        prefix_len=4,
     ),
-    Rule("AWS_BEDROCK_KEY", r"ABSK[A-Za-z0-9+/]{100,}={0,2}", prefix_len=4),
-    # short-lived Bedrock keys: `bedrock-api-key-` + base64 of a presigned `bedrock.amazonaws.com/?...` URL
-    # (the presigned query follows: a bare prefix or `...Y29tXXXXXXXX` is a doc stub)
+    # long-term Bedrock keys: `ABSK` + base64 of `BedrockAPIKey-<id>:<secret>`, 109-269 characters in all
+    # (gitleaks). With the encoded `BedrockAPIKey-` head the shape is conclusive, so only a mask is refused
+    # (AWS documents the form with an `EXAMPLE`-filled key); without it the body must look random
     Rule(
         "AWS_BEDROCK_KEY",
-        r"bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/%]{20,}={0,2}",
+        r"ABSKQmVkcm9ja0FQSUtleS1[A-Za-z0-9+/]{90,250}={0,2}(?![A-Za-z0-9+/=])",
         "placeholder",
-        prefix_len=44,
+        prefix_len=23,
+    ),
+    Rule("AWS_BEDROCK_KEY", r"ABSK[A-Za-z0-9+/]{100,}={0,2}", prefix_len=4),
+    # short-lived Bedrock keys: `bedrock-api-key-` + base64 of a presigned `bedrock.amazonaws.com/?...` URL.
+    # The encoded host alone identifies one (gitleaks matches just that head); a mask after it
+    # (`...Y29tXXXXXXXX`) is a doc stub
+    Rule(
+        "AWS_BEDROCK_KEY",
+        r"bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/%]*={0,2}",
+        "placeholder",
+        prefix_len=40,
     ),
     Rule(
         "AZURE_CLIENT_SECRET",
@@ -172,9 +200,9 @@ RULES: list[Rule] = [
     ),
     Rule(
         "VAULT_TOKEN",
-        # `hvs.`/`hvb.` + 24 or more (gitleaks wants 90+/138+, detect-secrets 24+); legacy `s.` + 24
+        # `hvs.`/`hvb.` + 24 or more (gitleaks wants 90+/138+, detect-secrets 24+); legacy `s.` + 24 or more
         r"(?:hv[sb]\.[\w\-]{24,}|s\.(?=[A-Za-z0-9]{0,23}\d)(?=[A-Za-z0-9]{0,23}[a-z])(?=[A-Za-z0-9]{0,23}[A-Z])"
-        r"[A-Za-z0-9]{24}(?![\w\-.]))",
+        r"[A-Za-z0-9]{24,}(?![\w\-.]))",
         prefix_len=4,
     ),
     # v2 keys: `HRKU-AA` + 58 characters
@@ -240,6 +268,8 @@ RULES: list[Rule] = [
     # `favicon.ico-<hash>.png` is a file name, not a token
     # Airtable personal access tokens: `pat` + 14-character id + `.` + 64 hex
     Rule("AIRTABLE_TOKEN", r"pat[A-Za-z0-9]{14}\.[a-fA-F0-9]{64}" + _T, prefix_len=18),
+    # Aiven service passwords and tokens: `AVNS_` + 8 or more word characters
+    Rule("AIVEN_TOKEN", r"AVNS_\w{8,}" + _T, prefix_len=5),
     Rule("INFRACOST_TOKEN", r"(?<!\.)ico-[A-Za-z0-9]{32}(?![\w\-]|\.\w)", prefix_len=4),
     Rule("NOTION_TOKEN", r"(?:ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43})" + _T, prefix_len=4),
     Rule("FIGMA_TOKEN", r"figd_[\w\-]{40}" + _T, prefix_len=5),
@@ -260,6 +290,9 @@ RULES: list[Rule] = [
     # --- payment
     Rule("STRIPE_KEY", r"(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,}" + _T, prefix_len=8),
     Rule("STRIPE_KEY", r"whsec_[A-Za-z0-9]{32,}" + _T, prefix_len=6),
+    # OAuth application secrets in detect-secrets' reading: exactly 43 characters, `\` among them; the
+    # exact length after the prefix is the evidence (a typed-out alphabet of that length is a test key)
+    Rule("SQUARE_TOKEN", r"sq0csp-[\w\-\\]{43}" + _T, "placeholder", prefix_len=7),
     Rule("SQUARE_TOKEN", r"(?:sq0(?:atp|csp)-[\w\-^]{22,60}|EAAA[\w\-]{22,60})" + _T, prefix_len=7),
     Rule("EASYPOST_TOKEN", r"EZ[AT]K[A-Za-z0-9]{54}" + _T, prefix_len=4),
     Rule("SHOPIFY_TOKEN", r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}" + _T, prefix_len=6),
@@ -377,15 +410,15 @@ RULES: list[Rule] = [
         anchor=r"(?i:claude\.ai)/code/session_[A-Za-z0-9]{16,}",
         back=8,
     ),
-    # Ansible Vault payloads: the hex lines under a `$ANSIBLE_VAULT;1.1;AES256` header (the header
-    # stays). Escaped newlines count (`...;AES256;\n3132...` inside a JSON string)
+    # Ansible Vault payloads: the hex lines under a `$ANSIBLE_VAULT;1.1;AES256` header (the header stays;
+    # format 1.2 adds a vault id: `;AES256;prod`). Escaped newlines count (`...;AES256;\n3132...` inside a JSON string)
     # (lines are joined by a non-empty separator: a hex run is never split two ways)
     Rule(
         "ANSIBLE_VAULT",
         r"[0-9a-fA-F]{16,}(?:(?:\s|\\[nr])+[0-9a-fA-F]{16,})*",
         "none",
         gate="ANSIBLE_VAULT;",
-        anchor=r"ANSIBLE_VAULT;\d\.\d;AES256;?[ \t]*(?:[\r\n]|\\[nr])(?:\s|\\[nr])*[0-9a-fA-F]{16,}"
+        anchor=r"ANSIBLE_VAULT;\d\.\d;AES256(?:;[\w.\-]{0,64})?[ \t]*(?:[\r\n]|\\[nr])(?:\s|\\[nr])*[0-9a-fA-F]{16,}"
         r"(?:(?:\s|\\[nr])+[0-9a-fA-F]{16,})*",
         anchored=False,
     ),
@@ -399,7 +432,8 @@ RULES: list[Rule] = [
         gate="IR@",
         anchor=r"IR@[0-9a-zA-Z\-]{36}@[^@\s]{0,100}@[0-9a-zA-Z\-=]{0,40}@[A-Za-z0-9+/=]{44}(?![A-Za-z0-9+/=])",
     ),
-    Rule("JWT", r"eyJ[A-Za-z0-9_\-]{8,}\.ey[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*", "jwt"),
+    # the signature may be missing (an unsigned JWS, a token cut before it): header and claims still identify it
+    Rule("JWT", r"eyJ[A-Za-z0-9_\-]{8,}\.ey[A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]*)?", "jwt"),
     Rule("JWT", r"ZXlK[A-Za-z0-9+/]{40,}={0,2}", "jwt_b64"),  # a JWT, base64-encoded once more
     # public tokens: base64 JSON + signature, or (older docs and tests) 60 + 22 alphanumerics
     Rule(
