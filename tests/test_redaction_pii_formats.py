@@ -483,6 +483,8 @@ def wallet_mac_cases(rng: random.Random) -> tuple[list[Case], list[str]]:
     pos.append(("CRYPTO_WALLET", bech32_address(rng, 0).upper(), ""))  # QR codes carry the upper-case form
     bad = bech32_address(rng, 0).upper()
     neg.append(bad[:-1] + ("Q" if bad[-1] != "Q" else "P"))
+    bad = bech32_address(rng, 1)  # one character off: the checksum fails in either case
+    neg.append(bad[:-1] + ("q" if bad[-1] != "q" else "p"))
     mac = [rng.getrandbits(8) for _ in range(6)]
     hx = "".join(f"{b:02x}" for b in mac)
     pos += [

@@ -145,6 +145,8 @@ def _rule_accepts(rule: Rule, value: str) -> bool:
         return True
     if rule.check == "jwt":
         return jwt_ok(value) or _jwt_claims_ok(value)
+    if rule.check == "bech32":
+        return pii.bech32_ok(value)
     if rule.check == "jwt_b64":
         try:
             inner = base64.b64decode(value[: len(value) // 4 * 4] or "", validate=False)[:600].decode("ascii")

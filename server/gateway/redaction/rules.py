@@ -11,6 +11,7 @@ at the first character. Each rule names its placeholder kind and the check appli
 - "placeholder": only the placeholder test (formats whose test keys are legitimately repetitive);
 - "mask": only a mask (`XXXX`, `xxxx`, `****`) in the body is refused;
 - "jwt": the header must decode to a JSON object with alg/typ;
+- "bech32": the BIP-173/350 checksum holds;
 - "none": the shape alone is conclusive.
 """
 
@@ -441,7 +442,8 @@ RULES: list[Rule] = [
         r"pk\.(?:eyJ[\w\-]{50,}\.[\w\-]{20,}|[A-Za-z0-9]{60}\.[A-Za-z0-9]{22})" + _T,
         prefix_len=3,
     ),
-    Rule("CRYPTO_WALLET", r"(?:bc1|tb1)[02-9ac-hj-np-z]{25,87}" + _T, "none"),
+    # segwit addresses hold a BIP-173/350 checksum: a string that fails it is no address (Presidio's reading)
+    Rule("CRYPTO_WALLET", r"(?:bc1|tb1)[02-9ac-hj-np-z]{25,87}" + _T, "bech32"),
 ]
 
 # Left boundary shared by all rules: not inside a longer token or a base64 blob.
