@@ -926,7 +926,9 @@ _URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@'\"<>]{0,256}):(?P<pw>[^\s@/'\"<
 _CURL_USER = re.compile(
     r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]{0,256}\"(?::\"[^\"\n]{0,256}\")?|'[^'\n]{0,256}'|\S{1,512})"
 )
-_USER_THEN_P = re.compile(r"(?<!\S)-u[ \t]+[^\s-]\S{0,127}[ \t]+-p[ \t]+(?P<v>[^\s\"'`\-][^\s\"'`]{0,255})")
+# `(?<!\S)-u` with the look-behind after the literal `-`: a pattern that opens with a look-behind is tried at
+# every position of the text, one that opens with a literal only where that character occurs
+_USER_THEN_P = re.compile(r"-(?<!\S-)u[ \t]+[^\s-]\S{0,127}[ \t]+-p[ \t]+(?P<v>[^\s\"'`\-][^\s\"'`]{0,255})")
 _LOGIN_P = re.compile(r"login[^\n]{0,200}?[ \t]-p[ \t]+(?P<v>[^\s\"']{1,256})")
 _NETRC_PW = re.compile(r"password[ \t]+(?P<v>[^\s\"']{1,256})")
 _MYSQL_P = re.compile(r"-p(?P<v>[^\s\-][^\s]{0,255})")
