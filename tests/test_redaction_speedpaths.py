@@ -16,7 +16,7 @@ import string
 from aiops_mcp.server.gateway.redaction import context
 from aiops_mcp.server.gateway.redaction.cli import run_redact
 from aiops_mcp.server.gateway.redaction.engine import find_spans, find_spans_many
-from aiops_mcp.server.gateway.redaction.validators import IBAN_LENGTHS, iban_ok
+from aiops_mcp.server.gateway.redaction.validators import IBAN_LENGTHS, iban_ok, is_placeholder
 from aiops_mcp.server.gateway.redaction.vault import Vault, redact_once
 
 _PIECES = [
@@ -134,3 +134,23 @@ def test_user_then_p_scan_equals_the_look_behind_led_form() -> None:
         assert [m.span("v") for m in context._USER_THEN_P.finditer(t)] == want, t
         hits += bool(want)
     assert hits > 3000
+
+
+def test_mask_markers_are_found_as_the_regex_alternation_found_them() -> None:
+    markers = ("xxxx", "XXXX", "****", "####", "\u2022\u2022\u2022")
+    plain = re.compile("|".join(re.escape(m) for m in markers))
+    rnd = random.Random(13)
+    bits = ["x", "X", "*", "#", "\u2022", "a", "Z", "9", "_", "-", "xx", "XX", "**"]
+    masked = 0
+    for _ in range(20000):
+        # a random token with a run of marker-like characters dropped in
+        token = "".join(rnd.choice(string.ascii_letters + string.digits) for _ in range(rnd.randint(12, 40)))
+        k = rnd.randrange(len(token))
+        value = token[:k] + "".join(rnd.choice(bits) for _ in range(rnd.randint(1, 5))) + token[k:]
+        if plain.search(value):
+            masked += 1
+            assert is_placeholder(value), value
+        else:
+            # every other test of is_placeholder is unchanged: its answer is the one without the markers
+            assert is_placeholder(value) == is_placeholder(value.replace("\u2022", "\u2023")), value
+    assert masked > 500
