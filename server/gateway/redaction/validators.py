@@ -19,6 +19,8 @@ from collections.abc import Set as AbstractSet
 
 
 _CLOGC = [0.0] + [c * math.log2(c) for c in range(1, 4097)]
+_CLOGC_AT = _CLOGC.__getitem__  # bound once, not on every call
+_LOG2 = [0.0] + [math.log2(n) for n in range(1, 4097)]  # math.log2(n), looked up
 
 
 def shannon(value: str) -> float:
@@ -36,7 +38,7 @@ def _shannon_counts(value: str) -> tuple[float, dict[str, int]]:
         value, n = value[:4096], 4096
     # H = log2(n) - sum(c*log2(c))/n, with c*log2(c) from a table: no Python-level loop per character
     _count_elements(counts, value)  # Counter's C core without Counter's Python-level constructor
-    return math.log2(n) - sum(map(_CLOGC.__getitem__, counts.values())) / n, counts
+    return _LOG2[n] - sum(map(_CLOGC_AT, counts.values())) / n, counts
 
 
 _FILLER = frozenset(
