@@ -7,7 +7,6 @@ Everything is a pydantic model so a misspelt key fails loudly with the key's pat
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -170,6 +169,8 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
     data: dict[str, Any] = {}
     path = find_config_file(env, cwd)
     if path is not None:
+        import tomllib  # only when a file is there: its parser costs ~5 ms of start-up otherwise
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:

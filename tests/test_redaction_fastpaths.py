@@ -359,7 +359,7 @@ def _iban_reference(text: str) -> list[tuple[int, int, str]]:
                 continue
             compact = raw[:end].replace(" ", "")
             structure = pii._BBAN.get(compact[:2])
-            if pii.iban_ok(compact) and (structure is None or structure.fullmatch(compact[4:])):
+            if pii.iban_ok(compact) and (structure is None or re.fullmatch(structure, compact[4:])):
                 out.append((m.start(), m.start() + end, "IBAN"))
                 break
     return out

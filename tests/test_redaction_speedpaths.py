@@ -10,9 +10,13 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
+import string
 
+from aiops_mcp.server.gateway.redaction import context
 from aiops_mcp.server.gateway.redaction.cli import run_redact
 from aiops_mcp.server.gateway.redaction.engine import find_spans, find_spans_many
+from aiops_mcp.server.gateway.redaction.validators import IBAN_LENGTHS, iban_ok, is_placeholder
 from aiops_mcp.server.gateway.redaction.vault import Vault, redact_once
 
 _PIECES = [
@@ -63,3 +67,90 @@ def test_jsonl_filter_equals_one_vault_per_line() -> None:
         t = t if isinstance(t, str) else ("" if t is None else str(t))
         want.append({"id": r["id"], "text": Vault().redact(t)})
     assert got == want
+
+
+# --- faster forms of single checks, each against the plain form it replaced ------------------------
+
+
+def _iban_ok_plain(compact: str) -> bool:
+    if len(compact) < 15 or not compact[:2].isalpha() or not compact[2:4].isdigit():
+        return False
+    expected = IBAN_LENGTHS.get(compact[:2])
+    if expected is not None and len(compact) != expected:
+        return False
+    try:
+        number = int("".join(str(int(ch, 36)) for ch in compact[4:] + compact[:4]))
+    except ValueError:
+        return False
+    return number % 97 == 1
+
+
+def test_iban_ok_equals_the_per_character_form() -> None:
+    rnd = random.Random(11)
+    alnum = string.ascii_uppercase + string.digits
+    samples = []
+    for _ in range(20000):
+        country = rnd.choice([*IBAN_LENGTHS, "ZZ", "de"])
+        n = IBAN_LENGTHS.get(country, rnd.randint(15, 34))
+        bban = "".join(rnd.choice(alnum) for _ in range(n - 4))
+        # a right check number, then the same body with odd characters and case dropped in
+        check = 98 - _to_digits(bban + country + "00") % 97
+        samples.append(f"{country}{check:02d}{bban}")
+        samples.append(f"{country}{check:02d}{bban.lower()}")
+        noisy = list(bban)
+        noisy[rnd.randrange(len(noisy))] = rnd.choice(
+            ["_", " ", "+", "-", "\u0663", "\u00b2", "\u00e9", "\t"]
+        )
+        samples.append(f"{country}{check:02d}{''.join(noisy)}")
+    assert sum(map(iban_ok, samples)) >= 20000  # the valid ones are there
+    for s in samples:
+        assert iban_ok(s) == _iban_ok_plain(s), s
+
+
+def _to_digits(s: str) -> int:
+    return int("".join(str(int(ch, 36)) for ch in s))
+
+
+def test_user_then_p_scan_equals_the_look_behind_led_form() -> None:
+    plain = re.compile(r"(?<!\S)-u[ \t]+[^\s-]\S{0,127}[ \t]+-p[ \t]+(?P<v>[^\s\"'`\-][^\s\"'`]{0,255})")
+    rnd = random.Random(12)
+    hits = 0
+    for _ in range(20000):
+        t = "".join(
+            rnd.choice(opts)
+            for opts in (
+                ["", " ", "a", "\n", "-", "x-", "\t", "--"],
+                ["-u", "--u", "-U"],
+                [" ", "\t", "", "  "],
+                ["a", "-a", "bob", "b-b", "'"],
+                [" ", "\t", "x"],
+                ["-p", "-u", "p"],
+                [" ", "", "\t"],
+                ["pw", "-x", "'a", "s3cr3t", ""],
+                ["", " -u a -p b", "x", "\x00-u c -p d"],
+            )
+        )
+        want = [m.span("v") for m in plain.finditer(t)]
+        assert [m.span("v") for m in context._USER_THEN_P.finditer(t)] == want, t
+        hits += bool(want)
+    assert hits > 3000
+
+
+def test_mask_markers_are_found_as_the_regex_alternation_found_them() -> None:
+    markers = ("xxxx", "XXXX", "****", "####", "\u2022\u2022\u2022")
+    plain = re.compile("|".join(re.escape(m) for m in markers))
+    rnd = random.Random(13)
+    bits = ["x", "X", "*", "#", "\u2022", "a", "Z", "9", "_", "-", "xx", "XX", "**"]
+    masked = 0
+    for _ in range(20000):
+        # a random token with a run of marker-like characters dropped in
+        token = "".join(rnd.choice(string.ascii_letters + string.digits) for _ in range(rnd.randint(12, 40)))
+        k = rnd.randrange(len(token))
+        value = token[:k] + "".join(rnd.choice(bits) for _ in range(rnd.randint(1, 5))) + token[k:]
+        if plain.search(value):
+            masked += 1
+            assert is_placeholder(value), value
+        else:
+            # every other test of is_placeholder is unchanged: its answer is the one without the markers
+            assert is_placeholder(value) == is_placeholder(value.replace("\u2022", "\u2023")), value
+    assert masked > 500

@@ -382,7 +382,6 @@ def _strip_tail(value: str, start: int) -> tuple[str, int, int]:
 
 # every keyword in one scan (a trie alternation): one C-level pass per text instead of one per keyword
 _KEYWORD_RX = re.compile(trie_regex(frozenset(KEYWORDS)))
-_AFTER_ANY_END = 1 << 62
 _LEFT_REACH = 80  # how far back a name may start before its keyword
 
 
@@ -422,9 +421,12 @@ def assignment_spans(text: str, lower: str) -> Iterator[Span]:
     m = search(lower)
     if m is None:
         return
-    covered: list[tuple[int, int]] = []
     ident_run = _IDENT_RUN.match
     n = len(text)
+    # values found so far, each as start * width + end: ints sort as the (start, end) pairs do (0 <= end <
+    # width) and compare several times faster than tuples in bisect (one lookup per keyword)
+    covered: list[int] = []
+    width = n + 1
     # The name's left end is a forward match in the reversed text (made once, on the first hit):
     # text[i - 80 : i] reversed is rtext[n - i : n - i + 80], so no slice is copied and reversed per hit.
     rtext = text[::-1]
@@ -437,8 +439,8 @@ def assignment_spans(text: str, lower: str) -> Iterator[Span]:
         r = n - i
         left = i - (ident_run(rtext, r, r + _LEFT_REACH).end() - r)
         if covered:
-            j = bisect.bisect_right(covered, (left, _AFTER_ANY_END))
-            if j and covered[j - 1][0] <= left and right < covered[j - 1][1]:
+            j = bisect.bisect_right(covered, left * width + n)  # the last value starting at or before left
+            if j and right < covered[j - 1] % width:
                 # a keyword inside a value already found is part of that value, not a new name; a name that
                 # ends where such a value ends (`Bearer x&-client_secret value=...`) still has its own value
                 continue
@@ -452,7 +454,7 @@ def assignment_spans(text: str, lower: str) -> Iterator[Span]:
         is_flag = name.double_dash or (name.flag and left > 0 and text[left - 1] == " ")
         span = _value_after(text, name.ident, name.sens, left + name.end, left, is_flag)
         if span is not None:
-            bisect.insort(covered, (span[0], span[1]))
+            bisect.insort(covered, span[0] * width + span[1])
             yield span
 
 
@@ -1055,7 +1057,9 @@ _URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@'\"<>]{0,256}):(?P<pw>[^\s@/'\"<
 _CURL_USER = re.compile(
     r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]{0,256}\"(?::\"[^\"\n]{0,256}\")?|'[^'\n]{0,256}'|\S{1,512})"
 )
-_USER_THEN_P = re.compile(r"(?<!\S)-u[ \t]+[^\s-]\S{0,127}[ \t]+-p[ \t]+(?P<v>[^\s\"'`\-][^\s\"'`]{0,255})")
+# `(?<!\S)-u` with the look-behind after the literal `-`: a pattern that opens with a look-behind is tried at
+# every position of the text, one that opens with a literal only where that character occurs
+_USER_THEN_P = re.compile(r"-(?<!\S-)u[ \t]+[^\s-]\S{0,127}[ \t]+-p[ \t]+(?P<v>[^\s\"'`\-][^\s\"'`]{0,255})")
 _AUTH_PAIR = re.compile(
     r"""(?:\bauth[ \t]*=[ \t]*[(\[]|(?:Basic|Digest)Auth\()[ \t]*(?P<q1>["'])[^"'\n]{0,128}(?P=q1)[ \t]*,[ \t]*"""
     r"""(?P<q2>["'])(?P<v>[^"'\n]{1,256})(?P=q2)[ \t]*[)\]]"""

@@ -1036,8 +1036,10 @@ SO 4n3n12n ST 4n4n11n2n SV 4a20n TL 3n14n2n TN 2n3n13n2n TR 5n1n16c UA 6n19c VA 
 XK 4n10n2n YE 4a4n18c
 """
 _BBAN_CLASS = {"n": "[0-9]", "a": "[A-Z]", "c": "[0-9A-Z]"}
-_BBAN: dict[str, re.Pattern[str]] = {
-    country: re.compile("".join(f"{_BBAN_CLASS[c]}{{{k}}}" for k, c in re.findall(r"(\d+)([nac])", spec)))
+# country -> BBAN pattern, as text: compiled (re's cache) when a candidate of that country is checked,
+# so start-up does not compile ~90 patterns that most texts never need
+_BBAN: dict[str, str] = {
+    country: "".join(f"{_BBAN_CLASS[c]}{{{k}}}" for k, c in re.findall(r"(\d+)([nac])", spec))
     for country, spec in zip(_BBAN_SPEC.split()[::2], _BBAN_SPEC.split()[1::2], strict=True)
 }
 _BTC_RUN = b"w" * 26
@@ -1218,7 +1220,7 @@ def _bban_fits(compact: str) -> bool:
     puts letters: `DE89 A704 ...` is a mistyped German IBAN even when mod-97 happens to hold, about one
     candidate in a hundred); a country without a registered structure passes."""
     bban = _BBAN.get(compact[:2])
-    return bban is None or bban.fullmatch(compact, 4) is not None
+    return bban is None or re.compile(bban).fullmatch(compact, 4) is not None
 
 
 def iban_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
@@ -1255,6 +1257,6 @@ def iban_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
         if end < len(raw) and raw[end] != " ":
             continue  # a cut inside a group, or a dashed run that goes on past the country's length
         compact = raw[:end].replace(" ", "").replace("-", "").upper()
-        if bban.fullmatch(compact, 4) and iban_ok(compact):
+        if re.compile(bban).fullmatch(compact, 4) and iban_ok(compact):
             out.append((m.start(), m.start() + end, "IBAN"))
     return out
