@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
@@ -1354,3 +1355,71 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
             yield from _k8s_secret_spans(text, lower)
         if '"kind"' in lower and 'data"' in lower:
             yield from _k8s_json_spans(text, lower)
+    if ("%" in text or "\\" in text) and _ESCAPE_GATE.search(text):
+        yield from escaped_spans(text)
+
+
+# Values inside an encoded layer: a query string carried in another URL's parameter
+# (`redirect_uri=...%3Ftoken%3D<value>`), a form body logged percent-encoded (`password%3D<value>`), JSON
+# escaped with \u0022 quotes. Every detector keys on a boundary or an operator (`=`, `"`, `:`) that the
+# encoding hides, so such lines are decoded (printable ASCII only) and scanned again; spans map back to
+# the encoded text, so the hidden range is the value as it was written.
+_ESCAPE_GATE = re.compile(r"%(?:3[ADFadf]|2[02367CFcf])|\\u00[2-7][0-9A-Fa-f]|\\x[2-7][0-9A-Fa-f]")
+_MAX_LAYERS = 2
+_DECODING = threading.local()  # how many encoded layers the current thread is inside
+_ESCAPE = re.compile(r"%([2-7][0-9A-Fa-f])|\\u00([2-7][0-9A-Fa-f])|\\x([2-7][0-9A-Fa-f])|\\([\"/])")
+
+
+def _decode_line(line: str) -> tuple[str, list[int], list[int]]:
+    """The line with its escapes decoded, and breakpoints (decoded offset, line offset) to map back."""
+    parts: list[str] = []
+    dec_at: list[int] = [0]
+    src_at: list[int] = [0]
+    pos = dec = 0
+    for m in _ESCAPE.finditer(line):
+        hexa = m.group(1) or m.group(2) or m.group(3)
+        ch = chr(int(hexa, 16)) if hexa else m.group(4)
+        if ch == "\x7f":
+            continue
+        parts.append(line[pos : m.start()])
+        dec += m.start() - pos
+        parts.append(ch)
+        dec_at.append(dec)
+        src_at.append(m.start())
+        dec += 1
+        pos = m.end()
+        dec_at.append(dec)
+        src_at.append(pos)
+    parts.append(line[pos:])
+    return "".join(parts), dec_at, src_at
+
+
+def _to_source(d: int, dec_at: list[int], src_at: list[int]) -> int:
+    j = bisect.bisect_right(dec_at, d) - 1
+    return src_at[j] + (d - dec_at[j])
+
+
+def escaped_spans(text: str) -> Iterator[Span]:
+    """Spans found in the decoded form of each line that holds an escaped operator or quote."""
+    from .engine import find_spans  # the engine imports this module: a call-time import
+
+    depth = getattr(_DECODING, "depth", 0)
+    if depth >= _MAX_LAYERS:
+        return  # `%252522...`: a few layers are real (a URL inside a URL), more are a crafted input
+    done = -1
+    for g in _ESCAPE_GATE.finditer(text):
+        if g.start() < done:
+            continue
+        start = text.rfind("\n", 0, g.start()) + 1
+        end = text.find("\n", g.end())
+        done = end = len(text) if end < 0 else end
+        decoded, dec_at, src_at = _decode_line(text[start:end])
+        if len(decoded) == end - start:
+            continue
+        _DECODING.depth = depth + 1
+        try:
+            found = find_spans(decoded)
+        finally:
+            _DECODING.depth = depth
+        for s, e, kind in found:
+            yield start + _to_source(s, dec_at, src_at), start + _to_source(e, dec_at, src_at), kind
