@@ -836,6 +836,8 @@ def _other_value(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
             if m is not None:
                 return _value_after_op(text, ident, sens, m, left)
         return None
+    if (ch == "=" or ch == ":") and j == pos and text[j + 1 : j + 2] in _ODD_FIRST:
+        return _odd_first_value(text, ident, sens, j + 1)
     if ch == "!" or ch == "=":
         c = _COMPARE.match(text, pos)  # `password != "x"`, `apiKey === 'x'`
         return _compared(text, ident, sens, c) if c is not None else None
@@ -894,6 +896,25 @@ def _other_value(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
             k -= 1
         if k and text[k - 1] in "=VxX":  # `... == name`, `... != name`, `ENV name`, `setx name`
             return _statement_value(text, ident, sens, pos, left)
+    return None
+
+
+# `Password=;x7Gq...;`, `password=<Tz9...`: an unquoted generated password may open with a character that
+# _OPVAL reads as a separator or a placeholder's bracket; read on when what follows is not another `name=`
+_ODD_FIRST = frozenset(";,<")
+_ODD_VALUE = re.compile(r"""[;,<][^\s"'`\\<>;&,]{5,255}""")
+_NEXT_PAIR = re.compile(r"[\w.\-\[\]]{0,64}=")
+
+
+def _odd_first_value(text: str, ident: str, sens: str, at: int) -> Span | None:
+    m = _ODD_VALUE.match(text, at)
+    if m is None or _NEXT_PAIR.match(text, at + 1):
+        return None  # `Password=;Database=app`: an empty password, then the next pair
+    if text[at] == "<" and text[m.end() : m.end() + 1] == ">":
+        return None  # `<db-password>`: a placeholder
+    v = m.group()
+    if _value_is_secret(v, sens, op="=", quoted=False, after=text[m.end() : m.end() + 12]):
+        return m.start(), m.end(), value_kind(ident, sens)
     return None
 
 
