@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import random
 import string
+import time
 from collections.abc import Callable
 
 import pytest
 
-from aiops_mcp.server.gateway.redaction import Vault
+from aiops_mcp.server.gateway.redaction import Vault, context
 
 ALNUM = string.ascii_letters + string.digits
 RNG = random.Random(4127)
@@ -76,3 +77,84 @@ def test_placeholder_userinfo_followed_by_a_host_stays() -> None:
 def test_bracketed_random_slot_name_stays() -> None:
     text = "Server=db;User Id=sa;Password=<Tk4vQz9pLm2x>;Encrypt=yes"
     assert Vault().redact(text) == text
+
+
+TOOLS: list[tuple[str, Callable[[str], str]]] = [
+    (
+        "ldapsearch",
+        lambda v: (
+            f"+ ldapsearch -x -H ldaps://ldap.internal -D cn=admin,dc=corp,dc=io -w {v} -b dc=corp,dc=io"
+        ),
+    ),
+    ("ldapmodify-quoted", lambda v: f"ldapmodify -x -D 'cn=Directory Manager' -w '{v}' -f change.ldif"),
+    ("smbclient", lambda v: f"+ smbclient //fs01/share -U backup%{v} -c 'ls'"),
+    ("rpcclient-domain", lambda v: f"rpcclient -U 'CORP\\\\svc_scan%{v}' 10.0.0.5 -c enumdomusers"),
+    ("sqlplus", lambda v: f"$ sqlplus -s scott/{v}@//db.internal:1521/ORCLPDB1 @report.sql"),
+    ("sqlplus-tns", lambda v: f"sqlplus system/{v}@PRODDB as sysdba"),
+    ("expdp", lambda v: f"expdp system/{v} DIRECTORY=dump DUMPFILE=full.dmp FULL=y"),
+    (
+        "jdbc-thin",
+        lambda v: f"java.sql.SQLException: ORA-01017 url=jdbc:oracle:thin:scott/{v}@db.internal:1521:ORCL",
+    ),
+    ("ezconnect", lambda v: f"connect string: app_ro/{v}@//db-scan.internal:1521/SVC"),
+]
+
+
+@pytest.mark.parametrize(("name", "wrap"), TOOLS)
+def test_tool_logon_passwords_are_hidden(name: str, wrap: Callable[[str], str]) -> None:
+    for _ in range(6):
+        v = _password()
+        out = Vault().redact(wrap(v))
+        assert v not in out, (name, out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ldapsearch -x -W -D cn=admin,dc=corp -b dc=corp '(uid=bob)'",
+        "ldapsearch -x -w $LDAP_BIND_PW -b dc=corp",
+        "smbclient -L //fs01 -U guest%",
+        'cmd = "smbclient -U %s%%%s" % (user, password)',
+        "net rpc user -U %USERNAME%",
+        "sqlplus / as sysdba",
+        "sqlplus scott/&pw@orcl",
+        "jdbc:oracle:thin:@//db:1521/svc",
+        "jdbc:oracle:thin:${DB_USER}/${DB_PASSWORD}@db:1521:ORCL",
+        "see docs/setup@//example",
+        "sqlplus scott/<password>@orcl",
+    ],
+)
+def test_tool_lookalikes_stay(text: str) -> None:
+    assert Vault().redact(text) == text
+
+
+def _ratio(fn: Callable[[str], object], make: Callable[[int], str]) -> float:
+    def best(t: str) -> float:
+        out = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            fn(t)
+            out = min(out, time.perf_counter() - t0)
+        return out
+
+    n = 20_000
+    return best(make(2 * n)) / max(best(make(n)), 1e-4)
+
+
+@pytest.mark.parametrize(
+    ("fn", "make"),
+    [
+        (context._LDAP_W.search, lambda n: "ldapsearch" + " -x" * (n // 3)),
+        (context._LDAP_W.search, lambda n: "ldapsearch -w" * (n // 13)),
+        (context._SMB_USER.search, lambda n: "-U " + "a" * n),
+        (context._SMB_USER.search, lambda n: "-U a\\" * (n // 5)),
+        (context._ORACLE_TOOL.search, lambda n: "sqlplus " + "-s " * (n // 3)),
+        (context._ORACLE_TOOL.search, lambda n: "sqlplus a/" * (n // 10)),
+        (context._EZCONNECT.search, lambda n: "a" * n + "/b@/"),
+        (context._ODD_VALUE.match, lambda n: ";" + "a" * n),
+        (Vault().redact, lambda n: "x@//" * (n // 4)),
+        (Vault().redact, lambda n: "Password=;" * (n // 10)),
+    ],
+)
+def test_wrapper_patterns_are_linear(fn: Callable[[str], object], make: Callable[[int], str]) -> None:
+    assert _ratio(fn, make) < 3.0

@@ -1095,6 +1095,24 @@ _REDIS_CLI_AUTH = re.compile(
 _LOGIN_P = re.compile(r"login[^\n]{0,200}?[ \t]-p[ \t]+(?P<v>[^\s\"']{1,256})")
 _NETRC_PW = re.compile(r"password[ \t]+(?P<v>[^\s\"']{1,256})")
 _MYSQL_P = re.compile(r"-p(?P<v>[^\s\-][^\s]{0,255})")
+# OpenLDAP clients: `-w <bind password>` (`-W` prompts for it instead)
+_LDAP_W = re.compile(
+    r"ldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn|exop|url)\b[^\n]{0,400}?[ \t]-w[ \t]*"
+    r"(?:(?P<q>[\"'])(?P<qv>[^\"'\n]{1,256})(?P=q)|(?P<v>[^\s\"']{1,256}))"
+)
+# Samba tools: `-U [DOMAIN\\]user%password` (smbclient, rpcclient, smbcacls, net, winexe)
+_SMB_USER = re.compile(
+    r"(?:-U|--user(?:name)?[= ])[ \t]*[\"']?(?:[\w.\-]{1,64}[\\/]{1,2})?[\w.\-@$]{1,64}%(?P<v>[^\s\"'%][^\s\"']{0,255})"
+)
+# Oracle: `user/password@host` in a thin JDBC URL, an EZConnect string (`@//host:1521/svc`) or the
+# logon argument of the command-line tools (`sqlplus -s scott/pw@orcl`, `expdp system/pw DIRECTORY=...`)
+_ORACLE_THIN = re.compile(r":thin:[\w$#.]{1,64}/(?P<v>[^\s@/\"']{1,128})@")
+_EZCONNECT = re.compile(r"[A-Za-z][\w$#.]{0,63}/(?P<v>[^\s@/\"'<>]{1,128})@//")
+_ORACLE_TOOL = re.compile(
+    r"(?:sqlplus|sqlldr|expdp|impdp|rman|dgmgrl)(?:64)?(?:\.exe)?[ \t]+(?:-[A-Za-z]+[ \t]+)*"
+    r"(?:userid=|target[ \t]*=?[ \t]*)?[\"']?[A-Za-z][\w$#.]{0,63}/(?P<v>[^\s@/\"']{1,128})(?=[@\s\"']|$)"
+)
+_ORACLE_TOOLS = ("sqlplus", "sqlldr", "expdp", "impdp", "rman", "dgmgrl")
 # a Secret manifest: `kind: Secret` exactly (not `SopsSecret`, `ExternalSecret`, `SecretStore`), and the
 # `data:`/`stringData:` keys whose entries are the secrets (`metadata:` holds `data:` too: not at a line start)
 _K8S_KIND = re.compile(r"""^[ \t\-]*["']?kind["']?:[ \t]*["']?secret["']?[ \t,]*\r?$""", re.M | re.I)
@@ -1137,6 +1155,12 @@ def _curl_credentials(v: str) -> bool:
     return not (len(set(pw)) == 1 and len(set(user)) <= 1)
 
 
+def _command_password(v: str) -> bool:
+    """A password argument of a tool read by position (`-w x`, `user%x`, `sqlplus user/x@db`): anything
+    but a placeholder, a shell or SQL*Plus variable (`$PW`, `&pw`), another flag or a number."""
+    return len(v) >= 4 and v[0] not in "$&%-" and not v.isdigit() and not is_placeholder(v)
+
+
 def _password_like(v: str) -> bool:
     """A command-line argument that can only be a password: two character classes, not words, numbers or ports."""
     return (
@@ -1145,6 +1169,29 @@ def _password_like(v: str) -> bool:
         and not is_structured_id(v)
         and not is_placeholder(v)
     )
+
+
+def _oracle_logons(text: str, lower: str) -> Iterator[Span]:
+    if ":thin:" in lower:
+        for m in _ORACLE_THIN.finditer(lower):
+            if _command_password(text[m.start("v") : m.end("v")]):
+                yield m.start("v"), m.end("v"), "PASSWORD"
+    at = text.find("@//")
+    while at >= 0:
+        # the logon right before the EZConnect address, read from the start of its token
+        lo = max(0, at - 200)
+        k = max(text.rfind(c, lo, at) for c in " \t\n=\"':(,") + 1
+        m = _EZCONNECT.match(text, k) if k < at else None
+        v = m.group("v") if m is not None and m.end() == at + 3 else ""
+        if v and _command_password(v) and _password_like(v):  # `@//` alone is a weak sign: a mixed value
+            yield m.start("v"), m.end("v"), "PASSWORD"
+        at = text.find("@//", at + 3)
+    if any(tool in lower for tool in _ORACLE_TOOLS):
+        for m in _ORACLE_TOOL.finditer(lower):
+            if m.start() > 0 and (lower[m.start() - 1].isalnum() or lower[m.start() - 1] in "_-"):
+                continue
+            if _command_password(text[m.start("v") : m.end("v")]):
+                yield m.start("v"), m.end("v"), "PASSWORD"
 
 
 def _client_id_spans(text: str, lower: str) -> Iterator[Span]:
@@ -1359,6 +1406,20 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
                 continue
             if not is_placeholder(m.group("v")):
                 yield m.start("v"), m.end("v"), "PASSWORD"
+    if "ldap" in lower and "-w" in text:
+        for m in _LDAP_W.finditer(text):  # not `lower`: `-W` (prompt) is another flag
+            if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
+                continue
+            g = "qv" if m.group("qv") is not None else "v"
+            if _command_password(text[m.start(g) : m.end(g)]):
+                yield m.start(g), m.end(g), "PASSWORD"
+    if "%" in text and ("-U" in text or "--user" in lower):
+        for m in _SMB_USER.finditer(text):
+            if m.start() > 0 and not text[m.start() - 1].isspace():
+                continue
+            if _command_password(m.group("v")):
+                yield m.start("v"), m.end("v"), "PASSWORD"
+    yield from _oracle_logons(text, lower)
     if "mysql" in lower:  # mysql -pSECRET (no space)
         for m in _MYSQL_P.finditer(text):
             if m.start() == 0 or not text[m.start() - 1].isspace():
