@@ -181,3 +181,27 @@ def _best(fn: Callable[[str], object], text: str) -> float:
 def test_escape_patterns_are_linear(fn: Callable[[str], object], make: Callable[[int], str]) -> None:
     n = 20_000
     assert _best(fn, make(2 * n)) / max(_best(fn, make(n)), 1e-4) < 3.0
+
+
+@pytest.mark.parametrize(("kind", "draw"), TOKENS[:6])
+@pytest.mark.parametrize("brk", ["\\n", "\\t", "\\r\\n"])
+def test_vendor_token_after_an_escaped_break_is_hidden(kind: str, draw: Callable[[], str], brk: str) -> None:
+    v = draw()
+    text = json.dumps({"level": "debug", "msg": "placeholder"}).replace(
+        "placeholder", f"loaded:{brk}{v}{brk}done"
+    )
+    out = Vault().redact(text)
+    assert v not in out, (kind, out)
+    assert f"loaded:{brk}" in out and f"{brk}done" in out
+
+
+def test_words_after_escaped_breaks_stay() -> None:
+    sha = "".join(RNG.choice("0123456789abcdef") for _ in range(40))
+    text = '{"msg": "step 1\\nskipped\\tsk_test\\nglpat-\\ncommit ' + sha + '\\nghp_short"}'
+    assert Vault().redact(text) == text
+
+
+def test_many_escaped_breaks_stay_linear() -> None:
+    n = 20_000
+    make = lambda k: "\\nghp_" * (k // 6)  # noqa: E731
+    assert _best(Vault().redact, make(2 * n)) / max(_best(Vault().redact, make(n)), 1e-4) < 3.0

@@ -1439,6 +1439,8 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
             yield from _k8s_json_spans(text, lower)
     if ("%" in text or "\\" in text) and _ESCAPE_GATE.search(text):
         yield from escaped_spans(text)
+    if "\\" in text:
+        yield from _after_escaped_breaks(text)
 
 
 # Values inside an encoded layer: a query string carried in another URL's parameter
@@ -1505,3 +1507,22 @@ def escaped_spans(text: str) -> Iterator[Span]:
             _DECODING.depth = depth
         for s, e, kind in found:
             yield start + _to_source(s, dec_at, src_at), start + _to_source(e, dec_at, src_at), kind
+
+
+# A vendor token right after an escaped line break or tab (`"msg": "config:\\nghp_..."`, JSON-encoded logs):
+# the trigger scan wants a non-token character before the prefix, and `n` of `\\n` is one
+_ESCAPED_BREAK = re.compile(r"\\[nrt]")
+_TOKEN_AFTER = re.compile(r"[^\s\\\"'<>,;)\]}]{8,2048}")
+
+
+def _after_escaped_breaks(text: str) -> Iterator[Span]:
+    from .engine import find_spans  # the engine imports this module: a call-time import
+
+    for m in _ESCAPED_BREAK.finditer(text):
+        pos = m.end()
+        if TRIGGER_AT_START.match(text, pos) is None:
+            continue
+        t = _TOKEN_AFTER.match(text, pos)
+        if t is not None:
+            for s, e, kind in find_spans(t.group()):
+                yield pos + s, pos + e, kind
