@@ -158,3 +158,22 @@ def _ratio(fn: Callable[[str], object], make: Callable[[int], str]) -> float:
 )
 def test_wrapper_patterns_are_linear(fn: Callable[[str], object], make: Callable[[int], str]) -> None:
     assert _ratio(fn, make) < 3.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dsn=app:${DB_PASSWORD:-}@tcp(mysql:3306)/orders",
+        "+ redis-cli -h cache -a {{ .Values.redisPassword }} ping",
+        "+ mysql -h db -u root -p{{ mysql_root_password }} -e 'select 1'",
+    ],
+)
+def test_template_slots_after_password_arguments_stay(text: str) -> None:
+    assert Vault().redact(text) == text
+
+
+def test_password_with_separators_inside_after_an_odd_first_character_is_hidden() -> None:
+    for first in ";,<":
+        v = first + _password()[:5] + "&" + _password()
+        out = Vault().redact(f"FATAL dsn: host=db user=app password={v} dbname=app")
+        assert v[1:] not in out and "dbname=app" in out

@@ -902,7 +902,7 @@ def _other_value(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
 # `Password=;x7Gq...;`, `password=<Tz9...`: an unquoted generated password may open with a character that
 # _OPVAL reads as a separator or a placeholder's bracket; read on when what follows is not another `name=`
 _ODD_FIRST = frozenset(";,<")
-_ODD_VALUE = re.compile(r"""[;,<][^\s"'`\\<>;&,]{5,255}""")
+_ODD_VALUE = re.compile(r"""[;,<](?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]{0,64}=|\s|$)){5,255}""")
 _NEXT_PAIR = re.compile(r"[\w.\-\[\]]{0,64}=")
 
 
@@ -1158,7 +1158,7 @@ def _curl_credentials(v: str) -> bool:
 def _command_password(v: str) -> bool:
     """A password argument of a tool read by position (`-w x`, `user%x`, `sqlplus user/x@db`): anything
     but a placeholder, a shell or SQL*Plus variable (`$PW`, `&pw`), another flag or a number."""
-    return len(v) >= 4 and v[0] not in "$&%-" and not v.isdigit() and not is_placeholder(v)
+    return len(v) >= 4 and v[0] not in "$&%-{" and not v.isdigit() and not is_placeholder(v)
 
 
 def _password_like(v: str) -> bool:
@@ -1358,6 +1358,8 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
         # Go's MySQL DSN (no scheme): `user:password@tcp(db:3306)/app`
         for m in _GO_DSN.finditer(text):
             pw = m.group("pw")
+            if "${" in text[m.start() - 2 : m.start("pw")]:
+                continue  # `${DB_PASS:-}@tcp(...)`: a shell default, empty
             if not is_placeholder(pw) and not pw.startswith("$") and pw.lower() not in _DOC_PASSWORDS:
                 yield m.start("pw"), m.end("pw"), "PASSWORD"
     if "://" in text:
@@ -1398,7 +1400,7 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
         # `redis-cli -a <password>` (`--pass` is read by name): the password may be quoted
         for m in _REDIS_CLI_AUTH.finditer(text):
             v = m.group("v").strip("\"'")
-            if v and not v.startswith("$") and not is_placeholder(v):
+            if v and not v.startswith(("$", "{{")) and not is_placeholder(v):
                 yield m.start("v") + (m.group("v") != v), m.end("v") - (m.group("v") != v), "PASSWORD"
     if "machine" in lower:  # .netrc: `machine host login user password secret`
         for m in _NETRC_PW.finditer(text):
@@ -1424,7 +1426,7 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
         for m in _MYSQL_P.finditer(text):
             if m.start() == 0 or not text[m.start() - 1].isspace():
                 continue
-            if not is_placeholder(m.group("v")):
+            if not is_placeholder(m.group("v")) and not m.group("v").startswith("{{"):  # -p{{ .Values.x }}
                 yield m.start("v"), m.end("v"), "PASSWORD"
     if "login" in lower:
         for m in _LOGIN_P.finditer(text):
