@@ -895,8 +895,39 @@ def _other_value(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
         while k > 0 and text[k - 1] in " \t":
             k -= 1
         if k and text[k - 1] in "=VxX":  # `... == name`, `... != name`, `ENV name`, `setx name`
-            return _statement_value(text, ident, sens, pos, left)
+            found = _statement_value(text, ident, sens, pos, left)
+            if found is not None:
+                return found
+    if j == pos + 1 and text[pos] == " " and sens != "weak" and ch.isalnum():
+        return _message_value(text, ident, sens, j)
     return None
+
+
+# `AuthError: rejected token <value>`, `invalid password <value> for user`: an exception message that
+# names the credential, then prints it after a blank; only a value no word or identifier looks like
+_LOWER_RUN = re.compile(r"[a-z]+")
+_MESSAGE_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9+/_\-=.!#%*@$^&~?]{9,511}(?=[\s\"'`),;\]]|$)")
+
+
+def _message_value(text: str, ident: str, sens: str, at: int) -> Span | None:
+    m = _MESSAGE_VALUE.match(text, at)
+    if m is None:
+        return None
+    v = m.group().rstrip(".")
+    if char_classes(v) < 3 and not (len(v) >= 32 and _HEX_KEY.fullmatch(v.lower()) and not v.isdigit()):
+        return None  # a word, a number, a version; a hex value only at key length (`<hex40>`)
+    # an identifier (`ClientV2Builder`, `Passw0rdPolicy`) has no lone lower-case letter: a random draw almost
+    # always does (`vng6qDfz...`); a typed password then needs a symbol (`Maple608$Agg`)
+    word_like = all(len(r) >= 2 for r in _LOWER_RUN.findall(v))
+    if sens == "password":
+        typed = (
+            any(c.isdigit() for c in v)
+            and not v.strip("_-.").replace("_", "").replace("-", "").replace(".", "").isalnum()
+        )
+        ok = len(v) >= 10 and (not word_like or typed) and looks_random(v, min_len=10, min_entropy=3.0)
+    else:
+        ok = not word_like and looks_random(v, min_len=20, min_entropy=3.5) and not _is_path(v)
+    return (at, at + len(v), value_kind(ident, sens)) if ok else None
 
 
 # `Password=;x7Gq...;`, `password=<Tz9...`: an unquoted generated password may open with a character that
