@@ -7,6 +7,7 @@ Each yields (start, end, kind) spans of the secret only: names, operators and qu
 
 from __future__ import annotations
 
+import base64
 import bisect
 import re
 import threading
@@ -668,6 +669,8 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
         # `#password user=app` is a fragment then another pair (`password value = x` is a value)
         return None
     v, start = (qv, m.start("qv")) if quoted else (uv, m.start("uv"))
+    if not quoted and "@" in v and is_placeholder(v[: v.index("@")]):
+        return None  # `x-access-token:***REDACTED***@github.com/...`: a masked URL password, then the host
     if v.startswith("AWS4-HMAC-SHA256"):
         return None  # the algorithm of an AWS4 header: its Credential= and Signature= are found by name
     sm = _SCHEME.match(v)
@@ -1189,7 +1192,7 @@ def _curl_credentials(v: str) -> bool:
 def _command_password(v: str) -> bool:
     """A password argument of a tool read by position (`-w x`, `user%x`, `sqlplus user/x@db`): anything
     but a placeholder, a shell or SQL*Plus variable (`$PW`, `&pw`), another flag or a number."""
-    return len(v) >= 4 and v[0] not in "$&%-{" and not v.isdigit() and not is_placeholder(v)
+    return len(v) >= 4 and v[0] not in "$&%-{([<" and not v.isdigit() and not is_placeholder(v)
 
 
 def _password_like(v: str) -> bool:
@@ -1223,6 +1226,55 @@ def _oracle_logons(text: str, lower: str) -> Iterator[Span]:
                 continue
             if _command_password(text[m.start("v") : m.end("v")]):
                 yield m.start("v"), m.end("v"), "PASSWORD"
+
+
+# Protocol transcripts (client/server logs, `curl -v`, debug dumps) carry the password in the command itself:
+# FTP `PASS <pw>`, IMAP `<tag> LOGIN <user> <pw>`, SMTP `AUTH PLAIN <base64 of \\0user\\0pw>` and the
+# base64 line that answers the server's `334 UGFzc3dvcmQ6` ("Password:") prompt of AUTH LOGIN
+_FTP_PASS = re.compile(r"PASS[ \t]+(?P<v>[^\s]{1,256})[ \t]*(?:\r?\n|$)")
+_IMAP_LOGIN = re.compile(
+    r"[A-Za-z0-9.]{1,12}[ \t]+LOGIN[ \t]+(?:\"[^\"\n]{1,128}\"|[^\s\"]{1,128})[ \t]+"
+    r"(?:\"(?P<qv>[^\"\n]{1,256})\"|(?P<v>[^\s\"]{1,256}))[ \t]*(?:\r?\n|$)"
+)
+_FILE_TAIL = re.compile(r"\.[A-Za-z]{1,4}$")
+_SMTP_PLAIN = re.compile(r"AUTH[ \t]+PLAIN[ \t]+(?P<v>[A-Za-z0-9+/]{8,1024}={0,2})")
+_SMTP_LOGIN_PW = re.compile(
+    r"334[ \t]+UGFzc3dvcmQ6[^\n]{0,16}\n[^\n]{0,8}?(?P<v>[A-Za-z0-9+/]{4,1024}={0,2})[ \t]*(?:\r?\n|$)"
+)
+# what a transcript prints before a command on its line: `> `, `C: `, `---> `, `[ftp] ` (the IMAP tag is
+# part of the LOGIN pattern)
+_TRANSCRIPT_LEAD = re.compile(r"[ \t]*(?:>|<|-{2,3}>|C:|\[[\w .:\-]{1,32}\])?[ \t]*")
+
+
+def _transcript_line(text: str, at: int) -> bool:
+    start = text.rfind("\n", max(0, at - 64), at) + 1
+    return (start > 0 or at <= 64) and _TRANSCRIPT_LEAD.fullmatch(text, start, at) is not None
+
+
+def _protocol_logins(text: str) -> Iterator[Span]:
+    if "PASS" in text:
+        for m in _FTP_PASS.finditer(text):
+            v = m.group("v")
+            if "*" in v or "/" in v or _FILE_TAIL.search(v):
+                continue  # `PASS ****`; test runners print `PASS  src/app.test.js`
+            if _transcript_line(text, m.start()) and _command_password(v):
+                yield m.start("v"), m.end("v"), "PASSWORD"
+    if "LOGIN" in text:
+        for m in _IMAP_LOGIN.finditer(text):
+            g = "qv" if m.group("qv") is not None else "v"
+            if _transcript_line(text, m.start()) and _command_password(m.group(g)):
+                yield m.start(g), m.end(g), "PASSWORD"
+    if "AUTH" in text:
+        for m in _SMTP_PLAIN.finditer(text):
+            try:
+                raw = base64.b64decode(m.group("v"), validate=True)
+            except ValueError:
+                continue
+            if raw.count(b"\x00") == 2 and not raw.endswith(b"\x00"):
+                yield m.start("v"), m.end("v"), "BASIC_AUTH"
+    if "UGFzc3dvcmQ6" in text:
+        for m in _SMTP_LOGIN_PW.finditer(text):
+            yield m.start("v"), m.end("v"), "PASSWORD"
 
 
 def _client_id_spans(text: str, lower: str) -> Iterator[Span]:
@@ -1453,6 +1505,8 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
             if _command_password(m.group("v")):
                 yield m.start("v"), m.end("v"), "PASSWORD"
     yield from _oracle_logons(text, lower)
+    if "PASS" in text or "LOGIN" in text or "AUTH" in text or "UGFzc3dvcmQ6" in text:
+        yield from _protocol_logins(text)
     if "mysql" in lower:  # mysql -pSECRET (no space)
         for m in _MYSQL_P.finditer(text):
             if m.start() == 0 or not text[m.start() - 1].isspace():
