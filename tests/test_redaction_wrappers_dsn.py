@@ -186,3 +186,15 @@ def test_password_with_separators_inside_after_an_odd_first_character_is_hidden(
         v = first + _password()[:5] + "&" + _password()
         out = Vault().redact(f"FATAL dsn: host=db user=app password={v} dbname=app")
         assert v[1:] not in out and "dbname=app" in out
+
+
+@pytest.mark.parametrize(
+    "value", ["#{db.password}", "(sensitive value)", "(hidden)", "vault:secret/data/db#password"]
+)
+@pytest.mark.parametrize(("name", "wrap"), ODD_START[:2] + TOOLS[:3])
+def test_interpolations_and_cli_stand_ins_stay(name: str, wrap: Callable[[str], str], value: str) -> None:
+    if " " in value and name in ("ldapsearch", "smbclient"):
+        value = value.replace(" ", "_")  # an unquoted argument has no blank
+    text = wrap(value)
+    out = Vault().redact(text)
+    assert value in out, (name, out)

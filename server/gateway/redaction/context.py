@@ -1192,7 +1192,13 @@ def _curl_credentials(v: str) -> bool:
 def _command_password(v: str) -> bool:
     """A password argument of a tool read by position (`-w x`, `user%x`, `sqlplus user/x@db`): anything
     but a placeholder, a shell or SQL*Plus variable (`$PW`, `&pw`), another flag or a number."""
-    return len(v) >= 4 and v[0] not in "$&%-{([<" and not v.isdigit() and not is_placeholder(v)
+    return (
+        len(v) >= 4
+        and v[0] not in "$&%-{([<#"
+        and not v.isdigit()
+        and not v.startswith(_REFERENCE_HEADS)
+        and not is_placeholder(v)
+    )
 
 
 def _password_like(v: str) -> bool:
