@@ -198,3 +198,18 @@ def test_interpolations_and_cli_stand_ins_stay(name: str, wrap: Callable[[str], 
     text = wrap(value)
     out = Vault().redact(text)
     assert value in out, (name, out)
+
+
+def test_ampersand_first_password_and_colon_in_go_dsn_password_are_hidden() -> None:
+    for _ in range(5):
+        v = "&" + _password()
+        out = Vault().redact(f"Driver={{ODBC Driver 18}};Server=db;Uid=svc;Pwd={v};Encrypt=yes;")
+        assert v[1:] not in out
+        w = _password()[:6] + ":" + _password()
+        out = Vault().redact(f"panic: dsn=app:{w}@tcp(mysql:3306)/orders")
+        assert w not in out and w.split(":")[1] not in out
+
+
+@pytest.mark.parametrize("text", ["GET /login?user=bob&password=&next=/home", "a=1&password=&token=&x=2"])
+def test_empty_query_values_stay(text: str) -> None:
+    assert Vault().redact(text) == text

@@ -933,10 +933,10 @@ def _message_value(text: str, ident: str, sens: str, at: int) -> Span | None:
     return (at, at + len(v), value_kind(ident, sens)) if ok else None
 
 
-# `Password=;x7Gq...;`, `password=<Tz9...`: an unquoted generated password may open with a character that
+# `Password=;x7Gq...;`, `password=<Tz9...`, `pwd=&Kq2...`: an unquoted generated password may open with a character that
 # _OPVAL reads as a separator or a placeholder's bracket; read on when what follows is not another `name=`
-_ODD_FIRST = frozenset(";,<")
-_ODD_VALUE = re.compile(r"""[;,<](?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]{0,64}=|\s|$)){5,255}""")
+_ODD_FIRST = frozenset(";,<&")
+_ODD_VALUE = re.compile(r"""[;,<&](?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]{0,64}=|\s|$)){5,255}""")
 _NEXT_PAIR = re.compile(r"[\w.\-\[\]]{0,64}=")
 
 
@@ -1106,7 +1106,7 @@ _BEARER_VALUE = re.compile(r"[ \t]+([A-Za-z0-9\-._~+/]{16,1024}={0,3})")
 _DIGEST_RESPONSE = re.compile(r"""[^\n]{0,600}?\bresponse[ \t]*=[ \t]*"?(?P<v>[0-9a-fA-F]{32,128})\b""")
 # the password half of documentation URLs (`https://user:pass@host`, `foo:bar@`)
 _DOC_PASSWORDS = frozenset(["pass", "pw", "pwd", "passwd", "bar", "baz"])
-_GO_DSN = re.compile(r"(?<![\w/:])[\w.\-]{1,64}:(?P<pw>[^\s@/'\"<>:]{1,256})@tcp\(")
+_GO_DSN = re.compile(r"(?<![\w/:])[\w.\-]{1,64}:(?P<pw>[^\s@/'\"<>]{1,256})@tcp\(")
 _URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@'\"<>]{0,256}):(?P<pw>[^\s@/'\"<>]{1,256})@(?=[\w\[.\-])")
 _CURL_USER = re.compile(
     r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]{0,256}\"(?::\"[^\"\n]{0,256}\")?|'[^'\n]{0,256}'|\S{1,512})"
