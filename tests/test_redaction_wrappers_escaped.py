@@ -205,3 +205,10 @@ def test_many_escaped_breaks_stay_linear() -> None:
     n = 20_000
     make = lambda k: "\\nghp_" * (k // 6)  # noqa: E731
     assert _best(Vault().redact, make(2 * n)) / max(_best(Vault().redact, make(n)), 1e-4) < 3.0
+
+
+def test_arn_after_an_escaped_break_stays() -> None:
+    acct = "".join(RNG.choice("0123456789") for _ in range(12))
+    arn = f"arn:aws:secretsmanager:us-east-1:{acct}:secret:prod/db-AbCdEf"
+    text = json.dumps({"level": "debug", "msg": f"config:\n{arn}\nend"})
+    assert Vault().redact(text) == text

@@ -592,10 +592,16 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
     return _value_after_op(text, ident, sens, m, left)
 
 
+_ESCAPED_BREAKS = ("\\n", "\\t", "\\r")
+
+
 def _inside_arn(text: str, left: int) -> bool:
     """The name at left (after a `:`) is a field of an `arn:` resource name (no blank between them)."""
     k = text.rfind("arn:", max(0, left - 200), left)
-    return k >= 0 and (k == 0 or not text[k - 1].isalnum()) and not any(c.isspace() for c in text[k:left])
+    if k < 0 or any(c.isspace() for c in text[k:left]):
+        return False
+    # `\narn:...` in a JSON-encoded log: the `n` of an escaped break is not part of a word before `arn:`
+    return k == 0 or not text[k - 1].isalnum() or text[k - 2 : k] in _ESCAPED_BREAKS
 
 
 def _after_name_key(text: str, left: int) -> bool:
