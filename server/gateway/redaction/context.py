@@ -1217,6 +1217,56 @@ def _password_like(v: str) -> bool:
     )
 
 
+# Passwords that shell traces (`set -x`, CI logs) print as a tool's positional or flag argument; each
+# behind its tool's literal (lower-case gate). Group `v` (or `qv`, quoted) is the password.
+_V = r"""(?:(?P<q>["'])(?P<qv>[^"'\n]{1,256})(?P=q)|(?P<v>[^\s"'|;&]{1,256}))"""
+_CLI_ARGS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # GitHub Actions: whatever is masked is a secret
+    ("::add-mask::", re.compile(r"::add-mask::" + _V)),
+    # OpenSSL pass phrases: `-passin pass:x`, `-k x`
+    ("pass:", re.compile(r"-(?:pass|passin|passout|password)[ \t]+pass:" + _V)),
+    ("openssl", re.compile(r"openssl[^\n]{0,200}?[ \t]-k[ \t]+" + _V)),
+    # archive passwords: `zip -P x`, `7z a -px`
+    ("zip", re.compile(r"(?:zip|zipcloak|unzip)[^\n]{0,120}?[ \t]-P[ \t]+" + _V)),
+    ("7z", re.compile(r"7z[ar]?(?:\.exe)?[^\n]{0,120}?[ \t]-p" + _V)),
+    # `htpasswd -b [-c] file user x`, `rabbitmqctl add_user user x`, `net use ... /user:dom\user x`
+    (
+        "htpasswd",
+        re.compile(r"htpasswd(?P<flags>(?:[ \t]+-[A-Za-z]+)+)[ \t]+[^\s\-]\S*[ \t]+\S+[ \t]+" + _V),
+    ),
+    ("rabbitmqctl", re.compile(r"rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+[ \t]+" + _V)),
+    ("/user:", re.compile(r"(?i:/user):\S+[ \t]+" + _V)),
+    # `echo x | docker login --password-stdin`, `echo 'x' | sudo -S ...`, `echo x | passwd --stdin bob`
+    (
+        "stdin",
+        re.compile(
+            r"echo[ \t]+(?:-[neE]+[ \t]+)?"
+            + _V
+            + r"[ \t]*\|[^\n|]{0,120}?(?:--password-stdin|passwd[^\n|]{0,40}?--stdin)(?![\w\-])"
+        ),
+    ),
+    ("sudo -s", re.compile(r"echo[ \t]+(?:-[neE]+[ \t]+)?" + _V + r"[ \t]*\|[ \t]*sudo[ \t]+-S")),
+    # a `.pgpass` line printed with its file name nearby: `host:port:db:user:password`
+    (
+        ".pgpass",
+        re.compile(r"(?m)^[^\s:#]{1,253}:(?:\d{1,5}|\*):[^\s:]{1,64}:[^\s:]{1,64}:(?P<v>\S{1,256})$"),
+    ),
+)
+
+
+def _cli_arg_spans(text: str, rx: re.Pattern[str]) -> Iterator[Span]:
+    for m in rx.finditer(text):
+        if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
+            continue  # inside a longer word (`gzip`, `my7z`)
+        groups = m.groupdict()
+        if "b" not in groups.get("flags", "b"):
+            continue  # htpasswd reads the password from the command line only with -b
+        g = "qv" if groups.get("qv") is not None else "v"
+        v = m.group(g)
+        if v and _command_password(v) and v[0] not in "/*":
+            yield m.start(g), m.end(g), "PASSWORD"
+
+
 def _oracle_logons(text: str, lower: str) -> Iterator[Span]:
     if ":thin:" in lower:
         for m in _ORACLE_THIN.finditer(lower):
@@ -1517,6 +1567,9 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
             if _command_password(m.group("v")):
                 yield m.start("v"), m.end("v"), "PASSWORD"
     yield from _oracle_logons(text, lower)
+    for gate, rx in _CLI_ARGS:
+        if gate in lower:
+            yield from _cli_arg_spans(text, rx)
     if "PASS" in text or "LOGIN" in text or "AUTH" in text or "UGFzc3dvcmQ6" in text:
         yield from _protocol_logins(text)
     if "mysql" in lower:  # mysql -pSECRET (no space)
