@@ -212,3 +212,42 @@ def test_arn_after_an_escaped_break_stays() -> None:
     arn = f"arn:aws:secretsmanager:us-east-1:{acct}:secret:prod/db-AbCdEf"
     text = json.dumps({"level": "debug", "msg": f"config:\n{arn}\nend"})
     assert Vault().redact(text) == text
+
+
+def _html(s: str) -> str:
+    return s.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        _html,
+        lambda s: s.replace('"', "&#34;").replace("=", "&#61;"),
+        lambda s: s.replace('"', "&#x22;"),
+        lambda s: json.dumps(json.dumps(s)),  # JSON encoded twice: \\\" around the inner strings
+    ],
+)
+@pytest.mark.parametrize(("kind", "draw"), [*TOKENS[5:], ("password", _password)])
+def test_values_in_html_escaped_and_twice_encoded_text_are_hidden(
+    encode: Callable[[str], str], kind: str, draw: Callable[[], str]
+) -> None:
+    for inner in ('{"password": "%s", "user": "bob"}', "<password>%s</password>", "client_secret=%s&x=1"):
+        v = draw().replace("&", "!")
+        text = encode(inner % v)
+        out = Vault().redact(text)
+        assert v not in out, (kind, text, out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "&lt;b&gt;hello&lt;/b&gt; &quot;world&quot;",
+        "&quot;token&quot;: &quot;&lt;your-token&gt;&quot;",
+        "&#1234; &#9; &#x7F;",
+        json.dumps(
+            json.dumps({"request_id": "0f8fad5b-d9cb-469f-a165-70867728950e", "password": "${DB_PASSWORD}"})
+        ),
+    ],
+)
+def test_html_and_twice_encoded_lookalikes_stay(text: str) -> None:
+    assert Vault().redact(text) == text

@@ -1589,7 +1589,7 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
             yield from _k8s_secret_spans(text, lower)
         if '"kind"' in lower and 'data"' in lower:
             yield from _k8s_json_spans(text, lower)
-    if ("%" in text or "\\" in text) and _ESCAPE_GATE.search(text):
+    if ("%" in text or "\\" in text or "&" in text) and _ESCAPE_GATE.search(text):
         yield from escaped_spans(text)
     if "\\" in text:
         yield from _after_escaped_breaks(text)
@@ -1600,10 +1600,16 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
 # escaped with \u0022 quotes. Every detector keys on a boundary or an operator (`=`, `"`, `:`) that the
 # encoding hides, so such lines are decoded (printable ASCII only) and scanned again; spans map back to
 # the encoded text, so the hidden range is the value as it was written.
-_ESCAPE_GATE = re.compile(r"%(?:3[ADFadf]|2[02367CFcf])|\\u00[2-7][0-9A-Fa-f]|\\x[2-7][0-9A-Fa-f]")
+_ESCAPE_GATE = re.compile(
+    r"%(?:3[ADFadf]|2[02367CFcf])|\\u00[2-7][0-9A-Fa-f]|\\x[2-7][0-9A-Fa-f]|\\\\\\\"|&(?:quot|apos|lt|#[0-9]{2}|#[xX][2-7][0-9A-Fa-f]);"
+)  # ... and JSON encoded twice (`\\\"`), HTML entities (`&quot;`, `&#34;`)
 _MAX_LAYERS = 2
 _DECODING = threading.local()  # how many encoded layers the current thread is inside
-_ESCAPE = re.compile(r"%([2-7][0-9A-Fa-f])|\\u00([2-7][0-9A-Fa-f])|\\x([2-7][0-9A-Fa-f])|\\([\"/])")
+_ESCAPE = re.compile(
+    r"%([2-7][0-9A-Fa-f])|\\u00([2-7][0-9A-Fa-f])|\\x([2-7][0-9A-Fa-f])|\\([\"/\\])"
+    r"|&(quot|apos|lt|gt|amp);|&#([0-9]{2,3});|&#[xX]([2-7][0-9A-Fa-f]);"
+)
+_ENTITIES = {"quot": '"', "apos": "'", "lt": "<", "gt": ">", "amp": "&"}
 
 
 def _decode_line(line: str) -> tuple[str, list[int], list[int]]:
@@ -1613,9 +1619,14 @@ def _decode_line(line: str) -> tuple[str, list[int], list[int]]:
     src_at: list[int] = [0]
     pos = dec = 0
     for m in _ESCAPE.finditer(line):
-        hexa = m.group(1) or m.group(2) or m.group(3)
-        ch = chr(int(hexa, 16)) if hexa else m.group(4)
-        if ch == "\x7f":
+        hexa = m.group(1) or m.group(2) or m.group(3) or m.group(7)
+        if hexa:
+            ch = chr(int(hexa, 16))
+        elif m.group(6):
+            ch = chr(int(m.group(6)))
+        else:
+            ch = m.group(4) or _ENTITIES[m.group(5)]
+        if not " " <= ch <= "~":
             continue
         parts.append(line[pos : m.start()])
         dec += m.start() - pos
