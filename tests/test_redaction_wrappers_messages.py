@@ -73,3 +73,11 @@ def test_credential_printed_after_its_name_is_hidden(msg: str, name: str) -> Non
 )
 def test_words_identifiers_and_paths_after_a_name_stay(text: str) -> None:
     assert Vault().redact(text) == text
+
+
+def test_oauth1_header_hides_the_token_parameter_not_the_parameter_names() -> None:
+    token = f"{RNG.randint(10**8, 10**9)}-{_draw(ALNUM, 40)}"
+    text = f'> Authorization: OAuth oauth_consumer_key="ck", oauth_token="{token}", oauth_version="1.0"'
+    out = Vault().redact(text)
+    assert token not in out
+    assert 'oauth_consumer_key="ck"' in out and 'oauth_version="1.0"' in out

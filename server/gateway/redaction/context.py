@@ -706,6 +706,8 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
             sm2 = _SCHEME_VALUE.match(text, m.end())
             if sm2:
                 v, start = sm2.group(1), sm2.start(1)
+                if _AUTH_PARAMS.match(text, start):
+                    return None  # `OAuth oauth_token="..", oauth_signature=".."`: each parameter is read by its name
     if not quoted:
         v, start, _ = _strip_tail(v, start)
     end = start + len(v)
@@ -1107,6 +1109,9 @@ def _statement_value(text: str, ident: str, sens: str, pos: int, left: int) -> S
     return None
 
 
+_AUTH_PARAMS = re.compile(
+    r"[A-Za-z_][\w\-]{0,63}=[\"']"
+)  # `k="v", ...` after a scheme (RFC 7235 auth-params)
 _SCHEME_VALUE = re.compile(r"[ \t]+([^\s\"'`\\,;]{1,512})")
 _BEARER_VALUE = re.compile(r"[ \t]+([A-Za-z0-9\-._~+/]{16,1024}={0,3})")
 _DIGEST_RESPONSE = re.compile(r"""[^\n]{0,600}?\bresponse[ \t]*=[ \t]*"?(?P<v>[0-9a-fA-F]{32,128})\b""")
