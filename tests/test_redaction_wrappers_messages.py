@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import random
 import string
+from collections.abc import Callable
 
 import pytest
 
@@ -81,3 +82,40 @@ def test_oauth1_header_hides_the_token_parameter_not_the_parameter_names() -> No
     out = Vault().redact(text)
     assert token not in out
     assert 'oauth_consumer_key="ck"' in out and 'oauth_version="1.0"' in out
+
+
+def _pw() -> str:
+    return _draw(ALNUM, 7) + RNG.choice("!#*+.-") + _draw(ALNUM, 5)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda v: (
+            f'"spring.datasource.password": {{"value": "{v}", "origin": "System Environment Property"}}'
+        ),
+        lambda v: f'{{"propertySources": [{{"properties": {{"app.api-key": {{"value": "{v}"}}}}}}]}}',
+        lambda v: f"#0 /var/www/db.php(12): PDO->__construct('mysql:host=db;dbname=app', 'app', '{v}')",
+        lambda v: f'$db = new mysqli("db.internal", "app", "{v}", "shop");',
+        lambda v: f"mysqli_connect('localhost', 'root', '{v}')",
+    ],
+)
+def test_nested_property_values_and_connect_call_passwords_are_hidden(make: Callable[[str], str]) -> None:
+    for _ in range(4):
+        v = _pw()
+        out = Vault().redact(make(v))
+        assert v not in out, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"spring.datasource.password": {"value": "******", "origin": "System Environment Property"}',
+        '"app.timeout": {"value": "30s"}',
+        "mysqli_connect('localhost', 'root', '')",
+        "new PDO($dsn, $user, $password)",
+        'mysqli_connect("db", "app", getenv("DB_PASSWORD"))',
+    ],
+)
+def test_masked_and_variable_connection_arguments_stay(text: str) -> None:
+    assert Vault().redact(text) == text

@@ -675,6 +675,13 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
         # `#password user=app` is a fragment then another pair (`password value = x` is a value)
         return None
     v, start = (qv, m.start("qv")) if quoted else (uv, m.start("uv"))
+    if not quoted and v[0] == "{":
+        # `"spring.datasource.password": {"value": "..", "origin": ..}` (Spring Boot's /actuator/env):
+        # the named property's value sits one object down
+        nv = _NESTED_VALUE.match(text, start)
+        if nv is not None and _value_is_secret(nv.group("qv"), sens, op=":", quoted=True, after=""):
+            return nv.start("qv"), nv.end("qv"), value_kind(ident, sens)
+        return None
     if not quoted and "@" in v and is_placeholder(v[: v.index("@")]):
         return None  # `x-access-token:***REDACTED***@github.com/...`: a masked URL password, then the host
     if v.startswith("AWS4-HMAC-SHA256"):
@@ -1109,6 +1116,9 @@ def _statement_value(text: str, ident: str, sens: str, pos: int, left: int) -> S
     return None
 
 
+_NESTED_VALUE = re.compile(
+    r"""\{[ \t]*(?P<k>\\?["'])value(?P=k)[ \t]*:[ \t]*(?P<q>\\?["'])(?P<qv>[^"'\n\\]{1,400})(?P=q)"""
+)
 _AUTH_PARAMS = re.compile(
     r"[A-Za-z_][\w\-]{0,63}=[\"']"
 )  # `k="v", ...` after a scheme (RFC 7235 auth-params)
@@ -1256,6 +1266,15 @@ _CLI_ARGS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ".pgpass",
         re.compile(r"(?m)^[^\s:#]{1,253}:(?:\d{1,5}|\*):[^\s:]{1,64}:[^\s:]{1,64}:(?P<v>\S{1,256})$"),
     ),
+)
+
+
+# PHP's connection calls take the password as the third literal: `new PDO('mysql:host=db', 'app', 'pw')`,
+# `mysqli_connect('db', 'app', 'pw')`, `PDO->__construct(...)` in a stack trace
+_DB_CONNECT_CALL = re.compile(
+    r"""(?:PDO|mysqli_connect|mysql_connect|mysqli->real_connect|mysqli->__construct|new mysqli)(?:->__construct)?"""
+    r"""\([ \t]*(?P<a>["'])[^"'\n]{0,256}(?P=a)[ \t]*,[ \t]*(?P<b>["'])[^"'\n]{0,128}(?P=b)[ \t]*,[ \t]*"""
+    r"""(?P<q>["'])(?P<qv>[^"'\n]{1,256})(?P=q)"""
 )
 
 
@@ -1572,6 +1591,10 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
             if _command_password(m.group("v")):
                 yield m.start("v"), m.end("v"), "PASSWORD"
     yield from _oracle_logons(text, lower)
+    if "connect" in lower or "pdo" in lower or "mysqli" in lower:
+        for m in _DB_CONNECT_CALL.finditer(text):
+            if _command_password(m.group("qv")):
+                yield m.start("qv"), m.end("qv"), "PASSWORD"
     for gate, rx in _CLI_ARGS:
         if gate in lower:
             yield from _cli_arg_spans(text, rx)
