@@ -1164,10 +1164,10 @@ _SMB_USER = re.compile(
 _ORACLE_THIN = re.compile(r":thin:[\w$#.]{1,64}/(?P<v>[^\s@/\"']{1,128})@")
 _EZCONNECT = re.compile(r"[A-Za-z][\w$#.]{0,63}/(?P<v>[^\s@/\"'<>]{1,128})@//")
 _ORACLE_TOOL = re.compile(
-    r"(?:sqlplus|sqlldr|expdp|impdp|rman|dgmgrl)(?:64)?(?:\.exe)?[ \t]+(?:-[A-Za-z]+[ \t]+)*"
+    r"(?:sqlplus|expdp|impdp|rman)(?:64)?(?:\.exe)?[ \t]+(?:-[A-Za-z]+[ \t]+)*"
     r"(?:userid=|target[ \t]*=?[ \t]*)?[\"']?[A-Za-z][\w$#.]{0,63}/(?P<v>[^\s@/\"']{1,128})(?=[@\s\"']|$)"
 )
-_ORACLE_TOOLS = ("sqlplus", "sqlldr", "expdp", "impdp", "rman", "dgmgrl")
+_ORACLE_TOOLS = ("sqlplus", "expdp", "impdp")  # and `rman target` (`rman` alone: "performance")
 # a Secret manifest: `kind: Secret` exactly (not `SopsSecret`, `ExternalSecret`, `SecretStore`), and the
 # `data:`/`stringData:` keys whose entries are the secrets (`metadata:` holds `data:` too: not at a line start)
 _K8S_KIND = re.compile(r"""^[ \t\-]*["']?kind["']?:[ \t]*["']?secret["']?[ \t,]*\r?$""", re.M | re.I)
@@ -1306,7 +1306,7 @@ def _oracle_logons(text: str, lower: str) -> Iterator[Span]:
         if v and _command_password(v) and _password_like(v):  # `@//` alone is a weak sign: a mixed value
             yield m.start("v"), m.end("v"), "PASSWORD"
         at = text.find("@//", at + 3)
-    if any(tool in lower for tool in _ORACLE_TOOLS):
+    if any(tool in lower for tool in _ORACLE_TOOLS) or "rman target" in lower:
         for m in _ORACLE_TOOL.finditer(lower):
             if m.start() > 0 and (lower[m.start() - 1].isalnum() or lower[m.start() - 1] in "_-"):
                 continue
@@ -1319,9 +1319,10 @@ def _oracle_logons(text: str, lower: str) -> Iterator[Span]:
 # base64 line that answers the server's `334 UGFzc3dvcmQ6` ("Password:") prompt of AUTH LOGIN
 _FTP_PASS = re.compile(r"PASS[ \t]+(?P<v>[^\s]{1,256})[ \t]*(?:\r?\n|$)")
 _IMAP_LOGIN = re.compile(
-    r"[A-Za-z0-9.]{1,12}[ \t]+LOGIN[ \t]+(?:\"[^\"\n]{1,128}\"|[^\s\"]{1,128})[ \t]+"
+    r"LOGIN[ \t]+(?:\"[^\"\n]{1,128}\"|[^\s\"]{1,128})[ \t]+"
     r"(?:\"(?P<qv>[^\"\n]{1,256})\"|(?P<v>[^\s\"]{1,256}))[ \t]*(?:\r?\n|$)"
 )
+_IMAP_TAG = re.compile(r"[A-Za-z0-9.]{1,12}[ \t]+$")  # `a001 ` before LOGIN (matched from the line start)
 _FILE_TAIL = re.compile(r"\.[A-Za-z]{1,4}$")
 _SMTP_PLAIN = re.compile(r"AUTH[ \t]+PLAIN[ \t]+(?P<v>[A-Za-z0-9+/]{8,1024}={0,2})")
 _SMTP_LOGIN_PW = re.compile(
@@ -1346,9 +1347,10 @@ def _protocol_logins(text: str) -> Iterator[Span]:
             if _transcript_line(text, m.start()) and _command_password(v):
                 yield m.start("v"), m.end("v"), "PASSWORD"
     if "LOGIN" in text:
-        for m in _IMAP_LOGIN.finditer(text):
+        for m in _IMAP_LOGIN.finditer(text):  # literal-led: a class-led pattern tests every position
             g = "qv" if m.group("qv") is not None else "v"
-            if _transcript_line(text, m.start()) and _command_password(m.group(g)):
+            tag = _IMAP_TAG.search(text, max(0, m.start() - 16), m.start())
+            if tag is not None and _transcript_line(text, tag.start()) and _command_password(m.group(g)):
                 yield m.start(g), m.end(g), "PASSWORD"
     if "AUTH" in text:
         for m in _SMTP_PLAIN.finditer(text):
