@@ -7,8 +7,10 @@ Each yields (start, end, kind) spans of the secret only: names, operators and qu
 
 from __future__ import annotations
 
+import base64
 import bisect
 import re
+import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
@@ -592,10 +594,16 @@ def _value_after(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
     return _value_after_op(text, ident, sens, m, left)
 
 
+_ESCAPED_BREAKS = ("\\n", "\\t", "\\r")
+
+
 def _inside_arn(text: str, left: int) -> bool:
     """The name at left (after a `:`) is a field of an `arn:` resource name (no blank between them)."""
     k = text.rfind("arn:", max(0, left - 200), left)
-    return k >= 0 and (k == 0 or not text[k - 1].isalnum()) and not any(c.isspace() for c in text[k:left])
+    if k < 0 or any(c.isspace() for c in text[k:left]):
+        return False
+    # `\narn:...` in a JSON-encoded log: the `n` of an escaped break is not part of a word before `arn:`
+    return k == 0 or not text[k - 1].isalnum() or text[k - 2 : k] in _ESCAPED_BREAKS
 
 
 def _after_name_key(text: str, left: int) -> bool:
@@ -669,6 +677,15 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
         # `#password user=app` is a fragment then another pair (`password value = x` is a value)
         return None
     v, start = (qv, m.start("qv")) if quoted else (uv, m.start("uv"))
+    if not quoted and v[0] == "{":
+        # `"spring.datasource.password": {"value": "..", "origin": ..}` (Spring Boot's /actuator/env):
+        # the named property's value sits one object down
+        nv = _NESTED_VALUE.match(text, start)
+        if nv is not None and _value_is_secret(nv.group("qv"), sens, op=":", quoted=True, after=""):
+            return nv.start("qv"), nv.end("qv"), value_kind(ident, sens)
+        return None
+    if not quoted and "@" in v and is_placeholder(v[: v.index("@")]):
+        return None  # `x-access-token:***REDACTED***@github.com/...`: a masked URL password, then the host
     if v.startswith("AWS4-HMAC-SHA256"):
         return None  # the algorithm of an AWS4 header: its Credential= and Signature= are found by name
     sm = _SCHEME.match(v)
@@ -698,6 +715,8 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
             sm2 = _SCHEME_VALUE.match(text, m.end())
             if sm2:
                 v, start = sm2.group(1), sm2.start(1)
+                if _AUTH_PARAMS.match(text, start):
+                    return None  # `OAuth oauth_token="..", oauth_signature=".."`: each parameter is read by its name
     if not quoted:
         v, start, _ = _strip_tail(v, start)
     end = start + len(v)
@@ -837,6 +856,8 @@ def _other_value(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
             if m is not None:
                 return _value_after_op(text, ident, sens, m, left)
         return None
+    if (ch == "=" or ch == ":") and j == pos and text[j + 1 : j + 2] in _ODD_FIRST:
+        return _odd_first_value(text, ident, sens, j + 1)
     if ch == "!" or ch == "=":
         c = _COMPARE.match(text, pos)  # `password != "x"`, `apiKey === 'x'`
         return _compared(text, ident, sens, c) if c is not None else None
@@ -894,7 +915,57 @@ def _other_value(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
         while k > 0 and text[k - 1] in " \t":
             k -= 1
         if k and text[k - 1] in "=VxX":  # `... == name`, `... != name`, `ENV name`, `setx name`
-            return _statement_value(text, ident, sens, pos, left)
+            found = _statement_value(text, ident, sens, pos, left)
+            if found is not None:
+                return found
+    if j == pos + 1 and text[pos] == " " and sens != "weak" and ch.isalnum():
+        return _message_value(text, ident, sens, j)
+    return None
+
+
+# `AuthError: rejected token <value>`, `invalid password <value> for user`: an exception message that
+# names the credential, then prints it after a blank; only a value no word or identifier looks like
+_LOWER_RUN = re.compile(r"[a-z]+")
+_MESSAGE_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9+/_\-=.!#%*@$^&~?]{9,511}(?=[\s\"'`),;\]]|$)")
+
+
+def _message_value(text: str, ident: str, sens: str, at: int) -> Span | None:
+    m = _MESSAGE_VALUE.match(text, at)
+    if m is None:
+        return None
+    v = m.group().rstrip(".")
+    if char_classes(v) < 3 and not (len(v) >= 32 and _HEX_KEY.fullmatch(v.lower()) and not v.isdigit()):
+        return None  # a word, a number, a version; a hex value only at key length (`<hex40>`)
+    # an identifier (`ClientV2Builder`, `Passw0rdPolicy`) has no lone lower-case letter: a random draw almost
+    # always does (`vng6qDfz...`); a typed password then needs a symbol (`Maple608$Agg`)
+    word_like = all(len(r) >= 2 for r in _LOWER_RUN.findall(v))
+    if sens == "password":
+        typed = (
+            any(c.isdigit() for c in v)
+            and not v.strip("_-.").replace("_", "").replace("-", "").replace(".", "").isalnum()
+        )
+        ok = len(v) >= 10 and (not word_like or typed) and looks_random(v, min_len=10, min_entropy=3.0)
+    else:
+        ok = not word_like and looks_random(v, min_len=20, min_entropy=3.5) and not _is_path(v)
+    return (at, at + len(v), value_kind(ident, sens)) if ok else None
+
+
+# `Password=;x7Gq...;`, `password=<Tz9...`, `pwd=&Kq2...`: an unquoted generated password may open with a character that
+# _OPVAL reads as a separator or a placeholder's bracket; read on when what follows is not another `name=`
+_ODD_FIRST = frozenset(";,<&")
+_ODD_VALUE = re.compile(r"""[;,<&](?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]{0,64}=|\s|$)){5,255}""")
+_NEXT_PAIR = re.compile(r"[\w.\-\[\]]{0,64}=")
+
+
+def _odd_first_value(text: str, ident: str, sens: str, at: int) -> Span | None:
+    m = _ODD_VALUE.match(text, at)
+    if m is None or _NEXT_PAIR.match(text, at + 1):
+        return None  # `Password=;Database=app`: an empty password, then the next pair
+    if text[at] == "<" and text[m.end() : m.end() + 1] == ">":
+        return None  # `<db-password>`: a placeholder
+    v = m.group()
+    if _value_is_secret(v, sens, op="=", quoted=False, after=text[m.end() : m.end() + 12]):
+        return m.start(), m.end(), value_kind(ident, sens)
     return None
 
 
@@ -1047,12 +1118,18 @@ def _statement_value(text: str, ident: str, sens: str, pos: int, left: int) -> S
     return None
 
 
+_NESTED_VALUE = re.compile(
+    r"""\{[ \t]*(?P<k>\\?["'])value(?P=k)[ \t]*:[ \t]*(?P<q>\\?["'])(?P<qv>[^"'\n\\]{1,400})(?P=q)"""
+)
+_AUTH_PARAMS = re.compile(
+    r"[A-Za-z_][\w\-]{0,63}=[\"']"
+)  # `k="v", ...` after a scheme (RFC 7235 auth-params)
 _SCHEME_VALUE = re.compile(r"[ \t]+([^\s\"'`\\,;]{1,512})")
 _BEARER_VALUE = re.compile(r"[ \t]+([A-Za-z0-9\-._~+/]{16,1024}={0,3})")
 _DIGEST_RESPONSE = re.compile(r"""[^\n]{0,600}?\bresponse[ \t]*=[ \t]*"?(?P<v>[0-9a-fA-F]{32,128})\b""")
 # the password half of documentation URLs (`https://user:pass@host`, `foo:bar@`)
 _DOC_PASSWORDS = frozenset(["pass", "pw", "pwd", "passwd", "bar", "baz"])
-_GO_DSN = re.compile(r"(?<![\w/:])[\w.\-]{1,64}:(?P<pw>[^\s@/'\"<>:]{1,256})@tcp\(")
+_GO_DSN = re.compile(r"(?<![\w/:])[\w.\-]{1,64}:(?P<pw>[^\s@/'\"<>]{1,256})@tcp\(")
 _URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@'\"<>]{0,256}):(?P<pw>[^\s@/'\"<>]{1,256})@(?=[\w\[.\-])")
 _CURL_USER = re.compile(
     r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]{0,256}\"(?::\"[^\"\n]{0,256}\")?|'[^'\n]{0,256}'|\S{1,512})"
@@ -1077,6 +1154,24 @@ _REDIS_CLI_AUTH = re.compile(
 _LOGIN_P = re.compile(r"login[^\n]{0,200}?[ \t]-p[ \t]+(?P<v>[^\s\"']{1,256})")
 _NETRC_PW = re.compile(r"password[ \t]+(?P<v>[^\s\"']{1,256})")
 _MYSQL_P = re.compile(r"-p(?P<v>[^\s\-][^\s]{0,255})")
+# OpenLDAP clients: `-w <bind password>` (`-W` prompts for it instead)
+_LDAP_W = re.compile(
+    r"ldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn|exop|url)\b[^\n]{0,400}?[ \t]-w[ \t]*"
+    r"(?:(?P<q>[\"'])(?P<qv>[^\"'\n]{1,256})(?P=q)|(?P<v>[^\s\"']{1,256}))"
+)
+# Samba tools: `-U [DOMAIN\\]user%password` (smbclient, rpcclient, smbcacls, net, winexe)
+_SMB_USER = re.compile(
+    r"(?:-U|--user(?:name)?[= ])[ \t]*[\"']?(?:[\w.\-]{1,64}[\\/]{1,2})?[\w.\-@$]{1,64}%(?P<v>[^\s\"'%][^\s\"']{0,255})"
+)
+# Oracle: `user/password@host` in a thin JDBC URL, an EZConnect string (`@//host:1521/svc`) or the
+# logon argument of the command-line tools (`sqlplus -s scott/pw@orcl`, `expdp system/pw DIRECTORY=...`)
+_ORACLE_THIN = re.compile(r":thin:[\w$#.]{1,64}/(?P<v>[^\s@/\"']{1,128})@")
+_EZCONNECT = re.compile(r"[A-Za-z][\w$#.]{0,63}/(?P<v>[^\s@/\"'<>]{1,128})@//")
+_ORACLE_TOOL = re.compile(
+    r"(?:sqlplus|expdp|impdp|rman)(?:64)?(?:\.exe)?[ \t]+(?:-[A-Za-z]+[ \t]+)*"
+    r"(?:userid=|target[ \t]*=?[ \t]*)?[\"']?[A-Za-z][\w$#.]{0,63}/(?P<v>[^\s@/\"']{1,128})(?=[@\s\"']|$)"
+)
+_ORACLE_TOOLS = ("sqlplus", "expdp", "impdp")  # and `rman target` (`rman` alone: "performance")
 # a Secret manifest: `kind: Secret` exactly (not `SopsSecret`, `ExternalSecret`, `SecretStore`), and the
 # `data:`/`stringData:` keys whose entries are the secrets (`metadata:` holds `data:` too: not at a line start)
 _K8S_KIND = re.compile(r"""^[ \t\-]*["']?kind["']?:[ \t]*["']?secret["']?[ \t,]*\r?$""", re.M | re.I)
@@ -1119,6 +1214,18 @@ def _curl_credentials(v: str) -> bool:
     return not (len(set(pw)) == 1 and len(set(user)) <= 1)
 
 
+def _command_password(v: str) -> bool:
+    """A password argument of a tool read by position (`-w x`, `user%x`, `sqlplus user/x@db`): anything
+    but a placeholder, a shell or SQL*Plus variable (`$PW`, `&pw`), another flag or a number."""
+    return (
+        len(v) >= 4
+        and v[0] not in "$&%-{([<#"
+        and not v.isdigit()
+        and not v.startswith(_REFERENCE_HEADS)
+        and not is_placeholder(v)
+    )
+
+
 def _password_like(v: str) -> bool:
     """A command-line argument that can only be a password: two character classes, not words, numbers or ports."""
     return (
@@ -1127,6 +1234,139 @@ def _password_like(v: str) -> bool:
         and not is_structured_id(v)
         and not is_placeholder(v)
     )
+
+
+# Passwords that shell traces (`set -x`, CI logs) print as a tool's positional or flag argument; each
+# behind its tool's literal (lower-case gate). Group `v` (or `qv`, quoted) is the password.
+_V = r"""(?:(?P<q>["'])(?P<qv>[^"'\n]{1,256})(?P=q)|(?P<v>[^\s"'|;&]{1,256}))"""
+_CLI_ARGS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # GitHub Actions: whatever is masked is a secret
+    ("::add-mask::", re.compile(r"::add-mask::" + _V)),
+    # OpenSSL pass phrases: `-passin pass:x`, `-k x`
+    ("pass:", re.compile(r"-(?:pass|passin|passout|password)[ \t]+pass:" + _V)),
+    ("openssl", re.compile(r"openssl[^\n]{0,200}?[ \t]-k[ \t]+" + _V)),
+    # archive passwords: `zip -P x`, `7z a -px`
+    ("zip", re.compile(r"(?:zip|zipcloak|unzip)[^\n]{0,120}?[ \t]-P[ \t]+" + _V)),
+    ("7z", re.compile(r"7z[ar]?(?:\.exe)?[^\n]{0,120}?[ \t]-p" + _V)),
+    # `htpasswd -b [-c] file user x`, `rabbitmqctl add_user user x`, `net use ... /user:dom\user x`
+    (
+        "htpasswd",
+        re.compile(r"htpasswd(?P<flags>(?:[ \t]+-[A-Za-z]+)+)[ \t]+[^\s\-]\S*[ \t]+\S+[ \t]+" + _V),
+    ),
+    ("rabbitmqctl", re.compile(r"rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+[ \t]+" + _V)),
+    ("/user:", re.compile(r"(?i:/user):\S+[ \t]+" + _V)),
+    # `echo x | docker login --password-stdin`, `echo 'x' | sudo -S ...`, `echo x | passwd --stdin bob`
+    (
+        "stdin",
+        re.compile(
+            r"echo[ \t]+(?:-[neE]+[ \t]+)?"
+            + _V
+            + r"[ \t]*\|[^\n|]{0,120}?(?:--password-stdin|passwd[^\n|]{0,40}?--stdin)(?![\w\-])"
+        ),
+    ),
+    ("sudo -s", re.compile(r"echo[ \t]+(?:-[neE]+[ \t]+)?" + _V + r"[ \t]*\|[ \t]*sudo[ \t]+-S")),
+    # a `.pgpass` line printed with its file name nearby: `host:port:db:user:password`
+    (
+        ".pgpass",
+        re.compile(r"(?m)^[^\s:#]{1,253}:(?:\d{1,5}|\*):[^\s:]{1,64}:[^\s:]{1,64}:(?P<v>\S{1,256})$"),
+    ),
+)
+
+
+# PHP's connection calls take the password as the third literal: `new PDO('mysql:host=db', 'app', 'pw')`,
+# `mysqli_connect('db', 'app', 'pw')`, `PDO->__construct(...)` in a stack trace
+_DB_CONNECT_CALL = re.compile(
+    r"""(?:PDO|mysqli_connect|mysql_connect|mysqli->real_connect|mysqli->__construct|new mysqli)(?:->__construct)?"""
+    r"""\([ \t]*(?P<a>["'])[^"'\n]{0,256}(?P=a)[ \t]*,[ \t]*(?P<b>["'])[^"'\n]{0,128}(?P=b)[ \t]*,[ \t]*"""
+    r"""(?P<q>["'])(?P<qv>[^"'\n]{1,256})(?P=q)"""
+)
+
+
+def _cli_arg_spans(text: str, rx: re.Pattern[str]) -> Iterator[Span]:
+    for m in rx.finditer(text):
+        if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
+            continue  # inside a longer word (`gzip`, `my7z`)
+        groups = m.groupdict()
+        if "b" not in groups.get("flags", "b"):
+            continue  # htpasswd reads the password from the command line only with -b
+        g = "qv" if groups.get("qv") is not None else "v"
+        v = m.group(g)
+        if v and _command_password(v) and v[0] not in "/*":
+            yield m.start(g), m.end(g), "PASSWORD"
+
+
+def _oracle_logons(text: str, lower: str) -> Iterator[Span]:
+    if ":thin:" in lower:
+        for m in _ORACLE_THIN.finditer(lower):
+            if _command_password(text[m.start("v") : m.end("v")]):
+                yield m.start("v"), m.end("v"), "PASSWORD"
+    at = text.find("@//")
+    while at >= 0:
+        # the logon right before the EZConnect address, read from the start of its token
+        lo = max(0, at - 200)
+        k = max(text.rfind(c, lo, at) for c in " \t\n=\"':(,") + 1
+        m = _EZCONNECT.match(text, k) if k < at else None
+        v = m.group("v") if m is not None and m.end() == at + 3 else ""
+        if v and _command_password(v) and _password_like(v):  # `@//` alone is a weak sign: a mixed value
+            yield m.start("v"), m.end("v"), "PASSWORD"
+        at = text.find("@//", at + 3)
+    if any(tool in lower for tool in _ORACLE_TOOLS) or "rman target" in lower:
+        for m in _ORACLE_TOOL.finditer(lower):
+            if m.start() > 0 and (lower[m.start() - 1].isalnum() or lower[m.start() - 1] in "_-"):
+                continue
+            if _command_password(text[m.start("v") : m.end("v")]):
+                yield m.start("v"), m.end("v"), "PASSWORD"
+
+
+# Protocol transcripts (client/server logs, `curl -v`, debug dumps) carry the password in the command itself:
+# FTP `PASS <pw>`, IMAP `<tag> LOGIN <user> <pw>`, SMTP `AUTH PLAIN <base64 of \\0user\\0pw>` and the
+# base64 line that answers the server's `334 UGFzc3dvcmQ6` ("Password:") prompt of AUTH LOGIN
+_FTP_PASS = re.compile(r"PASS[ \t]+(?P<v>[^\s]{1,256})[ \t]*(?:\r?\n|$)")
+_IMAP_LOGIN = re.compile(
+    r"LOGIN[ \t]+(?:\"[^\"\n]{1,128}\"|[^\s\"]{1,128})[ \t]+"
+    r"(?:\"(?P<qv>[^\"\n]{1,256})\"|(?P<v>[^\s\"]{1,256}))[ \t]*(?:\r?\n|$)"
+)
+_IMAP_TAG = re.compile(r"[A-Za-z0-9.]{1,12}[ \t]+$")  # `a001 ` before LOGIN (matched from the line start)
+_FILE_TAIL = re.compile(r"\.[A-Za-z]{1,4}$")
+_SMTP_PLAIN = re.compile(r"AUTH[ \t]+PLAIN[ \t]+(?P<v>[A-Za-z0-9+/]{8,1024}={0,2})")
+_SMTP_LOGIN_PW = re.compile(
+    r"334[ \t]+UGFzc3dvcmQ6[^\n]{0,16}\n[^\n]{0,8}?(?P<v>[A-Za-z0-9+/]{4,1024}={0,2})[ \t]*(?:\r?\n|$)"
+)
+# what a transcript prints before a command on its line: `> `, `C: `, `---> `, `[ftp] ` (the IMAP tag is
+# part of the LOGIN pattern)
+_TRANSCRIPT_LEAD = re.compile(r"[ \t]*(?:>|<|-{2,3}>|C:|\[[\w .:\-]{1,32}\])?[ \t]*")
+
+
+def _transcript_line(text: str, at: int) -> bool:
+    start = text.rfind("\n", max(0, at - 64), at) + 1
+    return (start > 0 or at <= 64) and _TRANSCRIPT_LEAD.fullmatch(text, start, at) is not None
+
+
+def _protocol_logins(text: str) -> Iterator[Span]:
+    if "PASS" in text:
+        for m in _FTP_PASS.finditer(text):
+            v = m.group("v")
+            if "*" in v or "/" in v or _FILE_TAIL.search(v):
+                continue  # `PASS ****`; test runners print `PASS  src/app.test.js`
+            if _transcript_line(text, m.start()) and _command_password(v):
+                yield m.start("v"), m.end("v"), "PASSWORD"
+    if "LOGIN" in text:
+        for m in _IMAP_LOGIN.finditer(text):  # literal-led: a class-led pattern tests every position
+            g = "qv" if m.group("qv") is not None else "v"
+            tag = _IMAP_TAG.search(text, max(0, m.start() - 16), m.start())
+            if tag is not None and _transcript_line(text, tag.start()) and _command_password(m.group(g)):
+                yield m.start(g), m.end(g), "PASSWORD"
+    if "AUTH" in text:
+        for m in _SMTP_PLAIN.finditer(text):
+            try:
+                raw = base64.b64decode(m.group("v"), validate=True)
+            except ValueError:
+                continue
+            if raw.count(b"\x00") == 2 and not raw.endswith(b"\x00"):
+                yield m.start("v"), m.end("v"), "BASIC_AUTH"
+    if "UGFzc3dvcmQ6" in text:
+        for m in _SMTP_LOGIN_PW.finditer(text):
+            yield m.start("v"), m.end("v"), "PASSWORD"
 
 
 def _client_id_spans(text: str, lower: str) -> Iterator[Span]:
@@ -1293,6 +1533,8 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
         # Go's MySQL DSN (no scheme): `user:password@tcp(db:3306)/app`
         for m in _GO_DSN.finditer(text):
             pw = m.group("pw")
+            if "${" in text[m.start() - 2 : m.start("pw")]:
+                continue  # `${DB_PASS:-}@tcp(...)`: a shell default, empty
             if not is_placeholder(pw) and not pw.startswith("$") and pw.lower() not in _DOC_PASSWORDS:
                 yield m.start("pw"), m.end("pw"), "PASSWORD"
     if "://" in text:
@@ -1333,7 +1575,7 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
         # `redis-cli -a <password>` (`--pass` is read by name): the password may be quoted
         for m in _REDIS_CLI_AUTH.finditer(text):
             v = m.group("v").strip("\"'")
-            if v and not v.startswith("$") and not is_placeholder(v):
+            if v and not v.startswith(("$", "{{")) and not is_placeholder(v):
                 yield m.start("v") + (m.group("v") != v), m.end("v") - (m.group("v") != v), "PASSWORD"
     if "machine" in lower:  # .netrc: `machine host login user password secret`
         for m in _NETRC_PW.finditer(text):
@@ -1341,11 +1583,34 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
                 continue
             if not is_placeholder(m.group("v")):
                 yield m.start("v"), m.end("v"), "PASSWORD"
+    if "ldap" in lower and "-w" in text:
+        for m in _LDAP_W.finditer(text):  # not `lower`: `-W` (prompt) is another flag
+            if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
+                continue
+            g = "qv" if m.group("qv") is not None else "v"
+            if _command_password(text[m.start(g) : m.end(g)]):
+                yield m.start(g), m.end(g), "PASSWORD"
+    if "%" in text and ("-U" in text or "--user" in lower):
+        for m in _SMB_USER.finditer(text):
+            if m.start() > 0 and not text[m.start() - 1].isspace():
+                continue
+            if _command_password(m.group("v")):
+                yield m.start("v"), m.end("v"), "PASSWORD"
+    yield from _oracle_logons(text, lower)
+    if "connect" in lower or "pdo" in lower or "mysqli" in lower:
+        for m in _DB_CONNECT_CALL.finditer(text):
+            if _command_password(m.group("qv")):
+                yield m.start("qv"), m.end("qv"), "PASSWORD"
+    for gate, rx in _CLI_ARGS:
+        if gate in lower:
+            yield from _cli_arg_spans(text, rx)
+    if "PASS" in text or "LOGIN" in text or "AUTH" in text or "UGFzc3dvcmQ6" in text:
+        yield from _protocol_logins(text)
     if "mysql" in lower:  # mysql -pSECRET (no space)
         for m in _MYSQL_P.finditer(text):
             if m.start() == 0 or not text[m.start() - 1].isspace():
                 continue
-            if not is_placeholder(m.group("v")):
+            if not is_placeholder(m.group("v")) and not m.group("v").startswith("{{"):  # -p{{ .Values.x }}
                 yield m.start("v"), m.end("v"), "PASSWORD"
     if "login" in lower:
         for m in _LOGIN_P.finditer(text):
@@ -1358,3 +1623,103 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
             yield from _k8s_secret_spans(text, lower)
         if '"kind"' in lower and 'data"' in lower:
             yield from _k8s_json_spans(text, lower)
+    if ("%" in text or "\\" in text or "&" in text) and _ESCAPE_GATE.search(text):
+        yield from escaped_spans(text)
+    if "\\" in text:
+        yield from _after_escaped_breaks(text)
+
+
+# Values inside an encoded layer: a query string carried in another URL's parameter
+# (`redirect_uri=...%3Ftoken%3D<value>`), a form body logged percent-encoded (`password%3D<value>`), JSON
+# escaped with \u0022 quotes. Every detector keys on a boundary or an operator (`=`, `"`, `:`) that the
+# encoding hides, so such lines are decoded (printable ASCII only) and scanned again; spans map back to
+# the encoded text, so the hidden range is the value as it was written.
+_ESCAPE_GATE = re.compile(
+    r"%(?:3[ADFadf]|2[02367CFcf])|\\u00[2-7][0-9A-Fa-f]|\\x[2-7][0-9A-Fa-f]|\\\\\\\"|&(?:quot|apos|lt|#[0-9]{2}|#[xX][2-7][0-9A-Fa-f]);"
+)  # ... and JSON encoded twice (`\\\"`), HTML entities (`&quot;`, `&#34;`)
+_MAX_LAYERS = 2
+_DECODING = threading.local()  # how many encoded layers the current thread is inside
+_ESCAPE = re.compile(
+    r"%([2-7][0-9A-Fa-f])|\\u00([2-7][0-9A-Fa-f])|\\x([2-7][0-9A-Fa-f])|\\([\"/\\])"
+    r"|&(quot|apos|lt|gt|amp);|&#([0-9]{2,3});|&#[xX]([2-7][0-9A-Fa-f]);"
+)
+_ENTITIES = {"quot": '"', "apos": "'", "lt": "<", "gt": ">", "amp": "&"}
+
+
+def _decode_line(line: str) -> tuple[str, list[int], list[int]]:
+    """The line with its escapes decoded, and breakpoints (decoded offset, line offset) to map back."""
+    parts: list[str] = []
+    dec_at: list[int] = [0]
+    src_at: list[int] = [0]
+    pos = dec = 0
+    for m in _ESCAPE.finditer(line):
+        hexa = m.group(1) or m.group(2) or m.group(3) or m.group(7)
+        if hexa:
+            ch = chr(int(hexa, 16))
+        elif m.group(6):
+            ch = chr(int(m.group(6)))
+        else:
+            ch = m.group(4) or _ENTITIES[m.group(5)]
+        if not " " <= ch <= "~":
+            continue
+        parts.append(line[pos : m.start()])
+        dec += m.start() - pos
+        parts.append(ch)
+        dec_at.append(dec)
+        src_at.append(m.start())
+        dec += 1
+        pos = m.end()
+        dec_at.append(dec)
+        src_at.append(pos)
+    parts.append(line[pos:])
+    return "".join(parts), dec_at, src_at
+
+
+def _to_source(d: int, dec_at: list[int], src_at: list[int]) -> int:
+    j = bisect.bisect_right(dec_at, d) - 1
+    return src_at[j] + (d - dec_at[j])
+
+
+def escaped_spans(text: str) -> Iterator[Span]:
+    """Spans found in the decoded form of each line that holds an escaped operator or quote."""
+    from .engine import find_spans  # the engine imports this module: a call-time import
+
+    depth = getattr(_DECODING, "depth", 0)
+    if depth >= _MAX_LAYERS:
+        return  # `%252522...`: a few layers are real (a URL inside a URL), more are a crafted input
+    done = -1
+    for g in _ESCAPE_GATE.finditer(text):
+        if g.start() < done:
+            continue
+        start = text.rfind("\n", 0, g.start()) + 1
+        end = text.find("\n", g.end())
+        done = end = len(text) if end < 0 else end
+        decoded, dec_at, src_at = _decode_line(text[start:end])
+        if len(decoded) == end - start:
+            continue
+        _DECODING.depth = depth + 1
+        try:
+            found = find_spans(decoded)
+        finally:
+            _DECODING.depth = depth
+        for s, e, kind in found:
+            yield start + _to_source(s, dec_at, src_at), start + _to_source(e, dec_at, src_at), kind
+
+
+# A vendor token right after an escaped line break or tab (`"msg": "config:\\nghp_..."`, JSON-encoded logs):
+# the trigger scan wants a non-token character before the prefix, and `n` of `\\n` is one
+_ESCAPED_BREAK = re.compile(r"\\[nrt]")
+_TOKEN_AFTER = re.compile(r"[^\s\\\"'<>,;)\]}]{8,2048}")
+
+
+def _after_escaped_breaks(text: str) -> Iterator[Span]:
+    from .engine import find_spans  # the engine imports this module: a call-time import
+
+    for m in _ESCAPED_BREAK.finditer(text):
+        pos = m.end()
+        if TRIGGER_AT_START.match(text, pos) is None:
+            continue
+        t = _TOKEN_AFTER.match(text, pos)
+        if t is not None:
+            for s, e, kind in find_spans(t.group()):
+                yield pos + s, pos + e, kind

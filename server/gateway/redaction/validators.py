@@ -98,6 +98,9 @@ _YOUR = re.compile(
 )
 
 
+_MASK_EDGE = "*#_-~."
+
+
 def is_placeholder(value: str) -> bool:
     """Template variables, masks and filler words: text that names a secret without holding one."""
     s = value.strip()
@@ -107,6 +110,12 @@ def is_placeholder(value: str) -> bool:
     if low in _FILLER:
         return True
     first, last = s[0], s[-1]
+    if last == "}" and s.startswith("#{"):
+        return True  # `#{db.password}`: Spring SpEL, Ruby and Octopus interpolation
+    if first == "(" and last == ")" and s[1:-1].replace(" ", "").isalpha():
+        return True  # `(sensitive value)`, `(hidden)`: what Terraform and CLIs print instead of a value
+    if first in _MASK_EDGE and last in _MASK_EDGE and low.strip(_MASK_EDGE) in _FILLER:
+        return True  # a filler word framed by mask characters: `***REDACTED***`, `__hidden__`, `##masked##`
     if first == "$" and len(s) > 1 and (s[1] in "{(" or s[1:].isdigit() or _var_refs(s)):
         return True  # $VAR, ${VAR}, $(cmd), $1, $_POST["x"]; not `$oC$z1BSgzQh...` (a password with dollars)
     if (first == "<" and last == ">") or (first == "[" and last == "]") or (first == "%" and last == "%"):
