@@ -70,6 +70,8 @@ def test_credential_printed_after_its_name_is_hidden(msg: str, name: str) -> Non
         "password length 12 exceeded",
         "secret Some-Words_and.more!",
         "token type Bearer",
+        "curl -u user:pw app.keystore.file=env/cert.p12 -k",  # a setting follows the word, not a value
+        "password file=/etc/app/Pw2.txt loaded",
     ],
 )
 def test_words_identifiers_and_paths_after_a_name_stay(text: str) -> None:

@@ -934,6 +934,8 @@ def _message_value(text: str, ident: str, sens: str, at: int) -> Span | None:
     if m is None:
         return None
     v = m.group().rstrip(".")
+    if "=" in v.rstrip("=") or _is_path(v):
+        return None  # `token file=/etc/app/tok`, `pw app.keystore=env/cert.p12`: a setting or a path follows
     if char_classes(v) < 3 and not (len(v) >= 32 and _HEX_KEY.fullmatch(v.lower()) and not v.isdigit()):
         return None  # a word, a number, a version; a hex value only at key length (`<hex40>`)
     # an identifier (`ClientV2Builder`, `Passw0rdPolicy`) has no lone lower-case letter: a random draw almost
@@ -1144,6 +1146,8 @@ _AUTH_PAIR = re.compile(
 _SHELL_DEFAULT = re.compile(r"""[ \t]*:?[-=](?P<v>[^}\s"'$`]{1,256})\}""")
 _HEX_KEY = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{48}|[0-9a-fA-F]{64}")
 _AZURE_KEY = re.compile(r"(?<![A-Za-z0-9+/=\-])[A-Za-z0-9+/]{86}==(?![A-Za-z0-9+/=])")
+# the same, found from its literal `==` end: a pattern that opens with a class is tried at every position
+_AZURE_END = re.compile(r"==(?![A-Za-z0-9+/=])")
 _NPMRC_AUTH = re.compile(
     r"(?<![/\w])//[A-Za-z0-9][\w.\-]{0,253}(?::\d{1,5})?(?:/[\w.\-~%@]{0,128}){0,16}/:_auth(?:Token)?=[ \t]?"
     r"(?P<v>[^\s\"'`]{1,1024})"
@@ -1175,6 +1179,10 @@ _ORACLE_TOOLS = ("sqlplus", "expdp", "impdp")  # and `rman target` (`rman` alone
 # a Secret manifest: `kind: Secret` exactly (not `SopsSecret`, `ExternalSecret`, `SecretStore`), and the
 # `data:`/`stringData:` keys whose entries are the secrets (`metadata:` holds `data:` too: not at a line start)
 _K8S_KIND = re.compile(r"""^[ \t\-]*["']?kind["']?:[ \t]*["']?secret["']?[ \t,]*\r?$""", re.M | re.I)
+# candidates in a whole batch: a document may also end at the NUL right after its kind line
+_K8S_KIND_NEAR = re.compile(
+    r"""^[ \t\-]*["']?kind["']?:[ \t]*["']?secret["']?[ \t,]*\r?(?:$|(?=\x00))""", re.M | re.I
+)
 _K8S_DATA_KEY = re.compile(r"^([ \t]*)(data|stringData):[ \t]*(?:\#[^\n]*)?\r?$", re.M)
 # one entry of the block: `name: value`, `name: 'value'`, `name: |` (a block scalar on the next lines)
 _K8S_ENTRY = re.compile(
@@ -1386,7 +1394,10 @@ def _azure_storage_keys(text: str, lower: str) -> Iterator[Span]:
     """An Azure storage account key (64 bytes in base64: 86 characters and `==`) on its own, with Azure named
     within two lines of it (`CREATE DATABASE SCOPED CREDENTIAL ... azure ...` then the key). Keys of SSH and
     other public-key listings and `sha512-` integrity digests are not account keys."""
-    for m in _AZURE_KEY.finditer(text):
+    for end in _AZURE_END.finditer(text):
+        m = _AZURE_KEY.match(text, end.start() - 86) if end.start() >= 86 else None
+        if m is None:
+            continue
         s = m.start()
         if text[max(0, s - 7) : s] == "sha512-":
             continue
@@ -1412,11 +1423,18 @@ def _azure_storage_keys(text: str, lower: str) -> Iterator[Span]:
 def _k8s_secret_spans(text: str, lower: str) -> Iterator[Span]:
     """The values under `data:` (base64 of 10+ characters) and `stringData:` (generated-looking) of each
     document (`---` or a batch separator apart) whose kind is Secret; `kind:` may come before or after."""
-    for doc_start, doc_end in _yaml_docs(lower):
-        if _K8S_KIND.search(lower, doc_start, doc_end) is None:
-            continue
-        for key in _K8S_DATA_KEY.finditer(text, doc_start, doc_end):
-            yield from _k8s_entries(text, key.end(), doc_end, len(key.group(1)), key.group(2) == "data")
+    n = len(lower)
+    kind = _K8S_KIND_NEAR.search(lower)
+    while kind is not None:
+        # the document around this `kind:` line (a batch joins thousands; most hold no Secret at all)
+        k = kind.start()
+        doc_start = max(lower.rfind(SEP_CHAR, 0, k), lower.rfind("\n---", 0, k + 3)) + 1
+        ends = [e for e in (lower.find(SEP_CHAR, k), lower.find("\n---", k)) if e >= 0]
+        doc_end = min(ends, default=n)
+        if _K8S_KIND.search(lower, doc_start, doc_end) is not None:
+            for key in _K8S_DATA_KEY.finditer(text, doc_start, doc_end):
+                yield from _k8s_entries(text, key.end(), doc_end, len(key.group(1)), key.group(2) == "data")
+        kind = _K8S_KIND_NEAR.search(lower, doc_end + 1) if doc_end < n else None
 
 
 def _k8s_json_spans(text: str, lower: str) -> Iterator[Span]:
@@ -1441,19 +1459,6 @@ def _k8s_json_spans(text: str, lower: str) -> Iterator[Span]:
                     ):
                         yield m.start("v"), m.end("v"), "SECRET"
                     pos = m.end()
-        start = end + 1
-
-
-def _yaml_docs(lower: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each YAML document: split at `---` lines and at batch separators."""
-    start, n = 0, len(lower)
-    while start < n:
-        end = n
-        for sep in (SEP_CHAR, "\n---"):
-            k = lower.find(sep, start)
-            if 0 <= k < end:
-                end = k
-        yield start, end
         start = end + 1
 
 
