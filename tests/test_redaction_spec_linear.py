@@ -7,28 +7,14 @@ a ratio of best-of-three timings at N and 2N (quadratic work gives ~4x), not an 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
 
 from aiops_mcp.server.gateway.redaction import Vault, context
+from tests.growth import growth_ratio
 
 N = 40_000
-
-
-def _best(fn: Callable[[str], object], text: str) -> float:
-    best = float("inf")
-    for _ in range(3):
-        t0 = time.perf_counter()
-        fn(text)
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
-def _ratio(fn: Callable[[str], object], make: Callable[[int], str]) -> float:
-    small, large = _best(fn, make(N)), _best(fn, make(2 * N))
-    return large / max(small, 1e-4)
 
 
 @pytest.mark.parametrize(
@@ -51,7 +37,7 @@ def _ratio(fn: Callable[[str], object], make: Callable[[int], str]) -> float:
     ],
 )
 def test_spec_patterns_are_linear(fn: Callable[[str], object], make: Callable[[int], str]) -> None:
-    assert _ratio(fn, make) < 3.0
+    assert growth_ratio(fn, make, N) < 3.0
 
 
 @pytest.mark.parametrize(
@@ -68,4 +54,4 @@ def test_spec_patterns_are_linear(fn: Callable[[str], object], make: Callable[[i
     ],
 )
 def test_whole_texts_in_spec_shapes_stay_linear(make: Callable[[int], str]) -> None:
-    assert _ratio(Vault().redact, make) < 3.0
+    assert growth_ratio(Vault().redact, make, N) < 3.0

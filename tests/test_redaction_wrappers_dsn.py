@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import random
 import string
-import time
 from collections.abc import Callable
 
 import pytest
 
 from aiops_mcp.server.gateway.redaction import Vault, context
+from tests.growth import growth_ratio
 
 ALNUM = string.ascii_letters + string.digits
 RNG = random.Random(4127)
@@ -128,19 +128,6 @@ def test_tool_lookalikes_stay(text: str) -> None:
     assert Vault().redact(text) == text
 
 
-def _ratio(fn: Callable[[str], object], make: Callable[[int], str]) -> float:
-    def best(t: str) -> float:
-        out = float("inf")
-        for _ in range(3):
-            t0 = time.perf_counter()
-            fn(t)
-            out = min(out, time.perf_counter() - t0)
-        return out
-
-    n = 20_000
-    return best(make(2 * n)) / max(best(make(n)), 1e-4)
-
-
 @pytest.mark.parametrize(
     ("fn", "make"),
     [
@@ -169,7 +156,7 @@ def _ratio(fn: Callable[[str], object], make: Callable[[int], str]) -> float:
     ],
 )
 def test_wrapper_patterns_are_linear(fn: Callable[[str], object], make: Callable[[int], str]) -> None:
-    assert _ratio(fn, make) < 3.0
+    assert growth_ratio(fn, make) < 3.0
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,6 @@ import base64
 import json
 import random
 import string
-import time
 import uuid
 from collections.abc import Callable
 from urllib.parse import quote
@@ -20,6 +19,7 @@ from urllib.parse import quote
 import pytest
 
 from aiops_mcp.server.gateway.redaction import Vault, context
+from tests.growth import growth_ratio
 
 ALNUM = string.ascii_letters + string.digits
 RNG = random.Random(20261127)
@@ -159,15 +159,6 @@ def test_plain_lines_next_to_an_encoded_one_are_scanned_once() -> None:
     assert v not in out and out.startswith("boot ok\n") and out.endswith("\nshutdown")
 
 
-def _best(fn: Callable[[str], object], text: str) -> float:
-    best = float("inf")
-    for _ in range(3):
-        t0 = time.perf_counter()
-        fn(text)
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 @pytest.mark.parametrize(
     ("fn", "make"),
     [
@@ -179,8 +170,7 @@ def _best(fn: Callable[[str], object], text: str) -> float:
     ],
 )
 def test_escape_patterns_are_linear(fn: Callable[[str], object], make: Callable[[int], str]) -> None:
-    n = 20_000
-    assert _best(fn, make(2 * n)) / max(_best(fn, make(n)), 1e-4) < 3.0
+    assert growth_ratio(fn, make) < 3.0
 
 
 @pytest.mark.parametrize(("kind", "draw"), TOKENS[:6])
@@ -202,9 +192,7 @@ def test_words_after_escaped_breaks_stay() -> None:
 
 
 def test_many_escaped_breaks_stay_linear() -> None:
-    n = 20_000
-    make = lambda k: "\\nghp_" * (k // 6)  # noqa: E731
-    assert _best(Vault().redact, make(2 * n)) / max(_best(Vault().redact, make(n)), 1e-4) < 3.0
+    assert growth_ratio(Vault().redact, lambda k: "\\nghp_" * (k // 6)) < 3.0
 
 
 def test_arn_after_an_escaped_break_stays() -> None:
