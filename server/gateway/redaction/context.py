@@ -13,7 +13,7 @@ import re
 import threading
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 from .keys import KEYWORDS, VENDORS, classify, components
 from .rules import TRIGGER_AT_START, trie_regex
@@ -28,6 +28,30 @@ from .validators import (
 )
 
 Span = tuple[int, int, str]
+
+
+class _Lazy:
+    """A pattern compiled on its first use. The rarer forms (tool command lines, protocol transcripts,
+    Kubernetes manifests, encoded layers) sit behind literal gates that most texts never pass, and compiling
+    all of them up front cost every CLI start several milliseconds."""
+
+    __slots__ = ("_args", "_rx")
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self._args = (pattern, flags)
+        self._rx: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        rx = self._rx
+        if rx is None:
+            rx = self._rx = re.compile(*self._args)
+        return getattr(rx, name)
+
+
+def _lazy(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return cast("re.Pattern[str]", _Lazy(pattern, flags))
+
+
 SEP_CHAR = "\x00"  # documents of a batch are joined around this character (see engine.find_spans_many)
 
 _IDENT_RUN = re.compile(r"[\w.\-]{0,128}")  # identifier characters, scanned in C (reversed for the left side)
@@ -1139,59 +1163,59 @@ _CURL_USER = re.compile(
 # `(?<!\S)-u` with the look-behind after the literal `-`: a pattern that opens with a look-behind is tried at
 # every position of the text, one that opens with a literal only where that character occurs
 _USER_THEN_P = re.compile(r"-(?<!\S-)u[ \t]+[^\s-]\S{0,127}[ \t]+-p[ \t]+(?P<v>[^\s\"'`\-][^\s\"'`]{0,255})")
-_AUTH_PAIR = re.compile(
+_AUTH_PAIR = _lazy(
     r"""(?:\bauth[ \t]*=[ \t]*[(\[]|(?:Basic|Digest)Auth\()[ \t]*(?P<q1>["'])[^"'\n]{0,128}(?P=q1)[ \t]*,[ \t]*"""
     r"""(?P<q2>["'])(?P<v>[^"'\n]{1,256})(?P=q2)[ \t]*[)\]]"""
 )
 _SHELL_DEFAULT = re.compile(r"""[ \t]*:?[-=](?P<v>[^}\s"'$`]{1,256})\}""")
 _HEX_KEY = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{48}|[0-9a-fA-F]{64}")
-_AZURE_KEY = re.compile(r"(?<![A-Za-z0-9+/=\-])[A-Za-z0-9+/]{86}==(?![A-Za-z0-9+/=])")
+_AZURE_KEY = _lazy(r"(?<![A-Za-z0-9+/=\-])[A-Za-z0-9+/]{86}==(?![A-Za-z0-9+/=])")
 # the same, found from its literal `==` end: a pattern that opens with a class is tried at every position
-_AZURE_END = re.compile(r"==(?![A-Za-z0-9+/=])")
-_NPMRC_AUTH = re.compile(
+_AZURE_END = _lazy(r"==(?![A-Za-z0-9+/=])")
+_NPMRC_AUTH = _lazy(
     r"(?<![/\w])//[A-Za-z0-9][\w.\-]{0,253}(?::\d{1,5})?(?:/[\w.\-~%@]{0,128}){0,16}/:_auth(?:Token)?=[ \t]?"
     r"(?P<v>[^\s\"'`]{1,1024})"
 )
-_REDIS_CLI_AUTH = re.compile(
+_REDIS_CLI_AUTH = _lazy(
     r"""(?i:redis-cli)\b[^\n\x00]{0,300}?[ \t]-a[ \t]+(?P<v>"[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"'\-][^\s"']{0,255})"""
 )
 _LOGIN_P = re.compile(r"login[^\n]{0,200}?[ \t]-p[ \t]+(?P<v>[^\s\"']{1,256})")
 _NETRC_PW = re.compile(r"password[ \t]+(?P<v>[^\s\"']{1,256})")
 _MYSQL_P = re.compile(r"-p(?P<v>[^\s\-][^\s]{0,255})")
 # OpenLDAP clients: `-w <bind password>` (`-W` prompts for it instead)
-_LDAP_W = re.compile(
+_LDAP_W = _lazy(
     r"ldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn|exop|url)\b[^\n]{0,400}?[ \t]-w[ \t]*"
     r"(?:(?P<q>[\"'])(?P<qv>[^\"'\n]{1,256})(?P=q)|(?P<v>[^\s\"']{1,256}))"
 )
 # Samba tools: `-U [DOMAIN\\]user%password` (smbclient, rpcclient, smbcacls, net, winexe)
-_SMB_USER = re.compile(
+_SMB_USER = _lazy(
     r"(?:-U|--user(?:name)?[= ])[ \t]*[\"']?(?:[\w.\-]{1,64}[\\/]{1,2})?[\w.\-@$]{1,64}%(?P<v>[^\s\"'%][^\s\"']{0,255})"
 )
 # Oracle: `user/password@host` in a thin JDBC URL, an EZConnect string (`@//host:1521/svc`) or the
 # logon argument of the command-line tools (`sqlplus -s scott/pw@orcl`, `expdp system/pw DIRECTORY=...`)
-_ORACLE_THIN = re.compile(r":thin:[\w$#.]{1,64}/(?P<v>[^\s@/\"']{1,128})@")
-_EZCONNECT = re.compile(r"[A-Za-z][\w$#.]{0,63}/(?P<v>[^\s@/\"'<>]{1,128})@//")
-_ORACLE_TOOL = re.compile(
+_ORACLE_THIN = _lazy(r":thin:[\w$#.]{1,64}/(?P<v>[^\s@/\"']{1,128})@")
+_EZCONNECT = _lazy(r"[A-Za-z][\w$#.]{0,63}/(?P<v>[^\s@/\"'<>]{1,128})@//")
+_ORACLE_TOOL = _lazy(
     r"(?:sqlplus|expdp|impdp|rman)(?:64)?(?:\.exe)?[ \t]+(?:-[A-Za-z]+[ \t]+)*"
     r"(?:userid=|target[ \t]*=?[ \t]*)?[\"']?[A-Za-z][\w$#.]{0,63}/(?P<v>[^\s@/\"']{1,128})(?=[@\s\"']|$)"
 )
 _ORACLE_TOOLS = ("sqlplus", "expdp", "impdp")  # and `rman target` (`rman` alone: "performance")
 # a Secret manifest: `kind: Secret` exactly (not `SopsSecret`, `ExternalSecret`, `SecretStore`), and the
 # `data:`/`stringData:` keys whose entries are the secrets (`metadata:` holds `data:` too: not at a line start)
-_K8S_KIND = re.compile(r"""^[ \t\-]*["']?kind["']?:[ \t]*["']?secret["']?[ \t,]*\r?$""", re.M | re.I)
+_K8S_KIND = _lazy(r"""^[ \t\-]*["']?kind["']?:[ \t]*["']?secret["']?[ \t,]*\r?$""", re.M | re.I)
 # candidates in a whole batch: a document may also end at the NUL right after its kind line
-_K8S_KIND_NEAR = re.compile(
+_K8S_KIND_NEAR = _lazy(
     r"""^[ \t\-]*["']?kind["']?:[ \t]*["']?secret["']?[ \t,]*\r?(?:$|(?=\x00))""", re.M | re.I
 )
-_K8S_DATA_KEY = re.compile(r"^([ \t]*)(data|stringData):[ \t]*(?:\#[^\n]*)?\r?$", re.M)
+_K8S_DATA_KEY = _lazy(r"^([ \t]*)(data|stringData):[ \t]*(?:\#[^\n]*)?\r?$", re.M)
 # one entry of the block: `name: value`, `name: 'value'`, `name: |` (a block scalar on the next lines)
-_K8S_ENTRY = re.compile(
+_K8S_ENTRY = _lazy(
     r"""([ \t]*)([\w.\-]{1,253}):[ \t]*(?:(?P<blk>[|>][-+]?)[ \t]*|(?P<q>["']?)(?P<v>[^\s"'#]{1,8192})(?P=q))[ \t]*\r?$"""
 )
 _B64_VALUE = re.compile(r"[A-Za-z0-9+/]{10,8192}={0,3}")
-_K8S_JSON_KIND = re.compile(r'"kind"[ \t]*:[ \t]*"secret"')  # searched in the lower-cased text
-_K8S_JSON_DATA = re.compile(r'"(data|stringData)"[ \t]*:[ \t]*\{')
-_K8S_JSON_MEMBER = re.compile(r'\s*"(?P<k>[\w.\-]{1,253})"[ \t]*:[ \t]*"(?P<v>[^"\\\n]{1,8192})"\s*,?')
+_K8S_JSON_KIND = _lazy(r'"kind"[ \t]*:[ \t]*"secret"')  # searched in the lower-cased text
+_K8S_JSON_DATA = _lazy(r'"(data|stringData)"[ \t]*:[ \t]*\{')
+_K8S_JSON_MEMBER = _lazy(r'\s*"(?P<k>[\w.\-]{1,253})"[ \t]*:[ \t]*"(?P<v>[^"\\\n]{1,8192})"\s*,?')
 
 
 # what docs and tests put after `-u user:` (gitleaks' curl allowlist): not a password
@@ -1249,41 +1273,41 @@ def _password_like(v: str) -> bool:
 _V = r"""(?:(?P<q>["'])(?P<qv>[^"'\n]{1,256})(?P=q)|(?P<v>[^\s"'|;&]{1,256}))"""
 _CLI_ARGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # GitHub Actions: whatever is masked is a secret
-    ("::add-mask::", re.compile(r"::add-mask::" + _V)),
+    ("::add-mask::", _lazy(r"::add-mask::" + _V)),
     # OpenSSL pass phrases: `-passin pass:x`, `-k x`
-    ("pass:", re.compile(r"-(?:pass|passin|passout|password)[ \t]+pass:" + _V)),
-    ("openssl", re.compile(r"openssl[^\n]{0,200}?[ \t]-k[ \t]+" + _V)),
+    ("pass:", _lazy(r"-(?:pass|passin|passout|password)[ \t]+pass:" + _V)),
+    ("openssl", _lazy(r"openssl[^\n]{0,200}?[ \t]-k[ \t]+" + _V)),
     # archive passwords: `zip -P x`, `7z a -px`
-    ("zip", re.compile(r"(?:zip|zipcloak|unzip)[^\n]{0,120}?[ \t]-P[ \t]+" + _V)),
-    ("7z", re.compile(r"7z[ar]?(?:\.exe)?[^\n]{0,120}?[ \t]-p" + _V)),
+    ("zip", _lazy(r"(?:zip|zipcloak|unzip)[^\n]{0,120}?[ \t]-P[ \t]+" + _V)),
+    ("7z", _lazy(r"7z[ar]?(?:\.exe)?[^\n]{0,120}?[ \t]-p" + _V)),
     # `htpasswd -b [-c] file user x`, `rabbitmqctl add_user user x`, `net use ... /user:dom\user x`
     (
         "htpasswd",
-        re.compile(r"htpasswd(?P<flags>(?:[ \t]+-[A-Za-z]+)+)[ \t]+[^\s\-]\S*[ \t]+\S+[ \t]+" + _V),
+        _lazy(r"htpasswd(?P<flags>(?:[ \t]+-[A-Za-z]+)+)[ \t]+[^\s\-]\S*[ \t]+\S+[ \t]+" + _V),
     ),
-    ("rabbitmqctl", re.compile(r"rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+[ \t]+" + _V)),
-    ("/user:", re.compile(r"(?i:/user):\S+[ \t]+" + _V)),
+    ("rabbitmqctl", _lazy(r"rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+[ \t]+" + _V)),
+    ("/user:", _lazy(r"(?i:/user):\S+[ \t]+" + _V)),
     # `echo x | docker login --password-stdin`, `echo 'x' | sudo -S ...`, `echo x | passwd --stdin bob`
     (
         "stdin",
-        re.compile(
+        _lazy(
             r"echo[ \t]+(?:-[neE]+[ \t]+)?"
             + _V
             + r"[ \t]*\|[^\n|]{0,120}?(?:--password-stdin|passwd[^\n|]{0,40}?--stdin)(?![\w\-])"
         ),
     ),
-    ("sudo -s", re.compile(r"echo[ \t]+(?:-[neE]+[ \t]+)?" + _V + r"[ \t]*\|[ \t]*sudo[ \t]+-S")),
+    ("sudo -s", _lazy(r"echo[ \t]+(?:-[neE]+[ \t]+)?" + _V + r"[ \t]*\|[ \t]*sudo[ \t]+-S")),
     # a `.pgpass` line printed with its file name nearby: `host:port:db:user:password`
     (
         ".pgpass",
-        re.compile(r"(?m)^[^\s:#]{1,253}:(?:\d{1,5}|\*):[^\s:]{1,64}:[^\s:]{1,64}:(?P<v>\S{1,256})$"),
+        _lazy(r"(?m)^[^\s:#]{1,253}:(?:\d{1,5}|\*):[^\s:]{1,64}:[^\s:]{1,64}:(?P<v>\S{1,256})$"),
     ),
 )
 
 
 # PHP's connection calls take the password as the third literal: `new PDO('mysql:host=db', 'app', 'pw')`,
 # `mysqli_connect('db', 'app', 'pw')`, `PDO->__construct(...)` in a stack trace
-_DB_CONNECT_CALL = re.compile(
+_DB_CONNECT_CALL = _lazy(
     r"""(?:PDO|mysqli_connect|mysql_connect|mysqli->real_connect|mysqli->__construct|new mysqli)(?:->__construct)?"""
     r"""\([ \t]*(?P<a>["'])[^"'\n]{0,256}(?P=a)[ \t]*,[ \t]*(?P<b>["'])[^"'\n]{0,128}(?P=b)[ \t]*,[ \t]*"""
     r"""(?P<q>["'])(?P<qv>[^"'\n]{1,256})(?P=q)"""
@@ -1329,20 +1353,20 @@ def _oracle_logons(text: str, lower: str) -> Iterator[Span]:
 # Protocol transcripts (client/server logs, `curl -v`, debug dumps) carry the password in the command itself:
 # FTP `PASS <pw>`, IMAP `<tag> LOGIN <user> <pw>`, SMTP `AUTH PLAIN <base64 of \\0user\\0pw>` and the
 # base64 line that answers the server's `334 UGFzc3dvcmQ6` ("Password:") prompt of AUTH LOGIN
-_FTP_PASS = re.compile(r"PASS[ \t]+(?P<v>[^\s]{1,256})[ \t]*(?:\r?\n|$)")
-_IMAP_LOGIN = re.compile(
+_FTP_PASS = _lazy(r"PASS[ \t]+(?P<v>[^\s]{1,256})[ \t]*(?:\r?\n|$)")
+_IMAP_LOGIN = _lazy(
     r"LOGIN[ \t]+(?:\"[^\"\n]{1,128}\"|[^\s\"]{1,128})[ \t]+"
     r"(?:\"(?P<qv>[^\"\n]{1,256})\"|(?P<v>[^\s\"]{1,256}))[ \t]*(?:\r?\n|$)"
 )
-_IMAP_TAG = re.compile(r"[A-Za-z0-9.]{1,12}[ \t]+$")  # `a001 ` before LOGIN (matched from the line start)
+_IMAP_TAG = _lazy(r"[A-Za-z0-9.]{1,12}[ \t]+$")  # `a001 ` before LOGIN (matched from the line start)
 _FILE_TAIL = re.compile(r"\.[A-Za-z]{1,4}$")
-_SMTP_PLAIN = re.compile(r"AUTH[ \t]+PLAIN[ \t]+(?P<v>[A-Za-z0-9+/]{8,1024}={0,2})")
-_SMTP_LOGIN_PW = re.compile(
+_SMTP_PLAIN = _lazy(r"AUTH[ \t]+PLAIN[ \t]+(?P<v>[A-Za-z0-9+/]{8,1024}={0,2})")
+_SMTP_LOGIN_PW = _lazy(
     r"334[ \t]+UGFzc3dvcmQ6[^\n]{0,16}\n[^\n]{0,8}?(?P<v>[A-Za-z0-9+/]{4,1024}={0,2})[ \t]*(?:\r?\n|$)"
 )
 # what a transcript prints before a command on its line: `> `, `C: `, `---> `, `[ftp] ` (the IMAP tag is
 # part of the LOGIN pattern)
-_TRANSCRIPT_LEAD = re.compile(r"[ \t]*(?:>|<|-{2,3}>|C:|\[[\w .:\-]{1,32}\])?[ \t]*")
+_TRANSCRIPT_LEAD = _lazy(r"[ \t]*(?:>|<|-{2,3}>|C:|\[[\w .:\-]{1,32}\])?[ \t]*")
 
 
 def _transcript_line(text: str, at: int) -> bool:
@@ -1644,7 +1668,7 @@ _ESCAPE_GATE = re.compile(
 )  # ... and JSON encoded twice (`\\\"`), HTML entities (`&quot;`, `&#34;`)
 _MAX_LAYERS = 2
 _DECODING = threading.local()  # how many encoded layers the current thread is inside
-_ESCAPE = re.compile(
+_ESCAPE = _lazy(
     r"%([2-7][0-9A-Fa-f])|\\u00([2-7][0-9A-Fa-f])|\\x([2-7][0-9A-Fa-f])|\\([\"/\\])"
     r"|&(quot|apos|lt|gt|amp);|&#([0-9]{2,3});|&#[xX]([2-7][0-9A-Fa-f]);"
 )
