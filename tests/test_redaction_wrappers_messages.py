@@ -72,6 +72,7 @@ def test_credential_printed_after_its_name_is_hidden(msg: str, name: str) -> Non
         "token type Bearer",
         "curl -u user:pw app.keystore.file=env/cert.p12 -k",  # a setting follows the word, not a value
         "password file=/etc/app/Pw2.txt loaded",
+        "=== RUN   TestParseConfig\n--- PASS: TestParseConfig (0.00s)\nPASS\nok  \tpkg/config\t0.012s",
     ],
 )
 def test_words_identifiers_and_paths_after_a_name_stay(text: str) -> None:

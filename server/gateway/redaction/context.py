@@ -473,6 +473,8 @@ def assignment_spans(text: str, lower: str) -> Iterator[Span]:
         name = _name(text[left:right])
         if name is None:
             continue
+        if left >= 4 and text.startswith("--- PASS:", left - 4):
+            continue  # Go's test verdict (`--- PASS: TestParseConfig (0.00s)`), not a password
         if name.signature and (left == 0 or text[left - 1] not in "?&") and not _aws4_header(text, left):
             continue  # signatures are credentials in signed-URL queries and AWS4 headers; elsewhere data
         if name.generic and not _operator_next(text, left + name.end):
