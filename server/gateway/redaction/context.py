@@ -1598,10 +1598,18 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
     if has_auth and ":_auth" in text:
         # .npmrc registry credentials, `//registry.example/:_authToken=<token>` or `:_auth=<base64>`: whatever
         # the value looks like (`MYTOKEN2`, `abc123def456`), bar references (`${NPM_TOKEN}`)
-        for m in _NPMRC_AUTH.finditer(text):
-            v = m.group("v")
-            if not v.startswith("$") and not is_placeholder(v):
-                yield m.start("v"), m.end("v"), "TOKEN"
+        # one line at a time around each `/:_auth`: the pattern opens with a look-behind, so a scan of the
+        # whole text would try it at every position
+        i = text.find("/:_auth")
+        while i >= 0:
+            start = text.rfind("\n", 0, i) + 1
+            end = text.find("\n", i)
+            end = len(text) if end < 0 else end
+            for m in _NPMRC_AUTH.finditer(text, start, end):
+                v = m.group("v")
+                if not v.startswith("$") and not is_placeholder(v):
+                    yield m.start("v"), m.end("v"), "TOKEN"
+            i = text.find("/:_auth", end)
     if "redis-cli" in lower:
         # `redis-cli -a <password>` (`--pass` is read by name): the password may be quoted
         for m in _REDIS_CLI_AUTH.finditer(text):
@@ -1628,7 +1636,7 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
             if _command_password(m.group("v")):
                 yield m.start("v"), m.end("v"), "PASSWORD"
     yield from _oracle_logons(text, lower)
-    if "connect" in lower or "pdo" in lower or "mysqli" in lower:
+    if "PDO" in text or "mysql" in text:  # every call form names one of them (`connect` is a common word)
         for m in _DB_CONNECT_CALL.finditer(text):
             if _command_password(m.group("qv")):
                 yield m.start("qv"), m.end("qv"), "PASSWORD"
