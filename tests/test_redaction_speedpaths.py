@@ -154,3 +154,19 @@ def test_mask_markers_are_found_as_the_regex_alternation_found_them() -> None:
             # every other test of is_placeholder is unchanged: its answer is the one without the markers
             assert is_placeholder(value) == is_placeholder(value.replace("\u2022", "\u2023")), value
     assert masked > 500
+
+
+def test_escape_gate_by_families_agrees_with_the_alternation() -> None:
+    """`context._has_escape` (three literal-led searches) answers as `_ESCAPE_GATE.search` does."""
+    rnd = random.Random(41)
+    # whole escapes, their near misses and the characters they are made of
+    pieces = ["%3D", "%3d", "%2F", "%2", "%41", "\\u0022", "\\u0012", "\\x27", "\\x7", '\\\\\\"', "\\\\"]
+    pieces += ["&quot;", "&quot", "&#34;", "&#3;", "&#x2F;", "&#x1F;", "&lt;", "&gt;", "&apos;"]
+    pieces += list('%3D2Fc\\ux07"&;#ltx \n')
+    counts = [0, 0]
+    for _ in range(20_000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 6)))
+        want = context._ESCAPE_GATE.search(text) is not None
+        assert context._has_escape(text) == want, text
+        counts[want] += 1
+    assert min(counts) > 2_000  # both answers drawn often enough to compare

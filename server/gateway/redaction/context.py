@@ -1662,7 +1662,7 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
             yield from _k8s_secret_spans(text, lower)
         if '"kind"' in lower and 'data"' in lower:
             yield from _k8s_json_spans(text, lower)
-    if ("%" in text or "\\" in text or "&" in text) and _ESCAPE_GATE.search(text):
+    if _has_escape(text):
         yield from escaped_spans(text)
     if "\\" in text:
         yield from _after_escaped_breaks(text)
@@ -1676,6 +1676,22 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
 _ESCAPE_GATE = re.compile(
     r"%(?:3[ADFadf]|2[02367CFcf])|\\u00[2-7][0-9A-Fa-f]|\\x[2-7][0-9A-Fa-f]|\\\\\\\"|&(?:quot|apos|lt|#[0-9]{2}|#[xX][2-7][0-9A-Fa-f]);"
 )  # ... and JSON encoded twice (`\\\"`), HTML entities (`&quot;`, `&#34;`)
+# the gate's three families apart, each led by its literal character: one search for the alternation tries
+# every position of the text (~5 ms per MB of logs), three literal-led ones skip to their character
+_ESCAPE_PCT = re.compile(r"%(?:3[ADFadf]|2[02367CFcf])")
+_ESCAPE_BSL = re.compile(r"\\(?:u00[2-7][0-9A-Fa-f]|x[2-7][0-9A-Fa-f]|\\\\\")")
+_ESCAPE_AMP = re.compile(r"&(?:quot|apos|lt|#[0-9]{2}|#[xX][2-7][0-9A-Fa-f]);")
+
+
+def _has_escape(text: str) -> bool:
+    """Whether `_ESCAPE_GATE` occurs in text."""
+    return bool(
+        ("%" in text and _ESCAPE_PCT.search(text))
+        or ("\\" in text and _ESCAPE_BSL.search(text))
+        or ("&" in text and _ESCAPE_AMP.search(text))
+    )
+
+
 _MAX_LAYERS = 2
 _DECODING = threading.local()  # how many encoded layers the current thread is inside
 _ESCAPE = _lazy(
