@@ -258,13 +258,14 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
         return (
             False  # nothing, a placeholder, or punctuation only (`,.:-*?!` is a separator run, not a secret)
         )
+    low = value.lower()
     if value[-1] == "E" and _AWS_EXAMPLE_ID.fullmatch(value):
         return False  # AWS's documentation key id (`AKIA...EXAMPLE`): the format rule skips it too
-    if value.lower() in _SCHEMA_WORDS:
+    if low in _SCHEMA_WORDS:
         return False  # `"password": "string"` (an API schema's example), `{name: password, value: required}`
     if value[0] == "<" and ">" in after:
         return False  # `Bearer <your API token>`: a placeholder in angle brackets, cut at its first blank
-    if "fake" in value.lower():
+    if "fake" in low:
         return False  # "fakesecret", "somefakekey": a test fixture announcing itself
     if value[-1].isdigit() and value[0].isalpha() and is_placeholder(value.rstrip("0123456789")):
         return False  # `changeme123`, `password1`, `example2`: a filler word numbered (gitleaks' stopwords)
@@ -1446,46 +1447,46 @@ def _azure_storage_keys(text: str, lower: str) -> Iterator[Span]:
             yield s, m.end(), "SECRET"
 
 
+def _docs_holding(lower: str, rx: re.Pattern[str], seps: tuple[str, ...]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each document (`seps` apart) in which rx finds a match, found from the matches: a
+    batch joins thousands of documents and most hold none, so walking every document would cost more."""
+    n = len(lower)
+    hit = rx.search(lower)
+    while hit is not None:
+        k = hit.start()
+        start = max(lower.rfind(sep, 0, k + len(sep) - 1) for sep in seps) + 1
+        end = min((e for e in (lower.find(sep, k) for sep in seps) if e >= 0), default=n)
+        yield start, end
+        hit = rx.search(lower, end + 1) if end < n else None
+
+
 def _k8s_secret_spans(text: str, lower: str) -> Iterator[Span]:
     """The values under `data:` (base64 of 10+ characters) and `stringData:` (generated-looking) of each
     document (`---` or a batch separator apart) whose kind is Secret; `kind:` may come before or after."""
-    n = len(lower)
-    kind = _K8S_KIND_NEAR.search(lower)
-    while kind is not None:
-        # the document around this `kind:` line (a batch joins thousands; most hold no Secret at all)
-        k = kind.start()
-        doc_start = max(lower.rfind(SEP_CHAR, 0, k), lower.rfind("\n---", 0, k + 3)) + 1
-        ends = [e for e in (lower.find(SEP_CHAR, k), lower.find("\n---", k)) if e >= 0]
-        doc_end = min(ends, default=n)
+    for doc_start, doc_end in _docs_holding(lower, _K8S_KIND_NEAR, (SEP_CHAR, "\n---")):
         if _K8S_KIND.search(lower, doc_start, doc_end) is not None:
             for key in _K8S_DATA_KEY.finditer(text, doc_start, doc_end):
                 yield from _k8s_entries(text, key.end(), doc_end, len(key.group(1)), key.group(2) == "data")
-        kind = _K8S_KIND_NEAR.search(lower, doc_end + 1) if doc_end < n else None
 
 
 def _k8s_json_spans(text: str, lower: str) -> Iterator[Span]:
     """The same in JSON (`kubectl get secret -o json`, API audit logs): the members of a `"data"` object
     (base64) or a `"stringData"` object (generated-looking) in a document holding `"kind": "Secret"`."""
-    start, n = 0, len(lower)
-    while start < n:
-        end = lower.find(SEP_CHAR, start)
-        end = n if end < 0 else end
-        if _K8S_JSON_KIND.search(lower, start, end) is not None:
-            for obj in _K8S_JSON_DATA.finditer(text, start, end):
-                base64 = obj.group(1) == "data"
-                pos = obj.end()
-                while (m := _K8S_JSON_MEMBER.match(text, pos, end)) is not None:
-                    v = m.group("v")
-                    if (
-                        _B64_VALUE.fullmatch(v) is not None and not is_placeholder(v)
-                        if base64
-                        else _value_is_secret(
-                            v, classify(m.group("k")) or "secret", op=":", quoted=True, after=""
-                        )
-                    ):
-                        yield m.start("v"), m.end("v"), "SECRET"
-                    pos = m.end()
-        start = end + 1
+    for start, end in _docs_holding(lower, _K8S_JSON_KIND, (SEP_CHAR,)):
+        for obj in _K8S_JSON_DATA.finditer(text, start, end):
+            base64 = obj.group(1) == "data"
+            pos = obj.end()
+            while (m := _K8S_JSON_MEMBER.match(text, pos, end)) is not None:
+                v = m.group("v")
+                if (
+                    _B64_VALUE.fullmatch(v) is not None and not is_placeholder(v)
+                    if base64
+                    else _value_is_secret(
+                        v, classify(m.group("k")) or "secret", op=":", quoted=True, after=""
+                    )
+                ):
+                    yield m.start("v"), m.end("v"), "SECRET"
+                pos = m.end()
 
 
 def _k8s_entries(text: str, pos: int, end: int, key_indent: int, base64: bool) -> Iterator[Span]:
@@ -1673,14 +1674,17 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
 # escaped with \u0022 quotes. Every detector keys on a boundary or an operator (`=`, `"`, `:`) that the
 # encoding hides, so such lines are decoded (printable ASCII only) and scanned again; spans map back to
 # the encoded text, so the hidden range is the value as it was written.
-_ESCAPE_GATE = re.compile(
-    r"%(?:3[ADFadf]|2[02367CFcf])|\\u00[2-7][0-9A-Fa-f]|\\x[2-7][0-9A-Fa-f]|\\\\\\\"|&(?:quot|apos|lt|#[0-9]{2}|#[xX][2-7][0-9A-Fa-f]);"
-)  # ... and JSON encoded twice (`\\\"`), HTML entities (`&quot;`, `&#34;`)
-# the gate's three families apart, each led by its literal character: one search for the alternation tries
-# every position of the text (~5 ms per MB of logs), three literal-led ones skip to their character
+# the gate's three families, each led by its literal character: searched apart (`_has_escape`), three
+# literal-led searches skip to their character where one search for the alternation tries every position
+# (~5 ms per MB of logs); joined, they give each escape's position in order (`escaped_spans`)
 _ESCAPE_PCT = re.compile(r"%(?:3[ADFadf]|2[02367CFcf])")
-_ESCAPE_BSL = re.compile(r"\\(?:u00[2-7][0-9A-Fa-f]|x[2-7][0-9A-Fa-f]|\\\\\")")
-_ESCAPE_AMP = re.compile(r"&(?:quot|apos|lt|#[0-9]{2}|#[xX][2-7][0-9A-Fa-f]);")
+_ESCAPE_BSL = re.compile(
+    r"\\(?:u00[2-7][0-9A-Fa-f]|x[2-7][0-9A-Fa-f]|\\\\\")"
+)  # and JSON encoded twice (`\\\"`)
+_ESCAPE_AMP = re.compile(
+    r"&(?:quot|apos|lt|#[0-9]{2}|#[xX][2-7][0-9A-Fa-f]);"
+)  # HTML entities (`&quot;`, `&#34;`)
+_ESCAPE_GATE = re.compile("|".join(rx.pattern for rx in (_ESCAPE_PCT, _ESCAPE_BSL, _ESCAPE_AMP)))
 
 
 def _has_escape(text: str) -> bool:

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 
 from . import context, pii
 from .rules import GATED, PRIVATE_KEY_RE, TRIGGER_AT_START, TRIGGER_LENGTHS, TRIGGER_RE, TRIGGERS, Rule
-from .validators import is_placeholder, jwt_ok, shannon, up_steps
+from .validators import has_mask, is_placeholder, jwt_ok, shannon, up_steps
 
 Span = tuple[int, int, str]
 
@@ -59,7 +59,6 @@ _FILLER_WORDS = (
 )
 _PHRASE_WORDS = re.compile(r"token|secret|random|string|value|config|access|password|slack|key|bot|user|api")
 _CAMEL_WORD = re.compile(r"[A-Z][a-z]{2,}")
-_MASK = re.compile(r"xxxx|XXXX|\*\*\*\*|####")
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -155,7 +154,7 @@ def _rule_accepts(rule: Rule, value: str) -> bool:
         return inner.startswith("eyJ") and "." in inner and jwt_ok(inner)
     body = value[rule.prefix_len :]
     if rule.check == "mask":
-        return _MASK.search(body) is None
+        return not has_mask(body)
     if is_placeholder(body):
         return False
     if rule.check == "placeholder":

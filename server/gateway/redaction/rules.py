@@ -9,7 +9,7 @@ at the first character. Each rule names its placeholder kind and the check appli
 - "mixed": as "random", and the body holds at least two digits and two other characters (prefixes
   that are ordinary words too: `test_`, `sandbox_`);
 - "placeholder": only the placeholder test (formats whose test keys are legitimately repetitive);
-- "mask": only a mask (`XXXX`, `xxxx`, `****`) in the body is refused;
+- "mask": only a mask in the body (`XXXX`, `xxxx`, `****`: validators.has_mask) is refused;
 - "jwt": the header must decode to a JSON object with alg/typ;
 - "bech32": the BIP-173/350 checksum holds;
 - "none": the shape alone is conclusive.

@@ -101,6 +101,12 @@ _YOUR = re.compile(
 _MASK_EDGE = "*#_-~."
 
 
+def has_mask(s: str) -> bool:
+    """A mask in the value as written: `xxxx` or `XXXX` (`xXXx` inside a random token is chance), `****`,
+    `####`, `•••` (five substring tests cost half of one regex search over the alternation)."""
+    return "xxxx" in s or "XXXX" in s or "****" in s or "####" in s or "\u2022\u2022\u2022" in s
+
+
 def is_placeholder(value: str) -> bool:
     """Template variables, masks and filler words: text that names a secret without holding one."""
     s = value.strip()
@@ -120,9 +126,7 @@ def is_placeholder(value: str) -> bool:
         return True  # $VAR, ${VAR}, $(cmd), $1, $_POST["x"]; not `$oC$z1BSgzQh...` (a password with dollars)
     if (first == "<" and last == ">") or (first == "[" and last == "]") or (first == "%" and last == "%"):
         return True  # <redacted>, [MASKED], %VAR%
-    # masks, searched in the value as written: `xxxx` or `XXXX` (`xXXx` inside a random token is chance),
-    # `****`, `####`, `•••` (five substring tests cost half of one regex search over the alternation)
-    if "xxxx" in s or "XXXX" in s or "****" in s or "####" in s or "\u2022\u2022\u2022" in s:
+    if has_mask(s):
         return True
     if "{" in s:
         if _TEMPLATE_RE.search(s) or _FORMAT.fullmatch(s):
