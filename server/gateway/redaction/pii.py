@@ -1246,8 +1246,7 @@ def iban_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
     for m in lower:
         raw = m.group()
         country = raw[:2].upper()
-        bban = _BBAN.get(country)
-        if bban is None:
+        if country not in _BBAN:
             continue  # lower case or dashed: registered countries only
         want = IBAN_LENGTHS[country]
         ends = [j + 1 for j, ch in enumerate(raw) if ch not in " -"]
@@ -1257,6 +1256,6 @@ def iban_spans(text: str, view: TextView | None = _UNSET) -> list[Span]:
         if end < len(raw) and raw[end] != " ":
             continue  # a cut inside a group, or a dashed run that goes on past the country's length
         compact = raw[:end].replace(" ", "").replace("-", "").upper()
-        if re.compile(bban).fullmatch(compact, 4) and iban_ok(compact):
+        if _bban_fits(compact) and iban_ok(compact):
             out.append((m.start(), m.start() + end, "IBAN"))
     return out
