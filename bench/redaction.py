@@ -48,7 +48,7 @@ FRAMING_ONLY = [
     str(PY),
     "-c",
     "import sys; from aiops_mcp.server.gateway.redaction import cli; "
-    "cli.find_spans_many = lambda ts: [[(0, 1, 'SECRET')] if t else [] for t in ts]; "
+    "cli.engine.find_spans_many = lambda ts: [[(0, 1, 'SECRET')] if t else [] for t in ts]; "
     "cli.run_redact(sys.stdin, sys.stdout, jsonl=True)",
 ]
 

@@ -106,6 +106,34 @@ def _settings() -> Any:
         raise SystemExit(f"aiops-mcp: {exc}") from None
 
 
+def _redact(path: str | None, *, jsonl: bool) -> int:
+    from aiops_mcp.server.gateway.redaction.cli import run_redact
+    from aiops_mcp.server.gateway.redaction.vault import RedactionError
+
+    # Bytes that are not UTF-8 pass through as they came (plain mode) instead of stopping the filter; in
+    # JSONL mode, characters that UTF-8 cannot carry (lone surrogates from `\ud800` escapes or from such
+    # bytes) are written as JSON's own `\uXXXX` escapes, so every output line stays valid JSON.
+    for stream, errors in (
+        (sys.stdin, "surrogateescape"),
+        (sys.stdout, "backslashreplace" if jsonl else "surrogateescape"),
+    ):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors=errors)
+
+    def warn(msg: str) -> None:
+        sys.stderr.write(f"aiops-mcp redact: {msg}\n")
+
+    try:
+        skipped = run_redact(_open_in(path), sys.stdout, jsonl=jsonl, warn=warn)
+    except RedactionError as exc:
+        warn(f"{exc} (fail closed)")
+        return 1
+    if skipped:
+        warn(f"{skipped} line(s) were not JSON objects and were skipped; every other line was written")
+        return 1
+    return 0
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     cmd = args.command
     if cmd == "serve":
@@ -122,10 +150,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         run_parse(_open_in(args.file), sys.stdout, content_only=args.content_only)
         return 0
     if cmd == "redact":
-        from aiops_mcp.server.gateway.redaction.cli import run_redact
-
-        run_redact(_open_in(args.file), sys.stdout, jsonl=args.jsonl)
-        return 0
+        return _redact(args.file, jsonl=args.jsonl)
     if cmd == "metrics":
         from aiops_mcp.tools.incidents.cli import run_score
 

@@ -73,6 +73,51 @@ def test_redact_jsonl_round_trip() -> None:
     assert "ghp_" not in got[0]["text"] and got[1]["text"] == "nothing"
 
 
+def test_redact_jsonl_bad_lines_are_named_skipped_and_never_echoed() -> None:
+    """A line that is not a JSON object costs only itself: one clear stderr line (its number, not its
+    content, which may be the secret), the other lines are written, and the exit status says so."""
+    secret = "ghp_" + "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp9Oo8"
+    stdin = (
+        json.dumps({"id": "a", "text": "mail ana@example.com"})
+        + "\n"
+        + f"token {secret} (not json)\n"
+        + "[1, 2]\n"
+        + json.dumps({"id": "b", "text": "nothing"})
+        + "\n"
+    )
+    out = run(["redact", "--jsonl"], stdin=stdin)
+    assert out.returncode == 1
+    assert [json.loads(line) for line in out.stdout.splitlines()] == [
+        {"id": "a", "text": "mail <EMAIL_1>"},
+        {"id": "b", "text": "nothing"},
+    ]
+    assert "line 2: skipped, not JSON" in out.stderr and "line 3: skipped, a JSON list" in out.stderr
+    assert secret not in out.stderr + out.stdout and "Traceback" not in out.stderr
+
+
+def test_redact_survives_bytes_and_characters_utf8_cannot_carry() -> None:
+    """Invalid UTF-8 on stdin and lone surrogates from JSON escapes do not stop the filter: JSONL output
+    carries them as JSON escapes (every line still parses), plain output passes the bytes through."""
+    proc = subprocess.run(
+        [*CLI, "redact", "--jsonl"],
+        input=b'{"id": "1", "text": "\\ud800 ana@example.com"}\n{"id": "2", "text": "\xff ana@example.com"}\n',
+        capture_output=True,
+        env={**os.environ, "AIOPS_OFFLINE": "1"},
+        timeout=120,
+    )
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr
+    got = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
+    assert got == [{"id": "1", "text": "\ud800 <EMAIL_1>"}, {"id": "2", "text": "\udcff <EMAIL_1>"}]
+    plain = subprocess.run(
+        [*CLI, "redact"],
+        input=b"plain \xff ana@example.com",
+        capture_output=True,
+        env={**os.environ, "AIOPS_OFFLINE": "1"},
+        timeout=120,
+    )
+    assert plain.returncode == 0 and plain.stdout == b"plain \xff <EMAIL_1>"
+
+
 def test_redact_sample_job_payload_hides_tin_dsn_and_github_token() -> None:
     payload = json.dumps(
         {

@@ -142,6 +142,32 @@ def test_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
     assert RedactingFilter().filter(rec) and "ana@example.com" not in rec.getMessage()
 
 
+def test_cli_jsonl_a_failing_line_fails_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When one line breaks the engine, the batch is redone line by line: the failing line is not written
+    (fail closed), its neighbours are, and RedactionError still reports the failure at the end."""
+    real = redaction.engine.find_spans
+
+    def picky(text: str) -> list[tuple[int, int, str]]:
+        if "BOOM" in text:
+            raise ValueError("engine bug")
+        return real(text)
+
+    monkeypatch.setattr(redaction.engine, "find_spans", picky)
+    inp = "".join(
+        json.dumps({"id": i, "text": t}) + "\n"
+        for i, t in enumerate(["ana@example.com", "BOOM bob@example.com", "plain"])
+    )
+    out, warnings = io.StringIO(), []
+    with pytest.raises(RedactionError, match="1 line"):
+        run_redact(io.StringIO(inp), out, jsonl=True, warn=warnings.append)
+    assert [json.loads(x) for x in out.getvalue().splitlines()] == [
+        {"id": 0, "text": "<EMAIL_1>"},
+        {"id": 2, "text": "plain"},
+    ]
+    assert "bob@example.com" not in out.getvalue()
+    assert warnings == ["line 2: redaction failed (ValueError); nothing written for it"]
+
+
 def test_cli_jsonl_and_plain() -> None:
     inp = io.StringIO('{"id": "a", "text": "ana@example.com"}\n\n{"id": "b", "text": "nothing here"}\n')
     out = io.StringIO()
