@@ -152,9 +152,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     if cmd == "redact":
         return _redact(args.file, jsonl=args.jsonl)
     if cmd == "metrics":
-        from aiops_mcp.tools.incidents.cli import run_score
+        from aiops_mcp.tools.incidents.cli import PointsError, run_score
 
-        run_score(sys.stdin, sys.stdout)
+        try:
+            run_score(sys.stdin, sys.stdout)
+        except PointsError as exc:
+            raise SystemExit(f"aiops-mcp metrics score: {exc}") from None
         return 0
     if cmd == "db":
         from aiops_mcp.server.commands import db_init

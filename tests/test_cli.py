@@ -152,6 +152,21 @@ def test_metrics_score_one_score_per_point() -> None:
     assert len(scores) == 50 and all(0 <= s <= 1 for s in scores)
 
 
+@pytest.mark.parametrize(
+    ("stdin", "needle"),
+    [
+        ("nonsense", "line 1: not JSON"),
+        ("[1, 2]", "point 1 is a JSON int"),
+        ("5", "got a JSON int"),
+        ('{"timestamp": 1, "value": 2}\n{oops', "line 2: not JSON"),
+    ],
+)
+def test_metrics_score_bad_input_is_one_clear_line(stdin: str, needle: str) -> None:
+    out = run(["metrics", "score"], stdin=stdin)
+    assert out.returncode == 1 and out.stdout == ""
+    assert needle in out.stderr and "Traceback" not in out.stderr
+
+
 def test_discover_compose_then_extract(tmp_path: Path) -> None:
     compose = tmp_path / "compose.yaml"
     compose.write_text(

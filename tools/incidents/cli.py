@@ -28,6 +28,13 @@ def parse_timestamp(raw: Any) -> datetime:
     return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo is not None else dt
 
 
+class PointsError(ValueError):
+    """The input is not a series of points; the message says where and what was expected."""
+
+
+_EXPECTED = 'expected a JSON list of {"timestamp", "value"} objects, or one such object per line'
+
+
 def _read_points(inp: TextIO) -> list[dict[str, Any]]:
     text = inp.read().strip()
     if not text:
@@ -35,14 +42,30 @@ def _read_points(inp: TextIO) -> list[dict[str, Any]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
+        data = []
+        for n, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                data.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise PointsError(
+                    f"line {n}: not JSON ({exc.msg} at column {exc.colno}); {_EXPECTED}"
+                ) from None
     if isinstance(data, dict):  # a single point, or {"points": [...]}
         data = data.get("points", [data])
-    return list(data)
+    if not isinstance(data, list):
+        raise PointsError(f"got a JSON {type(data).__name__}; {_EXPECTED}")
+    for n, p in enumerate(data, 1):
+        if not isinstance(p, dict):
+            raise PointsError(f"point {n} is a JSON {type(p).__name__}, not an object; {_EXPECTED}")
+    return data
 
 
 def run_score(inp: TextIO, out: TextIO) -> None:
-    """Read one series from `inp`, write one score line per point to `out`."""
+    """Read one series from `inp`, write one score line per point to `out`.
+
+    Raises PointsError (before writing anything) when the input is not a series of point objects."""
     detector = StreamingDetector()
     lines = []
     last_ts = datetime(1970, 1, 1)
