@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -352,6 +353,24 @@ def test_load_graph_from_paths_detects_both_kinds(tmp_path: Path):
     json.dumps(g)  # plain JSON, printable by `aiops-mcp discover`
     with pytest.raises(FileNotFoundError):
         load_graph_from_paths([str(tmp_path / "missing.yaml")])
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "needle"),
+    [
+        ("compose", "services: [\n", "line 2 is not valid YAML"),
+        ("k8s", "kind: [\n", "line 2 is not valid YAML"),
+        ("compose", "- 1\n- 2\n", "not a compose file"),
+        ("compose", "services: [web, db]\n", "`services` must be a mapping"),
+        ("compose", "services:\n  web: 5\n", "service `web` must be a mapping (got int)"),
+    ],
+)
+def test_discover_names_the_file_and_the_problem(tmp_path: Path, kind: str, text: str, needle: str):
+    f = tmp_path / "x.yaml"
+    f.write_text(text)
+    with pytest.raises(ValueError, match=re.escape(needle)) as err:
+        discover(kind, [f])  # type: ignore[arg-type]
+    assert str(f) in str(err.value)
 
 
 def test_conventions_at_default_and_wide_fanout_only_when_asked_for():

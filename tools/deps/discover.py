@@ -111,14 +111,35 @@ def _service_names(value: Any) -> list[str]:
     return [str(v) for v in value or []]
 
 
+def _yaml_docs(path: Path) -> list[Any]:
+    """Every YAML document of a file; a syntax error is a ValueError that names the file and the line."""
+    try:
+        return list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise ValueError(f"{path}:{where} is not valid YAML ({problem})") from None
+
+
 def _compose_graph(path: Path) -> dict[str, Any]:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    docs = _yaml_docs(path)
+    doc = docs[0] if docs else None
+    doc = doc or {}
+    if not isinstance(doc, dict):
+        raise ValueError(
+            f"{path}: not a compose file (the top level is a {type(doc).__name__}, not a mapping)"
+        )
+    if not isinstance(doc.get("services") or {}, dict):
+        raise ValueError(f"{path}: `services` must be a mapping of service names to their settings")
     env = {**_read_env_file(path.parent / ".env")}
     doc = _interpolate(doc, {**env, **{k: v for k, v in os.environ.items() if k not in env}})
     project = str(doc.get("name") or path.resolve().parent.name)
     nodes, edges = [], []
     for name, svc in (doc.get("services") or {}).items():
         svc = svc or {}
+        if not isinstance(svc, dict):
+            raise ValueError(f"{path}: service `{name}` must be a mapping (got {type(svc).__name__})")
         sid = f"{project}/{name}"
         props: dict[str, Any] = {"platform": "docker-compose", "compose_project": project}
         if svc.get("image"):
@@ -176,7 +197,7 @@ def _compose_graph(path: Path) -> dict[str, Any]:
 
 def _k8s_docs(path: Path) -> list[dict[str, Any]]:
     out = []
-    for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+    for doc in _yaml_docs(path):
         if not isinstance(doc, dict):
             continue
         if doc.get("kind") == "List":
