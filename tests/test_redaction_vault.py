@@ -90,6 +90,41 @@ def test_vault_does_not_outlive_its_call() -> None:
     assert Vault().redact("bob@example.com") == "<EMAIL_1>"
 
 
+def test_no_secret_stays_in_a_process_wide_table() -> None:
+    """The scanners' name tables outlive calls, so nothing but names may enter them: tokens that hold a
+    keyword (`...Api...`, `...Key...`), values compared with their name's words, variable-shaped values."""
+    import random
+    import string
+
+    from aiops_mcp.server.gateway.redaction import context, keys
+
+    rnd = random.Random(11)
+    alphabet = string.ascii_letters + string.digits
+
+    def draw(n: int) -> str:
+        return "".join(rnd.choice(alphabet) for _ in range(n))
+
+    secrets: list[str] = []
+    for template in (
+        "password={v}",
+        "api_key: {v}",
+        '{{"token": "{v}"}}',
+        "export X_TOKEN={v}",
+        "secret_value = {v}",
+    ):
+        for _ in range(20):
+            # generated tokens of 32+ characters (shorter name-like strings may be kept: keys._name_shaped)
+            for v in (draw(12) + word + draw(20) for word in ("Api", "Key", "Token", "Secret", "Pass")):
+                secrets.append(v)
+                assert v not in Vault().redact(template.format(v=v))
+    tables = [keys.components.table, keys.classify.table, context._name.table]  # type: ignore[attr-defined]
+    kept = [v for v in secrets if any(v in table for table in tables)]
+    assert kept == []
+    # names are still remembered (the point of the tables)
+    Vault().redact("DB_PASSWORD=hunter2-hunter2")
+    assert "DB_PASSWORD" in context._name.table  # type: ignore[attr-defined]
+
+
 def test_redact_text_result_model() -> None:
     text, findings = redact_text("mail ana@example.com twice: ana@example.com, and bob@example.com")
     res = RedactResult(text=text, findings=[{"kind": k, "count": n} for k, n in findings.items()])

@@ -12,10 +12,9 @@ import bisect
 import re
 import threading
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any, NamedTuple, cast
 
-from .keys import KEYWORDS, VENDORS, classify, components
+from .keys import KEYWORDS, VENDORS, classify, classify_value, components, names_only_cache, split_words
 from .rules import TRIGGER_AT_START, trie_regex
 from .validators import (
     char_classes,
@@ -279,7 +278,11 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
         return False  # calls, references, subscripts (`parts['password']`), list literals (`[PGconn_ptr`)
     if value[0] == "{" and _FORMAT_FIELD.fullmatch(value):
         return False  # an f-string / format field: `{password!r}`, `{session_id[:64]}`
-    if ("_" in value or (not quoted and "." in value)) and _VARIABLE.fullmatch(value) and classify(value):
+    if (
+        ("_" in value or (not quoted and "." in value))
+        and _VARIABLE.fullmatch(value)
+        and classify_value(value)
+    ):
         # `new_password == confirm_password`, `password: "real_key"`: a variable named like a secret
         return False
     if not quoted and op == ":" and (value in _TYPE_NAMES or _type_expr(value, sensitivity, after)):
@@ -377,7 +380,6 @@ def _class_named(value: str) -> bool:
     return (head.isalpha() or "_" in head) and is_structured_id(head)
 
 
-@lru_cache(maxsize=4096)
 def value_kind(ident: str, sensitivity: str) -> str:
     """Placeholder kind for a value found under a sensitive name."""
     low = ident.lower()
@@ -422,7 +424,7 @@ class _Name(NamedTuple):
     generic: bool  # ends in `api`/`access` (gitleaks' generic identifiers): read only before an operator
 
 
-@lru_cache(maxsize=4096)  # names repeat: a text uses a few dozen distinct ones
+@names_only_cache  # names repeat: a text uses a few dozen distinct ones
 def _name(raw: str) -> _Name | None:
     """What the scanner needs to know about a run of name characters; None: not a sensitive name."""
     ident = raw.lstrip("-.").rstrip(".-")
@@ -834,7 +836,7 @@ def _tuple_target(text: str, left: int) -> bool:
 
 def _names_tail(v: str, ident: str) -> bool:
     """The value's words end the name's words: `pass=pass`, `new_password = password`, `_secret_value = value`."""
-    cv, ci = components(v), components(ident)
+    cv, ci = split_words(v), components(ident)
     return bool(cv) and len(cv) <= len(ci) and ci[-len(cv) :] == cv
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
-from typing import Literal
+from collections.abc import Callable
+from typing import Literal, TypeVar
 
 Sensitivity = Literal["password", "secret", "weak"] | None
+_T = TypeVar("_T")
 
 # Components that make the value secret whatever it looks like (a password can be a plain word).
 _PASSWORD_WORDS = frozenset(
@@ -285,8 +286,66 @@ _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SEP = re.compile(r"[^A-Za-z0-9]+")
 
 
-@lru_cache(maxsize=4096)
-def components(name: str) -> tuple[str, ...]:
+_MISS = object()
+_TABLE_SIZE = 4096
+
+
+_VOWELS = frozenset("aeiouy")
+# five digits or six lower-to-upper humps: more than _name_shaped allows, found without splitting the string
+# (most generated tokens stop here; they are met again and again, a name only until it is remembered)
+_MANY_PIECES = re.compile(r"(?:[^0-9]*[0-9]){5}|(?:[^a-z]*[a-z]+[A-Z]){6}")
+
+
+def _name_shaped(s: str, parts: tuple[str, ...]) -> bool:
+    """Words of a name (`DB_PASSWORD`, `apiKeyValue`, `x-auth-token-2`): up to six pieces, two of them
+    numbers at most (four digits in all), one single letter and two words without a vowel (`db`, `pwd`) at
+    most, no word over 16 letters. A generated token splits into many short pieces (`CtjfIZ4SApiMz9` ->
+    ctjf, iz, 4, s, api, mz, 9): of 20,000 drawn 24-character tokens holding a keyword 7 pass, of 32
+    characters none; short ones pass more often (16: 3%), and those are kept. 99% of the name lookups in
+    logs, code and the development cases are of names that pass."""
+    if len(s) > 48:
+        return False
+    singles = digits = bare = words = 0
+    for p in parts:
+        if p.isdigit():
+            digits += len(p)
+            continue
+        words += 1
+        if len(p) == 1:
+            singles += 1
+        elif len(p) > 16:
+            return False
+        elif _VOWELS.isdisjoint(p):
+            bare += 1
+    return len(parts) <= 6 and len(parts) - words <= 2 and singles <= 1 and digits <= 4 and bare <= 2
+
+
+def names_only_cache(fn: Callable[[str], _T]) -> Callable[[str], _T]:
+    """Remember fn's answers process-wide, but only for strings that read as names.
+
+    The scanners also meet values here (a token that happens to hold `api` or `key` is read as a run of
+    name characters first), and a process-wide table of recent secrets would outlive every call. The
+    answer for anything else is computed again each time. Bounded: the table is emptied when full.
+    """
+    table: dict[str, _T] = {}
+
+    def cached(s: str) -> _T:
+        got = table.get(s, _MISS)
+        if got is _MISS:
+            got = fn(s)
+            if _MANY_PIECES.match(s) is None and _name_shaped(s, components(s)):
+                if len(table) >= _TABLE_SIZE:
+                    table.clear()
+                table[s] = got
+        return got  # type: ignore[return-value]
+
+    cached.__doc__ = fn.__doc__
+    cached.table = table  # type: ignore[attr-defined]  # for tests: what the process keeps
+    return cached
+
+
+def split_words(name: str) -> tuple[str, ...]:
+    """`DB_PASSWORD` -> (db, password), `apiKeyV2` -> (api, key, v, 2); never cached (values come here too)."""
     if not name.isascii():  # `contraseña` -> `contrasena`
         name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     out: list[str] = []
@@ -296,17 +355,45 @@ def components(name: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=4096)
+_WORDS: dict[str, tuple[str, ...]] = {}
+
+
+def components(name: str) -> tuple[str, ...]:
+    """split_words, remembered process-wide for names only (see names_only_cache)."""
+    got = _WORDS.get(name)
+    if got is None:
+        got = split_words(name)
+        if _MANY_PIECES.match(name) is None and _name_shaped(name, got):
+            if len(_WORDS) >= _TABLE_SIZE:
+                _WORDS.clear()
+            _WORDS[name] = got
+    return got
+
+
+components.table = _WORDS  # type: ignore[attr-defined]
+
+
+@names_only_cache
 def classify(name: str) -> Sensitivity:
     """password: redact any real value; secret: redact a value that looks generated; weak: bare `key`."""
-    parts = components(name)
+    return _sensitivity(name, components)
+
+
+def classify_value(value: str) -> Sensitivity:
+    """classify for a value read as a possible variable name (`password = new_password`): nothing of it is
+    kept after the call, whatever it looks like."""
+    return _sensitivity(value, split_words)
+
+
+def _sensitivity(name: str, words: Callable[[str], tuple[str, ...]]) -> Sensitivity:
+    parts = words(name)
     # trailing digits and repeated keywords (`token4`, `api_token_123`, `tokenToken`) do not change the meaning
     while parts and parts[-1].isdigit():
         parts = parts[:-1]
     # `api_key_value`, `authValue`, `token_value_2`: a trailing `value` names the same thing (a password
     # name so extended is read as `secret`: the value must look generated, `secret_value = value` is code)
     if len(parts) >= 2 and parts[-1] == "value":
-        sens = classify("_".join(parts[:-1]))
+        sens = _sensitivity("_".join(parts[:-1]), words)
         return "secret" if sens == "password" else sens
     if not parts:
         return None
