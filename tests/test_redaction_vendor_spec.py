@@ -74,6 +74,18 @@ FORMATS: dict[str, Callable[[random.Random], str]] = {
         + "="
     ),
     "claude_session_url_upper_host": lambda g: "https://CLAUDE.AI/code/session_" + _r(g, MIX, 24),
+    "settlemint": lambda g: g.choice(["sm_pat_", "sm_aat_", "sm_sat_"]) + _r(g, MIX, 16),
+    "slack_config_access": lambda g: (
+        g.choice(["xoxe.xoxp-1-", "xoxe.xoxb-1-"]) + _r(g, MIX, g.randint(163, 166))
+    ),
+    "slack_config_refresh": lambda g: "xoxe-1-" + _r(g, MIX, 146),
+    "vault_legacy": lambda g: (
+        "s." + _r(g, string.ascii_lowercase, 8) + _r(g, string.ascii_uppercase, 8) + _r(g, string.digits, 8)
+    ),
+    "gitlab_ci_job_partitioned": lambda g: (
+        "glcbt-" + _r(g, LOWHEX, g.randint(1, 5)) + "_" + _r(g, URLSAFE, 20)
+    ),
+    "gitlab_ci_job_plain": lambda g: "glcbt-" + _r(g, MIX, g.randint(20, 50)),
 }
 
 CONTEXTS = [
@@ -104,6 +116,16 @@ def _near_misses() -> list[str]:
         "IR@" + "-".join(_r(g, LOWHEX, k) for k in (8, 4, 4, 4, 12)) + "@adf@we@" + _r(g, B64, 20),
         "https://CLAUDE.AI/code/session_short",
         "https://claude.ai/chat/session_" + _r(g, MIX, 24),
+        # fixed-length bodies a character off: Settlemint 16, Slack configuration 163-166 and refresh 146,
+        # legacy Vault 24, a partitioned CI job token 20
+        "sm_pat_" + _r(g, MIX, 15),
+        "sm_sat_" + _r(g, MIX, 17),
+        "xoxe.xoxp-1-" + _r(g, MIX, 162),
+        "xoxe-1-" + _r(g, MIX, 145),
+        "xoxe-1-" + _r(g, MIX, 30),  # a stub after the head
+        "s." + _r(g, string.ascii_lowercase, 9) + _r(g, string.ascii_uppercase, 8) + _r(g, string.digits, 8),
+        "glcbt-" + _r(g, LOWHEX, 2) + "_" + _r(g, URLSAFE, 19),
+        "glcbt-" + _r(g, LOWHEX, 3) + "_" + _r(g, URLSAFE, 21),
     ]
 
 

@@ -83,7 +83,8 @@ RULES: list[Rule] = [
         # suffix: an unsuffixed 51+ character run after `glsoat-` is a name, not a token
         r"(?:gl(?:pat|rt)-[\w\-]{27,300}\.[0-9a-z]{9}"
         r"|gl(?:pat|dt|ft|soat|rt|ffct|wt)-[\w\-]{20,50}(?:\.[0-9a-z]{2}[0-9a-z]{7})?"
-        r"|glcbt-(?:[0-9a-fA-F]{1,5}_)?[\w\-]{20,50}|glimt-[\w\-]{25}|glptt-[\w\-]{40}"
+        # CI job tokens: with the partition prefix (`glcbt-64_`) exactly 20 characters follow
+        r"|glcbt-(?:[0-9a-zA-Z]{1,5}_[\w\-]{20}|(?![0-9a-zA-Z]{1,5}_)[\w\-]{20,50})|glimt-[\w\-]{25}|glptt-[\w\-]{40}"
         r"|glagent-[\w\-]{50,1024}|gloas-[\w\-]{64}|GR1348941[\w\-]{20,50})" + _T,
         prefix_len=6,
     ),
@@ -97,9 +98,11 @@ RULES: list[Rule] = [
         # configuration token: 160+ characters, read by the `xoxe.` form), and every token
         # ends in letters and digits, never digits alone (`xoxp-1234567890`)
         # (the letter test sits before the repeats: tested once, not once per way to split the digits)
+        # configuration tokens have fixed lengths: `xoxe.xoxp-1-` + 163-166, refresh `xoxe-1-` + 146 (a
+        # character more or less is an edited sample, and `xoxe-1-` + a few characters a stub)
         r"(?:xox[aosr]-(?=[\d\-]*[A-Za-z])(?:\d+-)*[A-Za-z0-9\-]{8,}"
         r"|xox[pbe]-(?!\d{1,7}-)(?=[\d\-]*[A-Za-z])(?:\d+-)*[A-Za-z0-9\-]{8,}"
-        r"|xoxe(?:\.xox[bpBP])?-\d-[A-Za-z0-9\-]{20,}"
+        r"|xoxe\.xox[bpBP]-\d-[A-Za-z0-9]{163,166}|xoxe-\d-[A-Za-z0-9]{146}"
         r"|xoxe-[\d\-]{10,}[a-f0-9]{20,}|xapp-\d-[A-Za-z0-9]+-\d+-[A-Za-z0-9]+)" + _T,
         prefix_len=5,
     ),
@@ -201,9 +204,9 @@ RULES: list[Rule] = [
     ),
     Rule(
         "VAULT_TOKEN",
-        # `hvs.`/`hvb.` + 24 or more (gitleaks wants 90+/138+, detect-secrets 24+); legacy `s.` + 24 or more
+        # `hvs.`/`hvb.` + 24 or more (gitleaks wants 90+/138+, detect-secrets 24+); legacy `s.` + exactly 24
         r"(?:hv[sb]\.[\w\-]{24,}|s\.(?=[A-Za-z0-9]{0,23}\d)(?=[A-Za-z0-9]{0,23}[a-z])(?=[A-Za-z0-9]{0,23}[A-Z])"
-        r"[A-Za-z0-9]{24,}(?![\w\-.]))",
+        r"[A-Za-z0-9]{24}(?![\w\-.]))",
         prefix_len=4,
     ),
     # v2 keys: `HRKU-AA` + 58 characters
@@ -264,7 +267,9 @@ RULES: list[Rule] = [
     Rule("SENTRY_TOKEN", r"sntryu_[a-f0-9]{64}" + _T, prefix_len=7),
     Rule("SONAR_TOKEN", r"sq[upa]_[A-Za-z0-9]{40}" + _T, prefix_len=4),
     Rule("SOURCEGRAPH_TOKEN", r"sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}" + _T, prefix_len=4),
-    Rule("SETTLEMINT_TOKEN", r"sm_(?:pat|aat|sat)_[A-Za-z0-9]{12,64}" + _T, prefix_len=7),
+    # application, personal and service tokens: exactly 16 alphanumerics (a 15- or 17-character run is a
+    # hand-edited sample, not a token)
+    Rule("SETTLEMINT_TOKEN", r"sm_(?:pat|aat|sat)_[A-Za-z0-9]{16}" + _T, prefix_len=7),
     Rule("HARNESS_TOKEN", r"(?:pat|sat)\.[\w\-]{22}\.[\w\-]{24}\.[\w\-]{20}" + _T, prefix_len=4),
     # `favicon.ico-<hash>.png` is a file name, not a token
     # Airtable personal access tokens: `pat` + 14-character id + `.` + 64 hex
