@@ -93,6 +93,36 @@ def test_curl_user_passwords_hidden(template: str) -> None:
     assert pw not in out and "<BASIC_AUTH_1>" in out
 
 
+@pytest.mark.parametrize(
+    "template",
+    [
+        "curl -u{u}:{p} https://api.example.com/v1/items",  # curl reads a short option's argument glued on
+        'curl -X POST https://api.example.com/v1/items -u"{u}:{p}"',
+        "curl -s \\\n  -u'{u}:{p}' \\\n  https://api.example.com/v1/items",
+    ],
+)
+def test_curl_user_glued_to_flag_hidden(template: str) -> None:
+    g = random.Random(template)  # its own stream: the module's draws for later tests stay as they were
+    user = "".join(g.choice(string.ascii_letters) for _ in range(8))
+    pw = "".join(g.choice(string.ascii_letters + string.digits + "!@#%~") for _ in range(16))
+    out = _out(template.format(u=user, p=pw))
+    assert pw not in out and "<BASIC_AUTH_1>" in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "curl -ufoo https://api.example.com/v1/items",  # no `user:password` pair
+        'curl -u"$USER:$PASS" https://api.example.com/v1/items',
+        "curl -s -uadmin:changeme https://localhost:9200",
+        "sort -uk2,2 data.txt && git push -uorigin main",  # no curl: other tools' glued -u flags
+        "python -u worker.py host:8080",
+    ],
+)
+def test_curl_user_glued_non_credentials_survive(text: str) -> None:
+    assert _out(text) == text
+
+
 def test_curl_user_token_with_empty_password_hidden() -> None:
     token = _rand(24)
     out = _out(f'curl -u "{token}:" https://localhost:9200')

@@ -1163,6 +1163,10 @@ _URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@'\"<>]{0,256}):(?P<pw>[^\s@/'\"<
 _CURL_USER = re.compile(
     r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]{0,256}\"(?::\"[^\"\n]{0,256}\")?|'[^'\n]{0,256}'|\S{1,512})"
 )
+# curl takes a short option's argument glued to it too (`curl -uadmin:pw`, `-u"svc:pw"`); read only in a
+# text that names curl (elsewhere `-u` heads flags such as `-uf`, `-ul`), and, as the spaced form, only a
+# `user:password` pair counts (_curl_credentials)
+_CURL_USER_GLUED = _lazy(r"-u(?P<v>\"[^\"\n]{1,256}\"|'[^'\n]{1,256}'|[^\s\"'\-:][^\s\"']{0,511})")
 # `(?<!\S)-u` with the look-behind after the literal `-`: a pattern that opens with a look-behind is tried at
 # every position of the text, one that opens with a literal only where that character occurs
 _USER_THEN_P = re.compile(r"-(?<!\S-)u[ \t]+[^\s-]\S{0,127}[ \t]+-p[ \t]+(?P<v>[^\s\"'`\-][^\s\"'`]{0,255})")
@@ -1580,6 +1584,12 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
                 continue
             if _curl_credentials(m.group("v")):
                 yield m.start("v"), m.end("v"), "BASIC_AUTH"
+        if "curl" in lower:
+            for m in _CURL_USER_GLUED.finditer(text):
+                if m.start() > 0 and not text[m.start() - 1].isspace():
+                    continue
+                if _curl_credentials(m.group("v")):
+                    yield m.start("v"), m.end("v"), "BASIC_AUTH"
         if " -p" in text:
             # `mongo -u admin -p <pw>`, `docker login -u ci -p <pw>`: -p right after a -u user is the password
             # (alone, -p is a port, a patch or a path in other commands)
