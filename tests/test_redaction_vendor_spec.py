@@ -85,6 +85,15 @@ FORMATS: dict[str, Callable[[random.Random], str]] = {
     "gitlab_ci_job_partitioned": lambda g: (
         "glcbt-" + _r(g, LOWHEX, g.randint(1, 5)) + "_" + _r(g, URLSAFE, 20)
     ),
+    "openai_project_marker": lambda g: (
+        g.choice(["sk-proj-", "sk-svcacct-", "sk-admin-"])
+        + _r(g, URLSAFE, g.choice([74, 58]))
+        + "T3BlbkFJ"
+        + _r(g, URLSAFE, g.choice([74, 58]))
+    ),
+    "openai_project_no_marker": lambda g: "sk-proj-" + _r(g, URLSAFE, g.randint(40, 120)),
+    "openai_legacy": lambda g: "sk-" + _r(g, MIX, 20) + "T3BlbkFJ" + _r(g, MIX, 20),
+    "openai_plain": lambda g: "sk-" + _r(g, MIX, 48),
     "gitlab_ci_job_plain": lambda g: "glcbt-" + _r(g, MIX, g.randint(20, 50)),
 }
 
@@ -116,6 +125,11 @@ def _near_misses() -> list[str]:
         "IR@" + "-".join(_r(g, LOWHEX, k) for k in (8, 4, 4, 4, 12)) + "@adf@we@" + _r(g, B64, 20),
         "https://CLAUDE.AI/code/session_short",
         "https://claude.ai/chat/session_" + _r(g, MIX, 24),
+        # the OpenAI marker where the layout does not put it
+        "sk-proj-" + _r(g, MIX, 74) + "T3BlbkFJ" + _r(g, MIX, 73),
+        "sk-admin-" + _r(g, MIX, 57) + "T3BlbkFJ" + _r(g, MIX, 58),
+        "sk-" + _r(g, MIX, 20) + "T3BlbkFJ" + _r(g, MIX, 19),
+        "sk-" + _r(g, MIX, 20) + "T3BlbkFJ" + _r(g, MIX, 21),  # (more before it is a project-named key)
         # fixed-length bodies a character off: Settlemint 16, Slack configuration 163-166 and refresh 146,
         # legacy Vault 24, a partitioned CI job token 20
         "sm_pat_" + _r(g, MIX, 15),

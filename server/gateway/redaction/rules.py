@@ -45,11 +45,19 @@ RULES: list[Rule] = [
     # header (context.py)
     Rule("ANTHROPIC_KEY", r"sk-ant-(?:api03|admin01)-[\w\-]{93}AA" + _T, prefix_len=14),
     Rule("ANTHROPIC_KEY", r"sk-ant-(?!api03-|admin01-)[a-z]{2,8}\d{0,2}-[\w\-]{40,}" + _T, prefix_len=13),
-    Rule("OPENAI_KEY", r"sk-(?:proj|svcacct|admin|None)-[\w\-]{20,}" + _T, prefix_len=8),
+    # `T3BlbkFJ` (base64 of `OpenAI`) fixes the layout around it: 74 or 58 characters on each side of it in
+    # project/service/admin keys, 20 and 20 in the older `sk-` keys. A key holding the marker elsewhere is an
+    # edited sample; one without it has no published length (20 or more, or `sk-` + 32 or more)
+    Rule(
+        "OPENAI_KEY",
+        r"sk-(?:proj|svcacct|admin|None)-(?:(?:[\w\-]{74}|[\w\-]{58})T3BlbkFJ(?:[\w\-]{74}|[\w\-]{58})"
+        r"|(?![\w\-]*T3BlbkFJ)[\w\-]{20,})" + _T,
+        prefix_len=8,
+    ),
     Rule("OPENAI_KEY", r"sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}" + _T, "none"),
     # keys named after a project (`sk-<name>-` + 20 + T3BlbkFJ + 20, detect-secrets' reading)
     Rule("OPENAI_KEY", r"sk-[\w\-]{0,200}?[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}" + _T, prefix_len=3),
-    Rule("OPENAI_KEY", r"sk-[A-Za-z0-9]{32,}" + _T, prefix_len=3),
+    Rule("OPENAI_KEY", r"sk-(?![A-Za-z0-9]*T3BlbkFJ)[A-Za-z0-9]{32,}" + _T, prefix_len=3),
     Rule(
         "LLM_API_KEY",
         r"(?:gsk_[A-Za-z0-9]{40,}|xai-[A-Za-z0-9]{60,}|pplx-[A-Za-z0-9]{48}|r8_[A-Za-z0-9]{30,}"
