@@ -94,6 +94,10 @@ FORMATS: dict[str, Callable[[random.Random], str]] = {
     "openai_project_no_marker": lambda g: "sk-proj-" + _r(g, URLSAFE, g.randint(40, 120)),
     "openai_legacy": lambda g: "sk-" + _r(g, MIX, 20) + "T3BlbkFJ" + _r(g, MIX, 20),
     "openai_plain": lambda g: "sk-" + _r(g, MIX, 48),
+    "fly_org": lambda g: "fo1_" + _r(g, URLSAFE, 43),
+    "fly_macaroon": lambda g: (
+        g.choice(["fm2_", "fm1r_", "fm1a_"]) + _r(g, B64, g.randint(100, 160)) + "=" * g.randint(0, 2)
+    ),
     "gitlab_ci_job_plain": lambda g: "glcbt-" + _r(g, MIX, g.randint(20, 50)),
 }
 
@@ -125,6 +129,9 @@ def _near_misses() -> list[str]:
         "IR@" + "-".join(_r(g, LOWHEX, k) for k in (8, 4, 4, 4, 12)) + "@adf@we@" + _r(g, B64, 20),
         "https://CLAUDE.AI/code/session_short",
         "https://claude.ai/chat/session_" + _r(g, MIX, 24),
+        # Fly.io: `fo1_` + 44, a macaroon with a character after its padding
+        "fo1_" + _r(g, URLSAFE, 44),
+        "fm2_" + _r(g, B64, 120) + "==Q",
         # the OpenAI marker where the layout does not put it
         "sk-proj-" + _r(g, MIX, 74) + "T3BlbkFJ" + _r(g, MIX, 73),
         "sk-admin-" + _r(g, MIX, 57) + "T3BlbkFJ" + _r(g, MIX, 58),

@@ -231,7 +231,10 @@ RULES: list[Rule] = [
     ),
     Rule(
         "FLY_TOKEN",
-        r"(?:fo1_[\w\-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3}|FlyV1 fm\d+_[A-Za-z0-9+/=,_\-]{100,})",
+        # each form ends where its alphabet does (`fo1_` + exactly 43; base64 padding ends a macaroon, a
+        # character after it means an edited sample), as gitleaks' delimiters do
+        r"(?:fo1_[\w\-]{43}(?![\w\-])|fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3}(?![A-Za-z0-9+/=])"
+        r"|FlyV1 fm\d+_[A-Za-z0-9+/=,_\-]{100,})",
         prefix_len=4,
     ),
     Rule("DOPPLER_TOKEN", r"dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}" + _T, prefix_len=6),
