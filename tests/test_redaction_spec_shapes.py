@@ -343,6 +343,22 @@ def test_database_password_credentials_hidden(template: str, n: int) -> None:
     assert secret not in out
 
 
+@pytest.mark.parametrize("sep", [";=", ",=", "&="])
+@pytest.mark.parametrize("template", ["db_password = {s}", "DB_PASSWORD={s}", "database_password: {s}"])
+def test_separator_then_equals_stays_in_an_unquoted_value(template: str, sep: str) -> None:
+    # `x;=y` is no `name=` pair after the value (a name has a character): the password runs on
+    g = random.Random(template + sep)
+    alnum = string.ascii_letters + string.digits
+    secret = "".join(g.choice(alnum) for _ in range(12)) + sep + "".join(g.choice(alnum) for _ in range(10))
+    out = _out(template.format(s=secret))
+    assert not any(secret[k : k + 8] in out for k in range(len(secret) - 7)), out
+
+
+def test_separator_then_a_name_still_ends_the_value() -> None:
+    out = _out("Password=Xk29vLq7Pz4TnW8r;Database=app;Server=db1")
+    assert "Xk29vLq7Pz4TnW8r" not in out and ";Database=app;Server=db1" in out
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -66,7 +66,7 @@ _OPVAL = re.compile(
     [ \t]*+@?                                        # @"..." (Objective-C string literal)
     (?:
         (?P<vq>\\?["'`])(?P<qv>.{0,400}?)(?P=vq)
-      | (?P<uv>[^\s"'`\\<>;&,](?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]{0,64}=|\s|$)|<(?!/)|>){0,511})
+      | (?P<uv>[^\s"'`\\<>;&,](?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]{1,64}=|\s|$)|<(?!/)|>){0,511})
     )
     """,
     re.X,
@@ -982,8 +982,8 @@ def _message_value(text: str, ident: str, sens: str, at: int) -> Span | None:
 # `Password=;x7Gq...;`, `password=<Tz9...`, `pwd=&Kq2...`: an unquoted generated password may open with a character that
 # _OPVAL reads as a separator or a placeholder's bracket; read on when what follows is not another `name=`
 _ODD_FIRST = frozenset(";,<&")
-_ODD_VALUE = re.compile(r"""[;,<&](?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]{0,64}=|\s|$)){5,255}""")
-_NEXT_PAIR = re.compile(r"[\w.\-\[\]]{0,64}=")
+_ODD_VALUE = re.compile(r"""[;,<&](?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]{1,64}=|\s|$)){5,255}""")
+_NEXT_PAIR = re.compile(r"[\w.\-\[\]]{1,64}=")
 
 
 def _odd_first_value(text: str, ident: str, sens: str, at: int) -> Span | None:
