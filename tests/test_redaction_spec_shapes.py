@@ -779,3 +779,41 @@ def test_service_named_keys_hold_credentials_even_as_uuids() -> None:
     assert key not in _out(f'const HEROKU_KEY = "{key}"')
     sample = "12345678-ABCD-ABCD-ABCD-1234567890AB"  # a counting sample stays
     assert _out(f'const HEROKU_KEY = "{sample}"') == f'const HEROKU_KEY = "{sample}"'
+
+
+# --- personal access tokens after their service, and a service's `login` property ------------------------
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "GITHUB_PAT={v}",
+        'gitlabPat = "{v}"',
+        "AZURE_DEVOPS_PAT: {v}",
+        '{{"bitbucket_pat": "{v}"}}',
+        "sonar.login={v}",  # SonarQube's property for the authentication token
+        'const SONAR_LOGIN = "{v}"',
+        "-Dsonar.login={v}",
+    ],
+)
+def test_service_pat_and_login_tokens_hidden(template: str) -> None:
+    g = random.Random(template)
+    value = "".join(g.choice(string.ascii_letters + string.digits) for _ in range(40))
+    out = _out(template.format(v=value))
+    assert value not in out and "<" in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'pat = r"(?P<name>[a-z_]+)=(?P<value>.*)"',  # `pat`: code's short name for a pattern
+        "word_pat = '\\\\w+'",
+        "sep_pat = re.compile(r'[,;]')",
+        "sonar.login=admin",  # a user name under the property: not generated
+        'user_login = "jsmith"',
+        "login_url = https://sso.example.com/login",
+        "the compat path and the pattern file",
+    ],
+)
+def test_pat_and_login_look_alikes_survive(text: str) -> None:
+    assert _out(text) == text

@@ -428,6 +428,8 @@ def _name(raw: str) -> _Name | None:
     ident = raw.lstrip("-.").rstrip(".-")
     if not ident:
         return None
+    if raw.startswith("-D") and len(ident) > 2 and ident[1].islower():
+        ident = ident[1:]  # a JVM system property, `-Dsonar.login=...`: the name is what follows -D
     sens = classify(ident)
     if sens is None:
         return None
