@@ -98,6 +98,12 @@ FORMATS: dict[str, Callable[[random.Random], str]] = {
     "fly_macaroon": lambda g: (
         g.choice(["fm2_", "fm1r_", "fm1a_"]) + _r(g, B64, g.randint(100, 160)) + "=" * g.randint(0, 2)
     ),
+    "grafana_cloud": lambda g: (
+        "glc_" + _r(g, MIX, 20) + "/" + _r(g, B64, g.randint(20, 60)) + "=" * g.randint(0, 2)
+    ),
+    "onepassword_service": lambda g: (
+        "ops_eyJ" + _r(g, MIX, 100) + "+" + _r(g, B64, 200) + "=" * g.randint(0, 2)
+    ),
     "gitlab_ci_job_plain": lambda g: "glcbt-" + _r(g, MIX, g.randint(20, 50)),
 }
 
@@ -132,6 +138,9 @@ def _near_misses() -> list[str]:
         # Fly.io: `fo1_` + 44, a macaroon with a character after its padding
         "fo1_" + _r(g, URLSAFE, 44),
         "fm2_" + _r(g, B64, 120) + "==Q",
+        # base64 bodies with a character after the padding (`+` or `/` inside the body gave a cut-off match)
+        "glc_" + _r(g, MIX, 20) + "/" + _r(g, MIX, 20) + "=Q",
+        "ops_eyJ" + _r(g, MIX, 100) + "+" + _r(g, MIX, 200) + "==Q",
         # the OpenAI marker where the layout does not put it
         "sk-proj-" + _r(g, MIX, 74) + "T3BlbkFJ" + _r(g, MIX, 73),
         "sk-admin-" + _r(g, MIX, 57) + "T3BlbkFJ" + _r(g, MIX, 58),

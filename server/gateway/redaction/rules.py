@@ -225,7 +225,7 @@ RULES: list[Rule] = [
     Rule("OPENSHIFT_TOKEN", r"sha256~[\w\-]{43}" + _T, prefix_len=7),
     Rule(
         "ONEPASSWORD_TOKEN",
-        r"(?:ops_eyJ[A-Za-z0-9+/]{250,}={0,3}|A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})"
+        r"(?:ops_eyJ[A-Za-z0-9+/]{250,}={0,3}(?![A-Za-z0-9+/=])|A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})"
         r"-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5})" + _T,
         prefix_len=4,
     ),
@@ -252,7 +252,7 @@ RULES: list[Rule] = [
     Rule(
         "GRAFANA_TOKEN",
         r"(?:glc_[A-Za-z0-9+/]{32,400}={0,3}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}"
-        r"|eyJrIjoi[A-Za-z0-9]{70,400}={0,3})(?![\w\-=])",
+        r"|eyJrIjoi[A-Za-z0-9]{70,400}={0,3})(?![\w\-=+/])",  # base64: `+`/`/` continue the run
         prefix_len=4,
     ),
     Rule("SUPABASE_KEY", r"(?:sbp_[a-f0-9]{40}|sb_secret_[\w\-]{20,})" + _T, prefix_len=4),
