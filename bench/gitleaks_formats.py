@@ -24,12 +24,20 @@ Tools, Data Factory, Ansible, Looker, Claude rules), one entry per
 [[rules]] table: id, regex (the TOML literal string as is, Go syntax), keywords, entropy (or null),
 path (or null), secret_group = the rule's secretGroup or 0 (gitleaks' default: the first non-empty
 capture group; -1 here means the whole match: set it for microsoft-teams-webhook, whose first
-group is one `xxxx-` piece of the URL), an optional "allowlist" (the rule's allowlist regexes), and kind = "semi-generic" for regexes of the form
+group is one `xxxx-` piece of the URL; set 2 for sonar-api-token, whose first group is the
+`(login|token)` keyword: later gitleaks versions give it secretGroup 2), an optional "allowlist" (the
+rule's allowlist regexes whose target is the secret), and kind = "semi-generic" for regexes of the form
 `(?i)[\\w.-]{0,50}?(?:vendor)...(secret)...` (GenerateSemiGenericRegex), "context" for rules whose
 secret is defined by surrounding syntax (curl, kubernetes yaml, nuget, freemius, ...), "generic"
 for generic-api-key, "path-only" for rules without a regex, and "format" for the rest
 (GenerateUniqueTokenRegex and hand-written literal-led patterns). A 20-line tomllib script does
 it: `tomllib.load(open("gitleaks.toml", "rb"))["rules"]` gives the tables.
+
+A secret group that opens and closes with a literal quote (hashicorp-tf-password's `("...")`) is drawn
+without those quotes: the templates supply the quoting. The "context" rules' groups hold syntax of their
+own (curl's quoted `-u` argument, a manifest's `name: value` line), so inside the templates they read as
+nonsense; they are also scored in place (`context_in_place`): the secret inside the command, manifest or
+file line that rule reads (shapes generated here, after gitleaks' own test cases for those rules).
 
 Go regex syntax is converted where Python differs: a flag group `(?i)` in the middle of a pattern
 applies to the rest of its enclosing group in Go and becomes a scoped `(?i:...)`; `\\z` becomes `\\Z`.
@@ -212,6 +220,23 @@ def _groups(items: list[Any], icase: bool, found: list[tuple[int, list[Any], boo
             _groups(av[2], icase, found)
 
 
+_QUOTES = (ord('"'), ord("'"))
+
+
+def _unquoted(sub: list[Any]) -> list[Any]:
+    """A group that opens and closes with the same literal quote, without them (the template quotes)."""
+    items = list(sub)
+    if (
+        len(items) > 2
+        and items[0][0] is C.LITERAL
+        and items[-1][0] is C.LITERAL
+        and items[0][1] == items[-1][1]
+        and items[0][1] in _QUOTES
+    ):
+        return items[1:-1]
+    return items
+
+
 def _top_branches(parsed: Any) -> list[list[Any]]:
     items = list(parsed)
     if len(items) == 1 and items[0][0] is C.BRANCH:
@@ -243,6 +268,7 @@ class Sampler:
                 self.variants.append((found[0][1], found[0][2]))
         if not self.variants:
             self.variants.append((list(parsed), icase))
+        self.variants = [(_unquoted(sub), ic) for sub, ic in self.variants]
 
     def sample(self, rng: random.Random, allow: list[re.Pattern[str]] = ()) -> str:  # type: ignore[assignment]
         """A random secret; drawn again (up to 20 times) while a rule allowlist would excuse it."""
@@ -319,6 +345,77 @@ def _bedrock_short_lived(rng: random.Random) -> str:
         f"bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Credential=ASIA{cred}&X-Amz-Signature={sig}"
     )
     return "bedrock-api-key-" + base64.b64encode(url.encode()).decode()
+
+
+def _word(rng: random.Random, lo: int, hi: int, alphabet: str = string.ascii_letters + string.digits) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(lo, hi)))
+
+
+def _url(rng: random.Random) -> str:
+    return f"https://{_word(rng, 4, 10, string.ascii_lowercase)}.example.com/api/{_word(rng, 3, 8, string.ascii_lowercase)}"
+
+
+def _curl_user(rng: random.Random) -> tuple[str, str]:
+    user, pw = _word(rng, 4, 12), _word(rng, 10, 24, string.ascii_letters + string.digits + "@.-")
+    arg = rng.choice([f"{user}:{pw}", f'"{user}:{pw}"', f"'{user}:{pw}'"])
+    flag = rng.choice(["-u ", "--user ", "--user=", "-u"])
+    layout = rng.choice(["{c} {f}{a} {u}", "{c} -X POST {u} {f}{a}", "{c} -s \\\n  {f}{a} \\\n  {u}"])
+    return layout.format(c="curl", f=flag, a=arg, u=_url(rng)), pw
+
+
+def _curl_header(rng: random.Random) -> tuple[str, str]:
+    b64 = string.ascii_letters + string.digits + "+/"
+    tok = _word(rng, 24, 48, string.ascii_letters + string.digits + "-_.")
+    head, secret = rng.choice(
+        [
+            (f"Authorization: Bearer {tok}", tok),
+            (f"Authorization: Token {tok}", tok),
+            (f"X-Api-Key: {tok}", tok),
+            (f"Api-Token: {tok}", tok),
+            ("Authorization: Basic " + (basic := _word(rng, 20, 40, b64)), basic),
+        ]
+    )
+    q = rng.choice(['"', "'"])
+    layout = rng.choice(["curl {u} -H {q}{h}{q}", "curl -X GET \\\n  --header {q}{h}{q} \\\n  {u}"])
+    return layout.format(u=_url(rng), q=q, h=head), secret
+
+
+def _k8s_secret(rng: random.Random) -> tuple[str, str]:
+    import base64
+
+    raw = _word(rng, 12, 32, string.ascii_letters + string.digits + "!@#%")
+    value = base64.b64encode(raw.encode()).decode()
+    key = rng.choice(["password", "api-key", "token", "db.password", "client_secret", "TLS_KEY"])
+    meta = f"metadata:\n  name: {_word(rng, 3, 10, string.ascii_lowercase)}\n"
+    data = f"data:\n  {key}: {value}\n"
+    kind = "apiVersion: v1\nkind: Secret\n"
+    return rng.choice([kind + meta + data, data + kind + meta, kind + meta + "type: Opaque\n" + data]), value
+
+
+def _nuget(rng: random.Random) -> tuple[str, str]:
+    pw = _word(rng, 10, 24, string.ascii_letters + string.digits + "!#._-")
+    name = rng.choice(["ClearTextPassword", "Password"])
+    body = f'  <add key="Username" value="{_word(rng, 4, 10)}" />\n  <add key="{name}" value="{pw}" />'
+    return f"<packageSourceCredentials>\n <feed>\n{body}\n </feed>\n</packageSourceCredentials>", pw
+
+
+def _freemius(rng: random.Random) -> tuple[str, str]:
+    key = "sk_" + _word(rng, 29, 29, string.ascii_letters + string.digits + "<>;:~!$")
+    q = rng.choice(['"', "'"])
+    return (
+        f"$config = array(\n    {q}secret_key{q} => {q}{key}{q},\n    {q}public_key{q} => {q}pk_{_word(rng, 29, 29)}{q},\n);",
+        key,
+    )
+
+
+# context rules: (text, secret) in the syntax the rule reads, scored in place
+IN_PLACE = {
+    "curl-auth-user": _curl_user,
+    "curl-auth-header": _curl_header,
+    "kubernetes-secret-yaml": _k8s_secret,
+    "nuget-config-password": _nuget,
+    "freemius-secret-key": _freemius,
+}
 
 
 # rule id -> generator; these formats' gitleaks regexes are looser than any real value, or their
@@ -460,6 +557,8 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     per_rule: dict[str, Any] = {}
     fp: dict[str, Any] = {}
+    in_place: dict[str, Any] = {}
+    place_rng = random.Random(args.seed + 1)  # its own stream: the template draws stay as they were
     oracle = Oracle(rules)
     nm_total = 0
     nm_red: dict[str, dict[str, int]] = {}
@@ -492,6 +591,12 @@ def main(argv: list[str] | None = None) -> int:
                         example = {"template": name, "in": text[:160], "out": out[:160]}
                 else:
                     hidden += 1
+        if rule["id"] in IN_PLACE:
+            placed = [IN_PLACE[rule["id"]](place_rng) for _ in range(args.n * 8)]
+            missed = [text for text, sec in placed if leaked(sec, text, Vault().redact(text))]
+            in_place[rule["id"]] = {"recall": round(1 - len(missed) / len(placed), 4)}
+            if missed and args.examples:
+                in_place[rule["id"]]["example"] = missed[0][:200]
         entry: dict[str, Any] = {"kind": rule.get("kind"), "recall": round(hidden / total, 4)}
         if fails:
             entry["failing_templates"] = dict(sorted(fails.items(), key=lambda kv: -kv[1]))
@@ -547,6 +652,10 @@ def main(argv: list[str] | None = None) -> int:
         },
         "below_100": {k: v for k, v in scored.items() if v["recall"] < 1.0},
         "errors": {k: v for k, v in per_rule.items() if "error" in v},
+        "context_in_place": {
+            "recall": round(sum(v["recall"] for v in in_place.values()) / max(1, len(in_place)), 4),
+            "rules": in_place,
+        },
         "fp_probe": {
             "rules_probed": len(fp),
             "lookalikes_redacted_share": round(

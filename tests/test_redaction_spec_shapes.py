@@ -93,6 +93,36 @@ def test_curl_user_passwords_hidden(template: str) -> None:
     assert pw not in out and "<BASIC_AUTH_1>" in out
 
 
+@pytest.mark.parametrize(
+    "template",
+    [
+        "curl -u{u}:{p} https://api.example.com/v1/items",  # curl reads a short option's argument glued on
+        'curl -X POST https://api.example.com/v1/items -u"{u}:{p}"',
+        "curl -s \\\n  -u'{u}:{p}' \\\n  https://api.example.com/v1/items",
+    ],
+)
+def test_curl_user_glued_to_flag_hidden(template: str) -> None:
+    g = random.Random(template)  # its own stream: the module's draws for later tests stay as they were
+    user = "".join(g.choice(string.ascii_letters) for _ in range(8))
+    pw = "".join(g.choice(string.ascii_letters + string.digits + "!@#%~") for _ in range(16))
+    out = _out(template.format(u=user, p=pw))
+    assert pw not in out and "<BASIC_AUTH_1>" in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "curl -ufoo https://api.example.com/v1/items",  # no `user:password` pair
+        'curl -u"$USER:$PASS" https://api.example.com/v1/items',
+        "curl -s -uadmin:changeme https://localhost:9200",
+        "sort -uk2,2 data.txt && git push -uorigin main",  # no curl: other tools' glued -u flags
+        "python -u worker.py host:8080",
+    ],
+)
+def test_curl_user_glued_non_credentials_survive(text: str) -> None:
+    assert _out(text) == text
+
+
 def test_curl_user_token_with_empty_password_hidden() -> None:
     token = _rand(24)
     out = _out(f'curl -u "{token}:" https://localhost:9200')
@@ -311,6 +341,22 @@ def test_database_password_credentials_hidden(template: str, n: int) -> None:
     secret = _db_secret(n)
     out = _out(template.format(s=secret))
     assert secret not in out
+
+
+@pytest.mark.parametrize("sep", [";=", ",=", "&="])
+@pytest.mark.parametrize("template", ["db_password = {s}", "DB_PASSWORD={s}", "database_password: {s}"])
+def test_separator_then_equals_stays_in_an_unquoted_value(template: str, sep: str) -> None:
+    # `x;=y` is no `name=` pair after the value (a name has a character): the password runs on
+    g = random.Random(template + sep)
+    alnum = string.ascii_letters + string.digits
+    secret = "".join(g.choice(alnum) for _ in range(12)) + sep + "".join(g.choice(alnum) for _ in range(10))
+    out = _out(template.format(s=secret))
+    assert not any(secret[k : k + 8] in out for k in range(len(secret) - 7)), out
+
+
+def test_separator_then_a_name_still_ends_the_value() -> None:
+    out = _out("Password=Xk29vLq7Pz4TnW8r;Database=app;Server=db1")
+    assert "Xk29vLq7Pz4TnW8r" not in out and ";Database=app;Server=db1" in out
 
 
 @pytest.mark.parametrize(
@@ -733,3 +779,41 @@ def test_service_named_keys_hold_credentials_even_as_uuids() -> None:
     assert key not in _out(f'const HEROKU_KEY = "{key}"')
     sample = "12345678-ABCD-ABCD-ABCD-1234567890AB"  # a counting sample stays
     assert _out(f'const HEROKU_KEY = "{sample}"') == f'const HEROKU_KEY = "{sample}"'
+
+
+# --- personal access tokens after their service, and a service's `login` property ------------------------
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "GITHUB_PAT={v}",
+        'gitlabPat = "{v}"',
+        "AZURE_DEVOPS_PAT: {v}",
+        '{{"bitbucket_pat": "{v}"}}',
+        "sonar.login={v}",  # SonarQube's property for the authentication token
+        'const SONAR_LOGIN = "{v}"',
+        "-Dsonar.login={v}",
+    ],
+)
+def test_service_pat_and_login_tokens_hidden(template: str) -> None:
+    g = random.Random(template)
+    value = "".join(g.choice(string.ascii_letters + string.digits) for _ in range(40))
+    out = _out(template.format(v=value))
+    assert value not in out and "<" in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'pat = r"(?P<name>[a-z_]+)=(?P<value>.*)"',  # `pat`: code's short name for a pattern
+        "word_pat = '\\\\w+'",
+        "sep_pat = re.compile(r'[,;]')",
+        "sonar.login=admin",  # a user name under the property: not generated
+        'user_login = "jsmith"',
+        "login_url = https://sso.example.com/login",
+        "the compat path and the pattern file",
+    ],
+)
+def test_pat_and_login_look_alikes_survive(text: str) -> None:
+    assert _out(text) == text

@@ -65,7 +65,7 @@ _OPVAL = re.compile(
     [ \t]*+@?                                        # @"..." (Objective-C string literal)
     (?:
         (?P<vq>\\?["'`])(?P<qv>.{0,400}?)(?P=vq)
-      | (?P<uv>[^\s"'`\\<>;&,](?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]{0,64}=|\s|$)|<(?!/)|>){0,511})
+      | (?P<uv>[^\s"'`\\<>;&,](?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]{1,64}=|\s|$)|<(?!/)|>){0,511})
     )
     """,
     re.X,
@@ -430,6 +430,8 @@ def _name(raw: str) -> _Name | None:
     ident = raw.lstrip("-.").rstrip(".-")
     if not ident:
         return None
+    if raw.startswith("-D") and len(ident) > 2 and ident[1].islower():
+        ident = ident[1:]  # a JVM system property, `-Dsonar.login=...`: the name is what follows -D
     sens = classify(ident)
     if sens is None:
         return None
@@ -984,8 +986,8 @@ def _message_value(text: str, ident: str, sens: str, at: int) -> Span | None:
 # `Password=;x7Gq...;`, `password=<Tz9...`, `pwd=&Kq2...`: an unquoted generated password may open with a character that
 # _OPVAL reads as a separator or a placeholder's bracket; read on when what follows is not another `name=`
 _ODD_FIRST = frozenset(";,<&")
-_ODD_VALUE = re.compile(r"""[;,<&](?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]{0,64}=|\s|$)){5,255}""")
-_NEXT_PAIR = re.compile(r"[\w.\-\[\]]{0,64}=")
+_ODD_VALUE = re.compile(r"""[;,<&](?:[^\s"'`\\<>;&,]|[;&,](?![\w.\-\[\]]{1,64}=|\s|$)){5,255}""")
+_NEXT_PAIR = re.compile(r"[\w.\-\[\]]{1,64}=")
 
 
 def _odd_first_value(text: str, ident: str, sens: str, at: int) -> Span | None:
@@ -1165,6 +1167,10 @@ _URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@'\"<>]{0,256}):(?P<pw>[^\s@/'\"<
 _CURL_USER = re.compile(
     r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]{0,256}\"(?::\"[^\"\n]{0,256}\")?|'[^'\n]{0,256}'|\S{1,512})"
 )
+# curl takes a short option's argument glued to it too (`curl -uadmin:pw`, `-u"svc:pw"`); read only in a
+# text that names curl (elsewhere `-u` heads flags such as `-uf`, `-ul`), and, as the spaced form, only a
+# `user:password` pair counts (_curl_credentials)
+_CURL_USER_GLUED = _lazy(r"-u(?P<v>\"[^\"\n]{1,256}\"|'[^'\n]{1,256}'|[^\s\"'\-:][^\s\"']{0,511})")
 # `(?<!\S)-u` with the look-behind after the literal `-`: a pattern that opens with a look-behind is tried at
 # every position of the text, one that opens with a literal only where that character occurs
 _USER_THEN_P = re.compile(r"-(?<!\S-)u[ \t]+[^\s-]\S{0,127}[ \t]+-p[ \t]+(?P<v>[^\s\"'`\-][^\s\"'`]{0,255})")
@@ -1582,6 +1588,12 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
                 continue
             if _curl_credentials(m.group("v")):
                 yield m.start("v"), m.end("v"), "BASIC_AUTH"
+        if "curl" in lower:
+            for m in _CURL_USER_GLUED.finditer(text):
+                if m.start() > 0 and not text[m.start() - 1].isspace():
+                    continue
+                if _curl_credentials(m.group("v")):
+                    yield m.start("v"), m.end("v"), "BASIC_AUTH"
         if " -p" in text:
             # `mongo -u admin -p <pw>`, `docker login -u ci -p <pw>`: -p right after a -u user is the password
             # (alone, -p is a port, a patch or a path in other commands)

@@ -278,6 +278,7 @@ _RUN_TOGETHER = (
     "accesstoken",
 )
 _PUBLIC = frozenset({"public", "pub", "publishable"})
+_PAT_OWNERS = frozenset({"devops", "ado", "personal", "access", "git", "registry", "api"})
 _PASSWORD_INNER = frozenset({"password", "passwd", "pwd", "passphrase"})
 # names that say their value is not a real credential: `fakeToken`, `dummy_password`, `mockApiKey`,
 # `nonMatchingToken` (test fixtures and doc samples; a vendor-format value is still found by its format)
@@ -412,6 +413,14 @@ def _sensitivity(name: str, words: Callable[[str], tuple[str, ...]]) -> Sensitiv
         return "password"
     if last == "access" and len(parts) >= 2 and parts[-2] == "random":
         return None  # `random_access`: a memory/IO term (gitleaks' allowlist)
+    if last == "pat":
+        # a personal access token after its service (`GITHUB_PAT`, `gitlabPat`, `AZURE_DEVOPS_PAT`); alone, or
+        # after another word (`word_pat`, `sep_pat`), `pat` is code's short name for a pattern
+        return "secret" if any(p in VENDORS or p in _PAT_OWNERS for p in parts[:-1]) else None
+    if last == "login" and len(parts) >= 2 and parts[-2] in VENDORS:
+        # `sonar.login`, `SONAR_LOGIN`: the property that takes a service's authentication token (a user
+        # name under it does not look generated, and only a generated value is redacted)
+        return "secret"
     if last in _SECRET_WORDS or last.endswith(_SUFFIXES_SECRET):
         # `db_password_token`, `DB_PASSWDToken`, `db_pwd_api_key`: a credential named after a password
         # holds one (any real value, not only a generated one)
@@ -597,6 +606,8 @@ VENDORS = frozenset(
 # (a C-speed memchr loop) before running any context regex: gitleaks' keyword prefilter.
 KEYWORDS: tuple[str, ...] = (
     "contrase",
+    "pat",  # `GITHUB_PAT` (keys.classify keeps `pat` alone and `path`, `pattern`: one classify call per hit)
+    "login",  # `sonar.login`
     "pass",
     "secret",
     "token",
