@@ -446,8 +446,10 @@ RULES: list[Rule] = [
     Rule("CRYPTO_WALLET", r"(?:bc1|tb1)[02-9ac-hj-np-z]{25,87}" + _T, "bech32"),
 ]
 
-# Left boundary shared by all rules: not inside a longer token or a base64 blob.
-_LEFT_SET = r"[A-Za-z0-9+/_\-]"
+# Left boundary shared by all rules: not inside a longer token. A `/` opens a token as a blank does: URL
+# paths carry tokens (`/v1/keys/sk_live_...`, webhook URLs), and inside a base64 blob, where `/` is a
+# letter, a vendor format does not match by chance (no span in 2,000 random blobs of 0.2-4 KB).
+_LEFT_SET = r"[A-Za-z0-9+_\-]"
 _LEFT = "(?<!" + _LEFT_SET + ")"
 _LIMIT = 4
 
@@ -569,7 +571,7 @@ TRIGGER_LENGTHS = sorted({len(t) for t in TRIGGERS})
 # that starts after a non-token character inside another one (`sk.eyJ...`) is found as well.
 _TRIE = trie_regex(set(TRIGGERS))
 _FIRSTS = "".join(sorted({re.escape(t[0]) for t in TRIGGERS}))
-TRIGGER_RE = re.compile(r"[^A-Za-z0-9+/_\-](?=[" + _FIRSTS + "])(?=" + _TRIE + ")")
+TRIGGER_RE = re.compile(r"[^A-Za-z0-9+_\-](?=[" + _FIRSTS + "])(?=" + _TRIE + ")")
 TRIGGER_AT_START = re.compile(_TRIE)
 
 
