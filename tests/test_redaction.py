@@ -368,3 +368,24 @@ def test_random_base64_blobs_stay_whole() -> None:
     for _ in range(300):
         blob = base64.b64encode(rng.randbytes(rng.randint(300, 3000))).decode()
         assert redact_text("tls.crt: " + blob)[0] == "tls.crt: " + blob
+
+
+def _unprefixed_tokens() -> list[str]:
+    rng = random.Random(29)
+    draw = lambda n, a: "".join(rng.choice(a) for _ in range(n))  # noqa: E731
+    low = string.ascii_lowercase + string.digits
+    return [
+        # Azure AD client secret: 3 characters, a digit, `Q~`, 31-34 more
+        draw(3, string.ascii_letters)
+        + draw(1, string.digits)
+        + "Q~"
+        + draw(34, string.ascii_letters + string.digits),
+        draw(14, low) + ".atlasv1." + draw(64, low),  # Terraform Cloud API token
+    ]
+
+
+@pytest.mark.parametrize("token", _unprefixed_tokens())
+def test_unprefixed_format_after_an_escaped_break_is_hidden(token: str) -> None:
+    """In JSON-encoded logs a token opens a line as `\\n<token>`: the `n` is no word before it."""
+    for sep in ("\\n", "\\t", "\\r\\n"):
+        _hidden('{"level": "error", "msg": "auth failed' + sep + token + ' rejected"}', token)

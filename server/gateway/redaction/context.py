@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple, cast
 
 from .keys import KEYWORDS, VENDORS, classify, classify_value, components, names_only_cache, split_words
-from .rules import TRIGGER_AT_START, trie_regex
+from .rules import GATED, TRIGGER_AT_START, trie_regex
 from .validators import (
     char_classes,
     digit_secret,
@@ -1785,14 +1785,22 @@ _ESCAPED_BREAK = re.compile(r"\\[nrt]")
 _TOKEN_AFTER = re.compile(r"[^\s\\\"'<>,;)\]}]{8,2048}")
 
 
+# formats without a literal prefix (`xxx8Q~...` Azure secrets, `.atlasv1.`, `scauth_...acc_`) are read
+# after an escaped break only from 16 characters on and when their gate is in the token
+_GATES = tuple(g.gate for g in GATED)
+
+
 def _after_escaped_breaks(text: str) -> Iterator[Span]:
     from .engine import find_spans  # the engine imports this module: a call-time import
 
     for m in _ESCAPED_BREAK.finditer(text):
         pos = m.end()
-        if TRIGGER_AT_START.match(text, pos) is None:
-            continue
         t = _TOKEN_AFTER.match(text, pos)
-        if t is not None:
-            for s, e, kind in find_spans(t.group()):
-                yield pos + s, pos + e, kind
+        if t is None:
+            continue
+        if TRIGGER_AT_START.match(text, pos) is None:
+            token = t.group()
+            if len(token) < 16 or not any(g in token for g in _GATES):
+                continue
+        for s, e, kind in find_spans(t.group()):
+            yield pos + s, pos + e, kind
