@@ -389,3 +389,40 @@ def test_unprefixed_format_after_an_escaped_break_is_hidden(token: str) -> None:
     """In JSON-encoded logs a token opens a line as `\\n<token>`: the `n` is no word before it."""
     for sep in ("\\n", "\\t", "\\r\\n"):
         _hidden('{"level": "error", "msg": "auth failed' + sep + token + ' rejected"}', token)
+
+
+def _password(rng: random.Random) -> str:
+    core = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(rng.randint(10, 18)))
+    k = rng.randint(1, len(core) - 1)
+    return core[:k] + rng.choice("!@#%^*-_+.") + core[k:]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "CREATE USER app IDENTIFIED BY '{p}';",
+        "ALTER USER 'app'@'%' IDENTIFIED WITH caching_sha2_password BY '{p}';",
+        "GRANT ALL ON shop.* TO app IDENTIFIED BY '{p}'",
+        'sqlcmd -S db01 -U sa -P {p} -Q "select 1"',
+        '$cred = ConvertTo-SecureString "{p}" -AsPlainText -Force',
+        "psql postgresql://app:{p}@db.internal:5432/app",
+    ],
+)
+def test_passwords_in_sql_and_admin_commands_are_hidden(template: str) -> None:
+    rng = random.Random(sum(map(ord, template)))
+    for _ in range(5):
+        p = _password(rng)
+        out = _hidden(template.format(p=p), p)
+        assert not any(p[i : i + 8] in out for i in range(len(p) - 7)), out  # no piece left either
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Activate the menu item identified by INDEX and return it.",
+        'sqlcmd -S db01 -E -Q "select 1"',  # -E: Windows authentication, no password
+        "ConvertTo-SecureString -String $env:DB_PASSWORD -AsPlainText -Force",
+    ],
+)
+def test_sql_and_admin_command_lookalikes_stay(text: str) -> None:
+    assert redact_text(text)[0] == text

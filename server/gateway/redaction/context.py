@@ -1163,6 +1163,7 @@ _DIGEST_RESPONSE = re.compile(r"""[^\n]{0,600}?\bresponse[ \t]*=[ \t]*"?(?P<v>[0
 # the password half of documentation URLs (`https://user:pass@host`, `foo:bar@`)
 _DOC_PASSWORDS = frozenset(["pass", "pw", "pwd", "passwd", "bar", "baz"])
 _GO_DSN = re.compile(r"(?<![\w/:])[\w.\-]{1,64}:(?P<pw>[^\s@/'\"<>]{1,256})@tcp\(")
+_AUTHORITY_END = re.compile(r"[\s/?#'\"<>]")
 _URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@'\"<>]{0,256}):(?P<pw>[^\s@/'\"<>]{1,256})@(?=[\w\[.\-])")
 _CURL_USER = re.compile(
     r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]{0,256}\"(?::\"[^\"\n]{0,256}\")?|'[^'\n]{0,256}'|\S{1,512})"
@@ -1308,6 +1309,21 @@ _CLI_ARGS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("sudo -s", _lazy(r"echo[ \t]+(?:-[neE]+[ \t]+)?" + _V + r"[ \t]*\|[ \t]*sudo[ \t]+-S")),
+    # SQL Server's command-line tools take the password after a capital -P (`sqlcmd -S db -U sa -P x`)
+    ("sqlcmd", _lazy(r"sqlcmd(?:\.exe)?[^\n]{0,200}?[ \t]-P[ \t]*" + _V)),
+    # SQL: `CREATE USER app IDENTIFIED BY 'x'`, `ALTER USER app IDENTIFIED WITH caching_sha2_password BY 'x'`
+    # (`GRANT ... TO app IDENTIFIED BY 'x'` in old MySQL); prose's "the item identified by INDEX" has no account
+    (
+        "identified",
+        _lazy(
+            r"(?i:(?:user|role|login|to)[ \t]+\S+[ \t]+identified(?:[ \t]+with[ \t]+\w+)?[ \t]+by)[ \t]+" + _V
+        ),
+    ),
+    # PowerShell: `ConvertTo-SecureString "x" -AsPlainText -Force` (the plain text is the password)
+    (
+        "securestring",
+        _lazy(r"(?i:convertto-securestring)[ \t]+(?:-String[ \t]+)?" + _V + r"(?=[^\n]*(?i:-AsPlainText))"),
+    ),
     # a `.pgpass` line printed with its file name nearby: `host:port:db:user:password`
     (
         ".pgpass",
@@ -1579,9 +1595,15 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
                 yield m.start("pw"), m.end("pw"), "PASSWORD"
     if "://" in text:
         for m in _URL_USERINFO.finditer(text):
-            pw = m.group("pw")
+            start, end = m.span("pw")
+            # a password holding a raw `@` (`app:p@ss@db/app`): the host follows the authority's last `@`
+            stop = _AUTHORITY_END.search(text, end + 1)
+            last_at = text.rfind("@", end + 1, stop.start() if stop is not None else len(text))
+            if last_at > end:
+                end = last_at
+            pw = text[start:end]
             if not is_placeholder(pw) and not pw.startswith("$") and pw.lower() not in _DOC_PASSWORDS:
-                yield m.start("pw"), m.end("pw"), "PASSWORD"
+                yield start, end, "PASSWORD"
     if "-u" in text:
         for m in _CURL_USER.finditer(text):
             if m.start() > 0 and not text[m.start() - 1].isspace():
