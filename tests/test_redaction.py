@@ -426,3 +426,29 @@ def test_passwords_in_sql_and_admin_commands_are_hidden(template: str) -> None:
 )
 def test_sql_and_admin_command_lookalikes_stay(text: str) -> None:
     assert redact_text(text)[0] == text
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "+44 20 7946 0958",
+        "(212) 555-0198",
+        "10.42.7.19",
+        "DE89370400440532013000",
+        "4012 8888 8888 1881",
+        "09171234567",
+    ],
+)
+def test_personal_data_opening_a_line_of_a_json_encoded_log_is_hidden(value: str) -> None:
+    for sep in ("\\n", "\\t", "\\r\\n"):
+        _hidden('{"msg": "callback failed' + sep + value + ' (retrying)"}', value)
+
+
+def test_json_encoded_log_lines_keep_their_timestamps_and_operators() -> None:
+    """`\\n081110 010438 4917 INFO` is a date, a time and a thread id (was read as a phone after the `n`);
+    `\\t::` in a format string is no address."""
+    for text in (
+        '{"msg": "Receiving block blk_38865049064139660\\n081110 010438 4917 INFO dfs.DataNode: done"}',
+        "print(f\"crypt\\t:: {find_library('crypt')}\")",
+    ):
+        assert redact_text(text)[0] == text
