@@ -424,7 +424,6 @@ class _Name(NamedTuple):
     generic: bool  # ends in `api`/`access` (gitleaks' generic identifiers): read only before an operator
 
 
-@names_only_cache  # names repeat: a text uses a few dozen distinct ones
 def _name(raw: str) -> _Name | None:
     """What the scanner needs to know about a run of name characters; None: not a sensitive name."""
     ident = raw.lstrip("-.").rstrip(".-")
@@ -444,6 +443,10 @@ def _name(raw: str) -> _Name | None:
         raw.startswith("--"),
         components(ident)[-1] in _GENERIC_LAST and _SETTERS.isdisjoint(components(ident)[:-1]),
     )
+
+
+# names repeat: a text uses a few dozen distinct ones (kept when classify split the name as one)
+_name = names_only_cache(_name, lambda raw: raw.lstrip("-.").rstrip(".-"))
 
 
 def assignment_spans(text: str, lower: str) -> Iterator[Span]:

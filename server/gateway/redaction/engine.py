@@ -251,7 +251,8 @@ def find_spans(text: str) -> list[Span]:
     cands.extend(context.vendor_spans(text, lower))
     if "@" in text:
         cands.extend(pii.email_spans(text))
-    text = _unglue_escaped_breaks(text)
+    if "\\" in text:
+        text = _unglue_escaped_breaks(text)
     view = pii.text_view(text)
     ipv4, numbers = pii.digit_led(text, view)
     cands.extend(pii.network_spans(text, ipv4))
@@ -268,8 +269,6 @@ def _unglue_escaped_breaks(text: str) -> str:
     same length, so offsets hold. In a JSON-encoded log a number opens a line as `\\n+44 20 ...`,
     `\\n10.0.0.7`; the personal-data scanners want no word character before a number, and the `n` is one.
     (Not a blank: a blank before `::` would make it the unspecified address, as in `"\\t::"` it is not.)"""
-    if "\\" not in text:
-        return text
     return text.replace("\\n", "\\\x01").replace("\\t", "\\\x01").replace("\\r", "\\\x01")
 
 

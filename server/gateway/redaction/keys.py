@@ -321,12 +321,18 @@ def _name_shaped(s: str, parts: tuple[str, ...]) -> bool:
     return len(parts) <= 6 and len(parts) - words <= 2 and singles <= 1 and digits <= 4 and bare <= 2
 
 
-def names_only_cache(fn: Callable[[str], _T]) -> Callable[[str], _T]:
+_WORDS: dict[str, tuple[str, ...]] = {}  # components' table (names only)
+
+
+def names_only_cache(
+    fn: Callable[[str], _T], name_of: Callable[[str], str] | None = None
+) -> Callable[[str], _T]:
     """Remember fn's answers process-wide, but only for strings that read as names.
 
     The scanners also meet values here (a token that happens to hold `api` or `key` is read as a run of
-    name characters first), and a process-wide table of recent secrets would outlive every call. The
-    answer for anything else is computed again each time. Bounded: the table is emptied when full.
+    name characters first), and a process-wide table of recent secrets would outlive every call. fn must
+    split `name_of(s)` with `components`, which keeps only name-shaped strings: an answer is kept when
+    components kept the string, and computed again otherwise. Bounded: the table is emptied when full.
     """
     table: dict[str, _T] = {}
 
@@ -334,7 +340,7 @@ def names_only_cache(fn: Callable[[str], _T]) -> Callable[[str], _T]:
         got = table.get(s, _MISS)
         if got is _MISS:
             got = fn(s)
-            if _MANY_PIECES.match(s) is None and _name_shaped(s, components(s)):
+            if (s if name_of is None else name_of(s)) in _WORDS:
                 if len(table) >= _TABLE_SIZE:
                     table.clear()
                 table[s] = got
@@ -354,9 +360,6 @@ def split_words(name: str) -> tuple[str, ...]:
         if chunk:
             out.extend(p.lower() for p in _CAMEL.findall(chunk))
     return tuple(out)
-
-
-_WORDS: dict[str, tuple[str, ...]] = {}
 
 
 def components(name: str) -> tuple[str, ...]:
