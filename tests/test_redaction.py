@@ -452,3 +452,12 @@ def test_json_encoded_log_lines_keep_their_timestamps_and_operators() -> None:
         "print(f\"crypt\\t:: {find_library('crypt')}\")",
     ):
         assert redact_text(text)[0] == text
+
+
+def test_an_address_under_a_bare_key_stays_but_a_url_under_a_credential_name_hides() -> None:
+    link = "[JSON Web Key]: https://tools.ietf.org/html/rfc7517"  # a Markdown link reference
+    assert redact_text(link)[0] == link
+    hook = "https://hooks.zapier.com/hooks/catch/" + _rand(7, string.digits) + "/" + _rand(7) + "/"
+    _hidden("SECRET=" + hook, hook)  # webhook URLs are credentials, even with short ids
+    generated = "https://example.com/a/" + _rand(24)
+    _hidden("key: " + generated, generated)

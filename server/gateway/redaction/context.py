@@ -252,6 +252,19 @@ _SCHEMA_WORDS = frozenset(
 )
 
 
+_URL_PARTS = re.compile(r"[/?&=#.;:,]+")
+
+
+def _url_carries_secret(url: str) -> bool:
+    """A URL given as a value hides something when it has userinfo or a generated path or query part."""
+    rest = url.split("://", 1)[1]
+    if "@" in rest.split("/", 1)[0]:
+        return True
+    return any(
+        looks_random(part, min_len=16, min_entropy=3.0) for part in _URL_PARTS.split(rest) if len(part) >= 16
+    )
+
+
 def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, after: str) -> bool:
     if not value or is_placeholder(value) or (not value.isalnum() and _ALNUM.search(value) is None):
         return (
@@ -270,6 +283,16 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
         return False  # `changeme123`, `password1`, `example2`: a filler word numbered (gitleaks' stopwords)
     if value[0] in "/~." and _is_path(value):
         return False  # `PWD=/home/runner`, `token = ~/.config/app/token.json`: where a secret is, not one
+    if (
+        sensitivity == "weak"
+        and value[0] in "hH"
+        and low.startswith(("https://", "http://"))
+        and not _url_carries_secret(value)
+    ):
+        # a bare `key` naming an address (`[JSON Web Key]: https://tools.ietf.org/html/rfc7517`, a Markdown
+        # link), unless a part of it is generated or it holds userinfo. Under a credential's name a URL stays
+        # hidden: webhook URLs are credentials with short ids (`.../hooks/catch/1234567/abcde12/`)
+        return False
     if value.startswith(_REFERENCE_HEADS) or (
         value[0] in _SHAPE_HEADS and _NOT_SECRET_SHAPE.fullmatch(value)
     ):
