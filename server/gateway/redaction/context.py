@@ -1597,6 +1597,15 @@ def _k8s_block(text: str, pos: int, end: int, key_indent: int) -> tuple[int, int
     return first, last, "".join(parts)
 
 
+def _curl_user_spans(text: str, rx: re.Pattern[str]) -> Iterator[Span]:
+    """`-u user:pw` / `-uuser:pw` as a flag of its own (after a blank), when the pair is a credential."""
+    for m in rx.finditer(text):
+        if m.start() > 0 and not text[m.start() - 1].isspace():
+            continue
+        if _curl_credentials(m.group("v")):
+            yield m.start("v"), m.end("v"), "BASIC_AUTH"
+
+
 def other_spans(text: str, lower: str) -> Iterator[Span]:
     """Bearer tokens, URL userinfo passwords, curl -u, docker login -p, Kubernetes Secret data, client ids."""
     if "client" in lower:
@@ -1631,17 +1640,9 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
             if not is_placeholder(pw) and not pw.startswith("$") and pw.lower() not in _DOC_PASSWORDS:
                 yield start, end, "PASSWORD"
     if "-u" in text:
-        for m in _CURL_USER.finditer(text):
-            if m.start() > 0 and not text[m.start() - 1].isspace():
-                continue
-            if _curl_credentials(m.group("v")):
-                yield m.start("v"), m.end("v"), "BASIC_AUTH"
+        yield from _curl_user_spans(text, _CURL_USER)
         if "curl" in lower:
-            for m in _CURL_USER_GLUED.finditer(text):
-                if m.start() > 0 and not text[m.start() - 1].isspace():
-                    continue
-                if _curl_credentials(m.group("v")):
-                    yield m.start("v"), m.end("v"), "BASIC_AUTH"
+            yield from _curl_user_spans(text, _CURL_USER_GLUED)
         if " -p" in text:
             # `mongo -u admin -p <pw>`, `docker login -u ci -p <pw>`: -p right after a -u user is the password
             # (alone, -p is a port, a patch or a path in other commands)
