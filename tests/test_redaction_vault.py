@@ -263,3 +263,27 @@ def test_cli_jsonl_lines_without_findings_pass_through_as_given() -> None:
         '{"id": "z", "text": "42"}',
         '{"id": "e", "text": "mail <EMAIL_1>"}',
     ]
+
+
+def test_json_name_value_entries_are_read_under_their_own_name() -> None:
+    """Kubernetes/ECS environments and SSM parameters carry the secret's name beside a generic `value`."""
+    payload = {
+        "containerDefinitions": [
+            {
+                "environment": [
+                    {"name": "DB_PASSWORD", "value": "hunter2!x"},
+                    {"name": "PORT", "value": "8080"},
+                ]
+            }
+        ],
+        "Parameters": [{"Name": "/prod/db/password", "Value": "Pa55w0rd!", "Type": "SecureString"}],
+        "spring.datasource.password": {"value": "s3cr3t-value", "origin": "application.yml:4"},
+        "settings": {"name": "theme", "value": "dark"},
+    }
+    out = Vault().redact_json(payload)
+    text = json.dumps(out)
+    for secret in ("hunter2!x", "Pa55w0rd!", "s3cr3t-value"):
+        assert secret not in text
+    assert out["containerDefinitions"][0]["environment"][1] == {"name": "PORT", "value": "8080"}
+    assert out["spring.datasource.password"]["origin"] == "application.yml:4"
+    assert out["settings"] == {"name": "theme", "value": "dark"}

@@ -32,6 +32,21 @@ def redact_once(text: str, spans: list[tuple[int, int, str]]) -> str:
     return Vault().redact_found(text, spans)
 
 
+_VALUE_KEYS = frozenset({"value", "Value", "VALUE"})
+_NAME_KEYS = ("name", "Name", "key", "Key", "NAME", "KEY")
+
+
+def _entry_name(obj: dict[Any, Any]) -> str | None:
+    """The secret-bearing name of a name/value entry (`{"name": "API_TOKEN", "value": ...}`), if any."""
+    if not _VALUE_KEYS.intersection(obj):
+        return None
+    for k in _NAME_KEYS:
+        name = obj.get(k)
+        if isinstance(name, str) and classify(name) not in (None, "weak"):
+            return name
+    return None
+
+
 class RedactionError(RuntimeError):
     """Redaction failed; the caller must not send anything (fail closed)."""
 
@@ -112,9 +127,13 @@ class Vault:
     def _walk(self, obj: Any, key: str | None) -> Any:
         sens = classify(key) if key else None
         if isinstance(obj, dict):
+            # the `value` of an entry is read under the entry's own name (`{"name": "DB_PASSWORD", "value":
+            # "..."}` in Kubernetes and ECS environments, `{"Name": "/prod/db/password", "Value": ...}` in SSM),
+            # or under the key that holds the entry (`{"client_secret": {"value": "...", "origin": ...}}`)
+            owner = _entry_name(obj) or (key if sens and sens != "weak" else None)
             return {
                 (self._redact(k) if isinstance(k, str) else k): self._walk(
-                    v, k if isinstance(k, str) else None
+                    v, (owner if owner and k in _VALUE_KEYS else k) if isinstance(k, str) else None
                 )
                 for k, v in obj.items()
             }
