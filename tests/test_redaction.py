@@ -461,3 +461,36 @@ def test_an_address_under_a_bare_key_stays_but_a_url_under_a_credential_name_hid
     _hidden("SECRET=" + hook, hook)  # webhook URLs are credentials, even with short ids
     generated = "https://example.com/a/" + _rand(24)
     _hidden("key: " + generated, generated)
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "aws ssm put-parameter --name /prod/db/password --value '{p}' --type SecureString",
+        "gh secret set DB_PASSWORD --body '{p}'",
+        "vercel env add DB_PASSWORD production <<< '{p}'",
+        "az keyvault secret set --vault-name kv --name db-password --value '{p}'",
+        "echo -n '{p}' | gcloud secrets create db-password --data-file=-",
+        '{{\n  "environment": [\n    {{\n      "name": "DB_PASSWORD",\n      "value": "{p}"\n    }}\n  ]\n}}',
+        "Environment:\n  - Name: DB_PASSWORD\n    Value: {p}\n",
+        '{{\n  "spring.datasource.password": {{\n    "value": "{p}",\n    "origin": "application.yml:4"\n  }}\n}}',
+    ],
+)
+def test_secrets_handed_to_secret_stores_and_in_pretty_printed_entries_are_hidden(template: str) -> None:
+    rng = random.Random(sum(map(ord, template)))
+    for _ in range(4):
+        p = _password(rng)
+        _hidden(template.format(p=p), p)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "aws ssm put-parameter --name /app/log_level --value debug --type String",
+        'gh secret set DB_PASSWORD --body "$DB_PASSWORD"',
+        "cat <<< 'hello world'",
+        '{\n  "env": [\n    {\n      "name": "LOG_LEVEL",\n      "value": "debug"\n    }\n  ]\n}',
+    ],
+)
+def test_secret_store_lookalikes_stay(text: str) -> None:
+    assert redact_text(text)[0] == text

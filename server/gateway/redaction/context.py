@@ -192,8 +192,8 @@ _TYPE_EXPR = re.compile(r"(?:[A-Z][a-z]+){2,}|[A-Z]\w*\[[\w\[\], .|]*\]")
 _ELEMENT_NAMED = frozenset(["name=", " key="])  # the five characters before the quote opening the name
 # the value of a name/value pair after its name: the next line's `value:` (YAML) or the next member (JSON)
 _NAME_VALUE = re.compile(
-    r"""["']?(?:[ \t]*\r?\n[ \t]*(?:-[ \t]+)?value:[ \t]*(?P<q>["']?)(?P<v>[^\s"']{1,512})(?P=q)[ \t]*(?:\r?\n|$)"""
-    r"""|[ \t]*,[ \t]*(?P<k2>["']?)value(?P=k2)[ \t]*:[ \t]*(?:["'](?P<v2>[^"'\n]{1,512})["']|(?P<v3>[^\s,}"']{1,512})))"""
+    r"""["']?(?:[ \t]*\r?\n[ \t]*(?:-[ \t]+)?(?i:value):[ \t]*(?P<q>["']?)(?P<v>[^\s"']{1,512})(?P=q)[ \t]*(?:\r?\n|$)"""
+    r"""|[ \t]*,\s*(?P<k2>["']?)(?i:value)(?P=k2)[ \t]*:[ \t]*(?:["'](?P<v2>[^"'\n]{1,512})["']|(?P<v3>[^\s,}"']{1,512})))"""
 )
 # where a secret is kept, or its ciphertext: `arn:aws:secretsmanager:...`, `vault:secret/data/app#password`,
 # `projects/123/secrets/db/versions/2` (GCP), `op://vault/item/field` (1Password), `ENC[AES256_GCM,...]` (SOPS)
@@ -675,7 +675,8 @@ def _after_name_key(text: str, left: int) -> bool:
     k -= 1
     if text[k - 1] in "\"'":
         k -= 1
-    return text[k - 4 : k] == "name" and (k == 4 or not text[k - 5].isalnum())
+    # (`Name`: CloudFormation, ECS and SSM write the pair capitalised)
+    return text[k - 4 : k].lower() == "name" and (k == 4 or not text[k - 5].isalnum())
 
 
 def _xml_value(text: str, ident: str, sens: str, pos: int, close: str = "") -> Span | None:
@@ -1178,7 +1179,7 @@ def _statement_value(text: str, ident: str, sens: str, pos: int, left: int) -> S
 
 
 _NESTED_VALUE = re.compile(
-    r"""\{[ \t]*(?P<k>\\?["'])value(?P=k)[ \t]*:[ \t]*(?P<q>\\?["'])(?P<qv>[^"'\n\\]{1,400})(?P=q)"""
+    r"""\{\s*(?P<k>\\?["'])value(?P=k)[ \t]*:[ \t]*(?P<q>\\?["'])(?P<qv>[^"'\n\\]{1,400})(?P=q)"""
 )
 _AUTH_PARAMS = re.compile(
     r"[A-Za-z_][\w\-]{0,63}=[\"']"
@@ -1350,6 +1351,29 @@ _CLI_ARGS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "securestring",
         _lazy(r"(?i:convertto-securestring)[ \t]+(?:-String[ \t]+)?" + _V + r"(?=[^\n]*(?i:-AsPlainText))"),
     ),
+    # secret stores fed from the command line: `gh secret set NAME --body x`, `az keyvault secret set ...
+    # --value x`, `echo -n x | gcloud secrets create ...` (one `secret` scan gates all three)
+    (
+        "secret",
+        _lazy(r"(?:gh|glab)[ \t]+secret[ \t]+set[ \t]+\S+[^\n]{0,80}?[ \t](?:--body|-b)(?:[ \t]+|=)" + _V),
+    ),
+    ("secret", _lazy(r"keyvault[ \t]+secret[ \t]+set[^\n]{0,200}?[ \t]--value(?:[ \t]+|=)" + _V)),
+    (
+        "secret",
+        _lazy(
+            r"echo[ \t]+(?:-[neE]+[ \t]+)?"
+            + _V
+            + r"[ \t]*\|[^\n|]{0,120}?(?:gcloud[ \t]+secrets|kubectl[ \t]+create[ \t]+secret|docker[ \t]+secret"
+            r"|gh[ \t]+secret|vault[ \t]+kv|wrangler[ \t]+secret)"
+        ),
+    ),
+    # `aws ssm put-parameter --name /db/password --value x --type SecureString`
+    (
+        "put-parameter",
+        _lazy(r"put-parameter(?=[^\n]*SecureString)[^\n]{0,300}?[ \t]--value(?:[ \t]+|=)" + _V),
+    ),
+    # a here-string into a secret store: `vercel env add DB_PASSWORD production <<< 'x'`
+    ("<<<", _lazy(r"(?i:secrets?|env[ \t]+add)[^\n]{0,200}?<<<[ \t]*" + _V)),
     # a `.pgpass` line printed with its file name nearby: `host:port:db:user:password`
     (
         ".pgpass",
@@ -1364,6 +1388,12 @@ _DB_CONNECT_CALL = _lazy(
     r"""(?:PDO|mysqli_connect|mysql_connect|mysqli->real_connect|mysqli->__construct|new mysqli)(?:->__construct)?"""
     r"""\([ \t]*(?P<a>["'])[^"'\n]{0,256}(?P=a)[ \t]*,[ \t]*(?P<b>["'])[^"'\n]{0,128}(?P=b)[ \t]*,[ \t]*"""
     r"""(?P<q>["'])(?P<qv>[^"'\n]{1,256})(?P=q)"""
+)
+
+
+# the forms grouped by gate, in first-seen order: forms that share a gate cost one scan
+_CLI_GATES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = tuple(
+    (gate, tuple(rx for g, rx in _CLI_ARGS if g == gate)) for gate in dict.fromkeys(g for g, _ in _CLI_ARGS)
 )
 
 
@@ -1704,9 +1734,10 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
         for m in _DB_CONNECT_CALL.finditer(text):
             if _command_password(m.group("qv")):
                 yield m.start("qv"), m.end("qv"), "PASSWORD"
-    for gate, rx in _CLI_ARGS:
+    for gate, rxs in _CLI_GATES:
         if gate in lower:
-            yield from _cli_arg_spans(text, rx)
+            for rx in rxs:
+                yield from _cli_arg_spans(text, rx)
     if "PASS" in text or "LOGIN" in text or "AUTH" in text or "UGFzc3dvcmQ6" in text:
         yield from _protocol_logins(text)
     if "mysql" in lower:  # mysql -pSECRET (no space)
