@@ -494,3 +494,18 @@ def test_secrets_handed_to_secret_stores_and_in_pretty_printed_entries_are_hidde
 )
 def test_secret_store_lookalikes_stay(text: str) -> None:
     assert redact_text(text)[0] == text
+
+
+def test_documents_carried_in_a_json_string_are_read_with_their_line_breaks() -> None:
+    """A Kubernetes Secret or an XML element logged inside a JSON string keeps its structure only through
+    `\\n` escapes; the readers see the decoded lines and the spans map back onto the escaped text."""
+    import json
+
+    b64 = __import__("base64").b64encode(_rand(18).encode()).decode()
+    manifest = f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  password: {b64}\n"
+    token = _rand(32)
+    element = f"<apiToken>\n    {token}\n</apiToken>"
+    for doc, secret in ((manifest, b64), (element, token)):
+        for text in (json.dumps({"msg": doc}), json.dumps({"level": "error", "message": doc}, indent=2)):
+            out = _hidden(text, secret)
+            assert json.loads(out)  # still one JSON document

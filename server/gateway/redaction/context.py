@@ -1761,6 +1761,8 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
         yield from escaped_spans(text)
     if "\\" in text:
         yield from _after_escaped_breaks(text)
+        if "\\n" in text and ("</" in text or ("kind" in lower and "secret" in lower)):
+            yield from _multiline_string_spans(text)
 
 
 # Values inside an encoded layer: a query string carried in another URL's parameter
@@ -1826,6 +1828,56 @@ def _decode_line(line: str) -> tuple[str, list[int], list[int]]:
         src_at.append(pos)
     parts.append(line[pos:])
     return "".join(parts), dec_at, src_at
+
+
+# A document carried in a JSON string (`"msg": "apiVersion: v1\\nkind: Secret\\ndata:\\n  pw: ..."`,
+# `"<apiToken>\\n  value\\n</apiToken>"`): the readers of Kubernetes Secrets and XML elements want its real line
+# breaks, so such lines are decoded once more with JSON's string escapes (`\\n`, `\\t`, `\\"` ...)
+_JSON_STRING_ESCAPE = re.compile(r'\\([nrt"\\/])')
+_JSON_UNESCAPED = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "/": "/"}
+
+
+def _decode_json_string(line: str) -> tuple[str, list[int], list[int]]:
+    """The line with JSON's string escapes decoded, and breakpoints to map back (as _decode_line)."""
+    parts: list[str] = []
+    dec_at: list[int] = [0]
+    src_at: list[int] = [0]
+    pos = dec = 0
+    for m in _JSON_STRING_ESCAPE.finditer(line):
+        parts.append(line[pos : m.start()])
+        dec += m.start() - pos
+        parts.append(_JSON_UNESCAPED[m.group(1)])
+        dec_at.append(dec)
+        src_at.append(m.start())
+        dec += 1
+        pos = m.end()
+        dec_at.append(dec)
+        src_at.append(pos)
+    parts.append(line[pos:])
+    return "".join(parts), dec_at, src_at
+
+
+def _multiline_string_spans(text: str) -> Iterator[Span]:
+    from .engine import find_spans  # the engine imports this module: a call-time import
+
+    depth = getattr(_DECODING, "depth", 0)
+    if depth >= _MAX_LAYERS:
+        return
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = text[start:end]
+        if "\\n" in line and ("</" in line or ("kind" in line.lower() and "secret" in line.lower())):
+            decoded, dec_at, src_at = _decode_json_string(line)
+            _DECODING.depth = depth + 1
+            try:
+                found = find_spans(decoded)
+            finally:
+                _DECODING.depth = depth
+            for s, e, kind in found:
+                yield start + _to_source(s, dec_at, src_at), start + _to_source(e, dec_at, src_at), kind
+        start = end + 1
 
 
 def _to_source(d: int, dec_at: list[int], src_at: list[int]) -> int:
