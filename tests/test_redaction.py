@@ -509,3 +509,14 @@ def test_documents_carried_in_a_json_string_are_read_with_their_line_breaks() ->
         for text in (json.dumps({"msg": doc}), json.dumps({"level": "error", "message": doc}, indent=2)):
             out = _hidden(text, secret)
             assert json.loads(out)  # still one JSON document
+
+
+def test_curl_credentials_inside_a_json_string_keep_the_json_whole() -> None:
+    import json
+
+    placeholder = json.dumps({"msg": 'curl --user "xxx:yyy" https://api.example.com'})
+    assert redact_text(placeholder)[0] == placeholder  # a documentation pair, escaped: kept as in plain text
+    pw = _rand(14)
+    for cmd in (f'curl --user "bob:{pw}" https://x', f"curl -u bob:{pw}"):
+        out = _hidden(json.dumps({"msg": cmd}), pw)
+        assert json.loads(out)["msg"].startswith("curl ")

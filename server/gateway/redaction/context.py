@@ -1193,7 +1193,9 @@ _GO_DSN = re.compile(r"(?<![\w/:])[\w.\-]{1,64}:(?P<pw>[^\s@/'\"<>]{1,256})@tcp\
 _AUTHORITY_END = re.compile(r"[\s/?#'\"<>]")
 _URL_USERINFO = re.compile(r"://(?P<user>[^\s:/@'\"<>]{0,256}):(?P<pw>[^\s@/'\"<>]{1,256})@(?=[\w\[.\-])")
 _CURL_USER = re.compile(
-    r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]{0,256}\"(?::\"[^\"\n]{0,256}\")?|'[^'\n]{0,256}'|\S{1,512})"
+    r"-(?:u|-user)(?:[ \t]+|=)(?P<v>\"[^\"\n]{0,256}\"(?::\"[^\"\n]{0,256}\")?|'[^'\n]{0,256}'"
+    # quoted inside a JSON string (`\"user:pw\"`); unquoted, a `"` ends the value (it closes a JSON string)
+    r"|\\\"[^\"\\\n]{0,256}\\\"|[^\s\"]{1,512})"
 )
 # curl takes a short option's argument glued to it too (`curl -uadmin:pw`, `-u"svc:pw"`); read only in a
 # text that names curl (elsewhere `-u` heads flags such as `-uf`, `-ul`), and, as the spaced form, only a
@@ -1269,7 +1271,7 @@ def _curl_credentials(v: str) -> bool:
     `"$USER:$PASS"`, `${u}:${p}` and `$(cat f)` are references; a `$` inside a password (`P@ss$1`) is not.
     An empty password (`"<token>:"`) leaves the token in the user part: it counts when it looks generated.
     """
-    inner = v.replace('"', "").replace("'", "")
+    inner = v.replace('\\"', "").replace('"', "").replace("'", "")
     if ":" not in inner or "{{" in inner or "${" in inner or "$(" in inner:
         return False
     if inner[0] == "<" and inner[-1] == ">":
