@@ -287,3 +287,17 @@ def test_json_name_value_entries_are_read_under_their_own_name() -> None:
     assert out["containerDefinitions"][0]["environment"][1] == {"name": "PORT", "value": "8080"}
     assert out["spring.datasource.password"]["origin"] == "application.yml:4"
     assert out["settings"] == {"name": "theme", "value": "dark"}
+
+
+def test_redacting_json_text_keeps_it_json(shared_dir) -> None:
+    """A span never crosses a JSON string's quotes: every case wrapped in JSON (flat, indented, nested)
+    still parses after redaction, and nothing it must hide is left."""
+    cases = [json.loads(x) for x in (shared_dir / "data" / "redaction" / "dev_subset.jsonl").open()]
+    for c in cases:
+        t = c["text"]
+        for doc in (json.dumps({"msg": t}), json.dumps({"message": t, "ctx": {"raw": [t]}}, indent=2)):
+            out, _ = redact_text(doc)
+            parsed = json.loads(out)
+            if c.get("tier", "core") == "core":
+                texts = [parsed["msg"]] if "msg" in parsed else [parsed["message"], parsed["ctx"]["raw"][0]]
+                assert not any(h in x for h in c["must_hide"] for x in texts), c["id"]
