@@ -520,3 +520,13 @@ def test_curl_credentials_inside_a_json_string_keep_the_json_whole() -> None:
     for cmd in (f'curl --user "bob:{pw}" https://x', f"curl -u bob:{pw}"):
         out = _hidden(json.dumps({"msg": cmd}), pw)
         assert json.loads(out)["msg"].startswith("curl ")
+
+
+@pytest.mark.parametrize("sep", ["\u00a0", "\u202f", "\u2009", "\u2013", "\u2011"])
+def test_numbers_grouped_with_typeset_spaces_and_dashes(sep: str) -> None:
+    """No-break and thin spaces, en dashes and non-breaking hyphens group digits as a blank or `-` would."""
+    for value in ("+44 20 7946 0958", "4012 8888 8888 1881", "0917 123 4567", "01 23 45 67 89"):
+        _hidden("call " + value.replace(" ", sep) + " today", value.replace(" ", sep))
+    for kept in ("population 67 390 000", "1990-2020", "Umsatz 12 345 678 EUR"):
+        text = kept.replace(" ", sep) if sep in "\u00a0\u202f\u2009" else kept.replace("-", sep)
+        assert redact_text(text)[0] == text

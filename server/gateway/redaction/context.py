@@ -1865,12 +1865,14 @@ def _multiline_string_spans(text: str) -> Iterator[Span]:
     depth = getattr(_DECODING, "depth", 0)
     if depth >= _MAX_LAYERS:
         return
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start)
+    i = text.find("\\n")
+    while i >= 0:  # only the lines that hold an escaped break
+        start = text.rfind("\n", 0, i) + 1
+        end = text.find("\n", i)
         end = len(text) if end < 0 else end
         line = text[start:end]
-        if "\\n" in line and ("</" in line or ("kind" in line.lower() and "secret" in line.lower())):
+        low = line.lower()
+        if "</" in line or ("kind" in low and "secret" in low):
             decoded, dec_at, src_at = _decode_json_string(line)
             _DECODING.depth = depth + 1
             try:
@@ -1879,7 +1881,7 @@ def _multiline_string_spans(text: str) -> Iterator[Span]:
                 _DECODING.depth = depth
             for s, e, kind in found:
                 yield start + _to_source(s, dec_at, src_at), start + _to_source(e, dec_at, src_at), kind
-        start = end + 1
+        i = text.find("\\n", end)
 
 
 def _to_source(d: int, dec_at: list[int], src_at: list[int]) -> int:
