@@ -530,3 +530,20 @@ def test_numbers_grouped_with_typeset_spaces_and_dashes(sep: str) -> None:
     for kept in ("population 67 390 000", "1990-2020", "Umsatz 12 345 678 EUR"):
         text = kept.replace(" ", sep) if sep in "\u00a0\u202f\u2009" else kept.replace("-", sep)
         assert redact_text(text)[0] == text
+
+
+def test_key_value_tables_hide_the_value_column() -> None:
+    """`vault kv get` and `column -t` print a name, a column gap and the value alone to the end of the line."""
+    rng = random.Random(41)
+    pw = _password(rng)
+    table = f"====== Data ======\nKey         Value\n---         -----\npassword    {pw}\nusername    admin\n"
+    out = _hidden(table, pw)
+    assert "username    admin" in out
+    _hidden("PASSWORD\t" + pw, pw)
+    for kept in (
+        "password    required",
+        "password\t\tOptional",
+        "The password  is wrong",
+        "password    ********",
+    ):
+        assert redact_text(kept)[0] == kept

@@ -896,6 +896,9 @@ def _compared(text: str, ident: str, sens: str, c: re.Match[str]) -> Span | None
     return None
 
 
+_TABLE_ROW_VALUE = re.compile(r"(?P<v>[^\s=:]\S{0,255})[ \t]*(?:\r?\n|$)")
+
+
 def _other_value(text: str, ident: str, sens: str, pos: int, left: int, is_flag: bool) -> Span | None:
     """A name that _OPVAL found no `<op> value` after: the less common forms, chosen by the next character.
 
@@ -906,6 +909,15 @@ def _other_value(text: str, ident: str, sens: str, pos: int, left: int, is_flag:
     while j < n and text[j] in " \t":
         j += 1
     ch = text[j] if j < n else ""
+    if j - pos >= 2 or "\t" in text[pos:j]:
+        # a table row (`vault kv get`, `printenv | column -t`): the name opens its line, then a column gap
+        # and one value to the end of the line (`password    s3cr3t`); prose has single blanks
+        row = _TABLE_ROW_VALUE.match(text, j)
+        if row is not None and not text[text.rfind("\n", 0, left) + 1 : left].strip():
+            v = row.group("v")
+            if _value_is_secret(v, sens, op="table", quoted=False, after=""):
+                return row.start("v"), row.end("v"), value_kind(ident, sens)
+            return None
     if ch == "[" and j == pos:
         # `char secret[25] = "..."`: an array size between the name and the operator
         k = text.find("]", pos, pos + 8)
