@@ -14,7 +14,16 @@ import threading
 from collections.abc import Iterator
 from typing import Any, NamedTuple, cast
 
-from .keys import KEYWORDS, VENDORS, classify, classify_value, components, names_only_cache, split_words
+from .keys import (
+    KEYWORDS,
+    NAMES_SEEN,
+    VENDORS,
+    classify,
+    classify_value,
+    components,
+    names_only_cache,
+    split_words,
+)
 from .rules import GATED, TRIGGER_AT_START, trie_regex
 from .validators import (
     char_classes,
@@ -304,7 +313,7 @@ def _value_is_secret(value: str, sensitivity: str, *, op: str, quoted: bool, aft
     if (
         ("_" in value or (not quoted and "." in value))
         and _VARIABLE.fullmatch(value)
-        and classify_value(value)
+        and (classify(value) if value in NAMES_SEEN else classify_value(value))
     ):
         # `new_password == confirm_password`, `password: "real_key"`: a variable named like a secret
         return False
@@ -865,7 +874,16 @@ def _tuple_target(text: str, left: int) -> bool:
 
 def _names_tail(v: str, ident: str) -> bool:
     """The value's words end the name's words: `pass=pass`, `new_password = password`, `_secret_value = value`."""
-    cv, ci = split_words(v), components(ident)
+    ci = components(ident)
+    if not ci:
+        return False
+    # the last word of both ends in the same letter: most values fail here, before they are split into words
+    k = len(v)
+    while k and not v[k - 1].isalnum():
+        k -= 1
+    if not k or (v[k - 1].isascii() and v[k - 1].lower() != ci[-1][-1]):
+        return False
+    cv = split_words(v)
     return bool(cv) and len(cv) <= len(ci) and ci[-len(cv) :] == cv
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Literal, TypeVar
 
 Sensitivity = Literal["password", "secret", "weak"] | None
@@ -322,6 +322,8 @@ def _name_shaped(s: str, parts: tuple[str, ...]) -> bool:
 
 
 _WORDS: dict[str, tuple[str, ...]] = {}  # components' table (names only)
+# for callers that meet a value and may use the cached answers when it is also a name already seen
+NAMES_SEEN: Mapping[str, tuple[str, ...]] = _WORDS
 
 
 def names_only_cache(
