@@ -504,6 +504,10 @@ def assignment_spans(text: str, lower: str) -> Iterator[Span]:
         m = search(lower, right)
         r = n - i
         left = i - (ident_run(rtext, r, r + _LEFT_REACH).end() - r)
+        if left < i and left and text[left - 1] == "\\" and text[left] in "ntr":
+            left += (
+                1  # `\\napiKey=...` in a JSON-encoded log: the `n` of an escaped break is no part of the name
+            )
         if covered:
             j = bisect.bisect_right(covered, left * width + n)  # the last value starting at or before left
             if j and right < covered[j - 1] % width:
