@@ -11,7 +11,7 @@ import base64
 import bisect
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple, cast
 
 from .keys import (
@@ -1840,10 +1840,10 @@ _ENTITIES = {"quot": '"', "apos": "'", "lt": "<", "gt": ">", "amp": "&"}
 
 def _decode_line(line: str) -> tuple[str, list[int], list[int]]:
     """The line with its escapes decoded, and breakpoints (decoded offset, line offset) to map back."""
-    parts: list[str] = []
-    dec_at: list[int] = [0]
-    src_at: list[int] = [0]
-    pos = dec = 0
+    return _splice(line, _printable_escapes(line))
+
+
+def _printable_escapes(line: str) -> Iterator[tuple[int, int, str]]:
     for m in _ESCAPE.finditer(line):
         hexa = m.group(1) or m.group(2) or m.group(3) or m.group(7)
         if hexa:
@@ -1852,15 +1852,24 @@ def _decode_line(line: str) -> tuple[str, list[int], list[int]]:
             ch = chr(int(m.group(6)))
         else:
             ch = m.group(4) or _ENTITIES[m.group(5)]
-        if not " " <= ch <= "~":
-            continue
-        parts.append(line[pos : m.start()])
-        dec += m.start() - pos
+        if " " <= ch <= "~":
+            yield m.start(), m.end(), ch
+
+
+def _splice(line: str, edits: Iterable[tuple[int, int, str]]) -> tuple[str, list[int], list[int]]:
+    """line with each (start, end) range replaced by one character, and the breakpoints to map back."""
+    parts: list[str] = []
+    dec_at: list[int] = [0]
+    src_at: list[int] = [0]
+    pos = dec = 0
+    for start, end, ch in edits:
+        parts.append(line[pos:start])
+        dec += start - pos
         parts.append(ch)
         dec_at.append(dec)
-        src_at.append(m.start())
+        src_at.append(start)
         dec += 1
-        pos = m.end()
+        pos = end
         dec_at.append(dec)
         src_at.append(pos)
     parts.append(line[pos:])
@@ -1876,27 +1885,26 @@ _JSON_UNESCAPED = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "/": "
 
 def _decode_json_string(line: str) -> tuple[str, list[int], list[int]]:
     """The line with JSON's string escapes decoded, and breakpoints to map back (as _decode_line)."""
-    parts: list[str] = []
-    dec_at: list[int] = [0]
-    src_at: list[int] = [0]
-    pos = dec = 0
-    for m in _JSON_STRING_ESCAPE.finditer(line):
-        parts.append(line[pos : m.start()])
-        dec += m.start() - pos
-        parts.append(_JSON_UNESCAPED[m.group(1)])
-        dec_at.append(dec)
-        src_at.append(m.start())
-        dec += 1
-        pos = m.end()
-        dec_at.append(dec)
-        src_at.append(pos)
-    parts.append(line[pos:])
-    return "".join(parts), dec_at, src_at
+    return _splice(
+        line, ((m.start(), m.end(), _JSON_UNESCAPED[m.group(1)]) for m in _JSON_STRING_ESCAPE.finditer(line))
+    )
+
+
+def _rescan(line_start: int, decoded: tuple[str, list[int], list[int]], depth: int) -> Iterator[Span]:
+    """Spans of a decoded line, one layer deeper, mapped back onto the encoded text."""
+    from .engine import find_spans  # the engine imports this module: a call-time import
+
+    text, dec_at, src_at = decoded
+    _DECODING.depth = depth + 1
+    try:
+        found = find_spans(text)
+    finally:
+        _DECODING.depth = depth
+    for s, e, kind in found:
+        yield line_start + _to_source(s, dec_at, src_at), line_start + _to_source(e, dec_at, src_at), kind
 
 
 def _multiline_string_spans(text: str) -> Iterator[Span]:
-    from .engine import find_spans  # the engine imports this module: a call-time import
-
     depth = getattr(_DECODING, "depth", 0)
     if depth >= _MAX_LAYERS:
         return
@@ -1908,14 +1916,7 @@ def _multiline_string_spans(text: str) -> Iterator[Span]:
         line = text[start:end]
         low = line.lower()
         if "</" in line or ("kind" in low and "secret" in low):
-            decoded, dec_at, src_at = _decode_json_string(line)
-            _DECODING.depth = depth + 1
-            try:
-                found = find_spans(decoded)
-            finally:
-                _DECODING.depth = depth
-            for s, e, kind in found:
-                yield start + _to_source(s, dec_at, src_at), start + _to_source(e, dec_at, src_at), kind
+            yield from _rescan(start, _decode_json_string(line), depth)
         i = text.find("\\n", end)
 
 
@@ -1926,8 +1927,6 @@ def _to_source(d: int, dec_at: list[int], src_at: list[int]) -> int:
 
 def escaped_spans(text: str) -> Iterator[Span]:
     """Spans found in the decoded form of each line that holds an escaped operator or quote."""
-    from .engine import find_spans  # the engine imports this module: a call-time import
-
     depth = getattr(_DECODING, "depth", 0)
     if depth >= _MAX_LAYERS:
         return  # `%252522...`: a few layers are real (a URL inside a URL), more are a crafted input
@@ -1938,16 +1937,10 @@ def escaped_spans(text: str) -> Iterator[Span]:
         start = text.rfind("\n", 0, g.start()) + 1
         end = text.find("\n", g.end())
         done = end = len(text) if end < 0 else end
-        decoded, dec_at, src_at = _decode_line(text[start:end])
-        if len(decoded) == end - start:
+        decoded = _decode_line(text[start:end])
+        if len(decoded[0]) == end - start:
             continue
-        _DECODING.depth = depth + 1
-        try:
-            found = find_spans(decoded)
-        finally:
-            _DECODING.depth = depth
-        for s, e, kind in found:
-            yield start + _to_source(s, dec_at, src_at), start + _to_source(e, dec_at, src_at), kind
+        yield from _rescan(start, decoded, depth)
 
 
 # A vendor token right after an escaped line break or tab (`"msg": "config:\\nghp_..."`, JSON-encoded logs):
