@@ -414,6 +414,8 @@ def _password(rng: random.Random) -> str:
         '{{\n  "environment": [\n    {{\n      "name": "DB_PASSWORD",\n      "value": "{p}"\n    }}\n  ]\n}}',
         "Environment:\n  - Name: DB_PASSWORD\n    Value: {p}\n",
         '{{\n  "spring.datasource.password": {{\n    "value": "{p}",\n    "origin": "application.yml:4"\n  }}\n}}',
+        'dotnet user-secrets set "Db:Password" "{p}"',
+        'password <- "{p}"',
     ],
 )
 def test_passwords_in_admin_commands_secret_stores_and_entries_are_hidden(template: str) -> None:
@@ -434,6 +436,8 @@ def test_passwords_in_admin_commands_secret_stores_and_entries_are_hidden(templa
         'gh secret set DB_PASSWORD --body "$DB_PASSWORD"',
         "cat <<< 'hello world'",
         '{\n  "env": [\n    {\n      "name": "LOG_LEVEL",\n      "value": "debug"\n    }\n  ]\n}',
+        "select {\ncase token <- tokens:\n}",  # Go: a channel receive, not R's assignment
+        'password <- readline("Password: ")',
     ],
 )
 def test_admin_command_and_secret_store_lookalikes_stay(text: str) -> None:

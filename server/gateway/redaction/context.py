@@ -70,7 +70,7 @@ _OPVAL = re.compile(
     (?:\]|\[\])?                                     # d["secret"] = ..., apikey[] = ...
     (?:[ \t]+[A-Za-z_][\w\[\]]*(?=[ \t]*[:=]))?     # a type between name and operator: `var x string = ...`
     [ \t]*+                                          # possessive: a long blank run is read once, not
-    (?P<op>:::=|::=|:=|\?=|\.=|\+=|=>|->|==|=|:|,|\|\||\?\?|(?<=[ \t])value[ \t]*=)  # split n ways (quadratic)
+    (?P<op>:::=|::=|:=|\?=|\.=|\+=|=>|->|<-|==|=|:|,|\|\||\?\?|(?<=[ \t])value[ \t]*=)  # split n ways (quadratic)
     [ \t]*+@?                                        # @"..." (Objective-C string literal)
     (?:
         (?P<vq>\\?["'`])(?P<qv>.{0,400}?)(?P=vq)
@@ -739,7 +739,8 @@ def _value_after_op(text: str, ident: str, sens: str, m: re.Match[str], left: in
             return _csv_value(text, ident, sens, m, left)
         if is_structured_id(qv):
             return None  # `('scheme', 'user', 'password', 'host')`, `Literal["password", "otp"]`: a list of words
-    elif (op == "==" or op == "||" or op == "??") and not quoted:
+    elif (op == "==" or op == "||" or op == "??" or op == "<-") and not quoted:
+        # (`<-`: R's assignment takes a literal, `password <- "x"`; Go's `token <- ch` sends a variable)
         # `password == confirm`: a comparison with a variable; `process.env.API_KEY || fallback`: another name
         # (a quoted fallback, `|| "..."`, is a literal default and is read)
         return None
@@ -1395,6 +1396,8 @@ _CLI_ARGS: tuple[tuple[str, re.Pattern[str]], ...] = (
         _lazy(r"(?:gh|glab)[ \t]+secret[ \t]+set[ \t]+\S+[^\n]{0,80}?[ \t](?:--body|-b)(?:[ \t]+|=)" + _V),
     ),
     ("secret", _lazy(r"keyvault[ \t]+secret[ \t]+set[^\n]{0,200}?[ \t]--value(?:[ \t]+|=)" + _V)),
+    # `dotnet user-secrets set "Db:Password" "x"`: whatever is set there is a secret
+    ("secret", _lazy(r"user-secrets[ \t]+set[ \t]+(?:\"[^\"\n]{1,200}\"|\S{1,200})[ \t]+" + _V)),
     (
         "secret",
         _lazy(
