@@ -1381,13 +1381,16 @@ _CLI_ARGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "identified",
         _lazy(
-            r"(?i:(?:user|role|login|to)[ \t]+\S+[ \t]+identified(?:[ \t]+with[ \t]+\w+)?[ \t]+by)[ \t]+" + _V
+            r"(?i:(?:user|role|login|to)[ \t]+\S{1,256}[ \t]+identified(?:[ \t]+with[ \t]+\w+)?[ \t]+by)[ \t]+"
+            + _V
         ),
     ),
     # PowerShell: `ConvertTo-SecureString "x" -AsPlainText -Force` (the plain text is the password)
     (
         "securestring",
-        _lazy(r"(?i:convertto-securestring)[ \t]+(?:-String[ \t]+)?" + _V + r"(?=[^\n]*(?i:-AsPlainText))"),
+        _lazy(
+            r"(?i:convertto-securestring)[ \t]+(?:-String[ \t]+)?" + _V + r"(?=[^\n]{0,400}(?i:-AsPlainText))"
+        ),
     ),
     # secret stores fed from the command line: `gh secret set NAME --body x`, `az keyvault secret set ...
     # --value x`, `echo -n x | gcloud secrets create ...` (one `secret` scan gates all three)
@@ -1410,7 +1413,7 @@ _CLI_ARGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # `aws ssm put-parameter --name /db/password --value x --type SecureString`
     (
         "put-parameter",
-        _lazy(r"put-parameter(?=[^\n]*SecureString)[^\n]{0,300}?[ \t]--value(?:[ \t]+|=)" + _V),
+        _lazy(r"put-parameter(?=[^\n]{0,400}SecureString)[^\n]{0,300}?[ \t]--value(?:[ \t]+|=)" + _V),
     ),
     # a here-string into a secret store: `vercel env add DB_PASSWORD production <<< 'x'`
     ("<<<", _lazy(r"(?i:secrets?|env[ \t]+add)[^\n]{0,200}?<<<[ \t]*" + _V)),
@@ -1702,8 +1705,10 @@ def other_spans(text: str, lower: str) -> Iterator[Span]:
         for m in _URL_USERINFO.finditer(text):
             start, end = m.span("pw")
             # a password holding a raw `@` (`app:p@ss@db/app`): the host follows the authority's last `@`
-            stop = _AUTHORITY_END.search(text, end + 1)
-            last_at = text.rfind("@", end + 1, stop.start() if stop is not None else len(text))
+            stop = _AUTHORITY_END.search(text, end + 1, end + 257)  # (bounded: many URLs in one blob)
+            last_at = text.rfind(
+                "@", end + 1, stop.start() if stop is not None else min(len(text), end + 257)
+            )
             if last_at > end:
                 end = last_at
             pw = text[start:end]
