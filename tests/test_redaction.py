@@ -539,3 +539,25 @@ def test_a_name_opening_a_line_of_a_json_encoded_log_is_read_as_the_name(name: s
     for tpl in ('{{"msg": "config loaded\\n{n}={v}\\nport=5432"}}', '{{"msg": "env:\\n\\t{n}: {v}"}}'):
         v = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(12)) + "!"
         _hidden(tpl.format(n=name, v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "    def sign_in_with_sso(\n        self, credentials: SignInWithSSOCredentials\n    ) -> SSOResponse:",
+        "class P(TypedDict, total=False):\n    client_secret: SessionClientSecret\n",
+        "    def sign(self, msg: bytes, key: Ed25519PrivateKey | Ed448PrivateKey) -> bytes:",
+        "        return BasicAuth(username=auth[0], password=auth[1])",
+        "smtp.user, smtp.password = sim_auth[0], sim_auth[1]",
+    ],
+)
+def test_types_named_for_credentials_and_numeric_subscripts_are_code(text: str) -> None:
+    assert redact_text(text)[0] == text
+
+
+def test_a_drawn_token_holding_a_credential_word_is_still_hidden() -> None:
+    """Only a class name *ending* in a credential word reads as a type; words inside a token do not count."""
+    for word in ("Key", "Secret", "Token"):
+        token = _rand(10) + word + _rand(14)
+        _hidden("api_key: " + token, token)
+        _hidden("password: " + token, token)

@@ -189,7 +189,7 @@ _SIGNATURE_AFTER = re.compile(r"[ \t]*(?:\||,|\)|=(?!=))")
 # code after `=`: a subscript of a name (`parts['password']`, `creds_dict[user]`; an unquoted value stops at the
 # quote: `parts[`) or a list literal
 _CODE_VALUE = re.compile(
-    r"[A-Za-z_][\w.]*\[(?:'[^'\]]*'|\"[^\"\]]*\"|[A-Za-z_][\w.]*)\]|[A-Za-z_][\w.]*\[$|\[[A-Za-z_]"
+    r"[A-Za-z_][\w.]*\[(?:'[^'\]]*'|\"[^\"\]]*\"|[A-Za-z_][\w.]*|-?\d{1,3})\]|[A-Za-z_][\w.]*\[$|\[[A-Za-z_]"
 )
 # a format field: `{password!r}`, `{session_id[:64]}`, `{cfg.token}`
 _FORMAT_FIELD = re.compile(r"\{[a-z_][a-z0-9_]*(?:[.\[][^{}]*|![rsa][^{}]*|:[^{}]*)\}")
@@ -197,6 +197,11 @@ _FORMAT_FIELD = re.compile(r"\{[a-z_][a-z0-9_]*(?:[.\[][^{}]*|![rsa][^{}]*|:[^{}
 # `"api": "users"`, `"access": "read-only"` are not given up whole as a JSON member (see _value_after_op)
 _GENERIC_LAST = frozenset(["api", "access"])
 # `api: SemanticAnalyzerPluginInterface`, `secret_value: Required[str]`: a type in an annotation
+# a capitalised name that may hold acronyms and digits (`SignInWithSSOCredentials`, `Ed25519PrivateKey`)
+_CREDENTIAL_TYPE = re.compile(r"[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
+_CREDENTIAL_WORDS = frozenset(
+    ["secret", "secrets", "password", "credential", "credentials", "creds", "key", "token"]
+)
 _TYPE_EXPR = re.compile(r"(?:[A-Z][a-z]+){2,}|[A-Z]\w*\[[\w\[\], .|]*\]")
 _ELEMENT_NAMED = frozenset(["name=", " key="])  # the five characters before the quote opening the name
 # the value of a name/value pair after its name: the next line's `value:` (YAML) or the next member (JSON)
@@ -370,8 +375,18 @@ def _type_expr(value: str, sensitivity: str, after: str) -> bool:
     """A class name or a subscripted type after `name:`; under a password name only the subscripted form or a
     class name inside a signature (`password: CorrectHorse` in YAML may be the password)."""
     if _TYPE_EXPR.fullmatch(value) is None and _CLASS_NAME.fullmatch(value) is None:
-        return False
-    return sensitivity != "password" or "[" in value or _SIGNATURE_AFTER.match(after) is not None
+        return _CREDENTIAL_TYPE.fullmatch(value) is not None and _names_a_credential(value)
+    if sensitivity != "password" or "[" in value or _SIGNATURE_AFTER.match(after) is not None:
+        return True
+    return _names_a_credential(value)
+
+
+def _names_a_credential(value: str) -> bool:
+    """A class named for a credential is its type (`client_secret: SessionClientSecret`, `credentials:
+    SignInWithSSOCredentials`, `key: Ed25519PrivateKey`): its last word says so. A password of capitalised
+    words does not end in one, and a drawn token does so about once in 10^5."""
+    words = split_words(value)
+    return len(words) >= 2 and words[-1] in _CREDENTIAL_WORDS
 
 
 def _one_word(value: str) -> bool:
