@@ -1363,6 +1363,13 @@ def _password_like(v: str) -> bool:
 # Passwords that shell traces (`set -x`, CI logs) print as a tool's positional or flag argument; each
 # behind its tool's literal (lower-case gate). Group `v` (or `qv`, quoted) is the password.
 _V = r"""(?:(?P<q>["'])(?P<qv>[^"'\n]{1,256})(?P=q)|(?P<v>[^\s"'|;&]{1,256}))"""
+
+
+def _echo_piped_into(commands: str) -> Any:
+    """`echo [-n] x | ... <command>`: x is what the command reads from its standard input."""
+    return _lazy(r"echo[ \t]+(?:-[neE]+[ \t]+)?" + _V + r"[ \t]*\|[^\n|]{0,120}?(?:" + commands + ")")
+
+
 _CLI_ARGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # GitHub Actions: whatever is masked is a secret
     ("::add-mask::", _lazy(r"::add-mask::" + _V)),
@@ -1380,14 +1387,7 @@ _CLI_ARGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("rabbitmqctl", _lazy(r"rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+[ \t]+" + _V)),
     ("/user:", _lazy(r"(?i:/user):\S+[ \t]+" + _V)),
     # `echo x | docker login --password-stdin`, `echo 'x' | sudo -S ...`, `echo x | passwd --stdin bob`
-    (
-        "stdin",
-        _lazy(
-            r"echo[ \t]+(?:-[neE]+[ \t]+)?"
-            + _V
-            + r"[ \t]*\|[^\n|]{0,120}?(?:--password-stdin|passwd[^\n|]{0,40}?--stdin)(?![\w\-])"
-        ),
-    ),
+    ("stdin", _echo_piped_into(r"--password-stdin(?![\w\-])|passwd[^\n|]{0,40}?--stdin(?![\w\-])")),
     ("sudo -s", _lazy(r"echo[ \t]+(?:-[neE]+[ \t]+)?" + _V + r"[ \t]*\|[ \t]*sudo[ \t]+-S")),
     # SQL Server's command-line tools take the password after a capital -P (`sqlcmd -S db -U sa -P x`)
     ("sqlcmd", _lazy(r"sqlcmd(?:\.exe)?[^\n]{0,200}?[ \t]-P[ \t]*" + _V)),
@@ -1418,11 +1418,9 @@ _CLI_ARGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("secret", _lazy(r"user-secrets[ \t]+set[ \t]+(?:\"[^\"\n]{1,200}\"|\S{1,200})[ \t]+" + _V)),
     (
         "secret",
-        _lazy(
-            r"echo[ \t]+(?:-[neE]+[ \t]+)?"
-            + _V
-            + r"[ \t]*\|[^\n|]{0,120}?(?:gcloud[ \t]+secrets|kubectl[ \t]+create[ \t]+secret|docker[ \t]+secret"
-            r"|gh[ \t]+secret|vault[ \t]+kv|wrangler[ \t]+secret)"
+        _echo_piped_into(
+            r"gcloud[ \t]+secrets|kubectl[ \t]+create[ \t]+secret|docker[ \t]+secret|gh[ \t]+secret|vault[ \t]+kv"
+            r"|wrangler[ \t]+secret"
         ),
     ),
     # `aws ssm put-parameter --name /db/password --value x --type SecureString`
