@@ -124,8 +124,7 @@ def _yaml_docs(path: Path) -> list[Any]:
 
 def _compose_graph(path: Path) -> dict[str, Any]:
     docs = _yaml_docs(path)
-    doc = docs[0] if docs else None
-    doc = doc or {}
+    doc = (docs[0] if docs else None) or {}
     if not isinstance(doc, dict):
         raise ValueError(
             f"{path}: not a compose file (the top level is a {type(doc).__name__}, not a mapping)"

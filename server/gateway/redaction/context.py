@@ -197,12 +197,12 @@ _FORMAT_FIELD = re.compile(r"\{[a-z_][a-z0-9_]*(?:[.\[][^{}]*|![rsa][^{}]*|:[^{}
 # `"api": "users"`, `"access": "read-only"` are not given up whole as a JSON member (see _value_after_op)
 _GENERIC_LAST = frozenset(["api", "access"])
 # `api: SemanticAnalyzerPluginInterface`, `secret_value: Required[str]`: a type in an annotation
+_TYPE_EXPR = re.compile(r"(?:[A-Z][a-z]+){2,}|[A-Z]\w*\[[\w\[\], .|]*\]")
 # a capitalised name that may hold acronyms and digits (`SignInWithSSOCredentials`, `Ed25519PrivateKey`)
 _CREDENTIAL_TYPE = re.compile(r"[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
 _CREDENTIAL_WORDS = frozenset(
     ["secret", "secrets", "password", "credential", "credentials", "creds", "key", "token"]
 )
-_TYPE_EXPR = re.compile(r"(?:[A-Z][a-z]+){2,}|[A-Z]\w*\[[\w\[\], .|]*\]")
 _ELEMENT_NAMED = frozenset(["name=", " key="])  # the five characters before the quote opening the name
 # the value of a name/value pair after its name: the next line's `value:` (YAML) or the next member (JSON)
 _NAME_VALUE = re.compile(
@@ -471,9 +471,14 @@ class _Name(NamedTuple):
     generic: bool  # ends in `api`/`access` (gitleaks' generic identifiers): read only before an operator
 
 
+def _ident_of(raw: str) -> str:
+    """A run of name characters without its leading and trailing dots and dashes (`--password` -> `password`)."""
+    return raw.lstrip("-.").rstrip(".-")
+
+
 def _name(raw: str) -> _Name | None:
     """What the scanner needs to know about a run of name characters; None: not a sensitive name."""
-    ident = raw.lstrip("-.").rstrip(".-")
+    ident = _ident_of(raw)
     if not ident:
         return None
     if raw.startswith("-D") and len(ident) > 2 and ident[1].islower():
@@ -493,7 +498,7 @@ def _name(raw: str) -> _Name | None:
 
 
 # names repeat: a text uses a few dozen distinct ones (kept when classify split the name as one)
-_name = names_only_cache(_name, lambda raw: raw.lstrip("-.").rstrip(".-"))
+_name = names_only_cache(_name, _ident_of)
 
 
 def assignment_spans(text: str, lower: str) -> Iterator[Span]:
@@ -520,9 +525,8 @@ def assignment_spans(text: str, lower: str) -> Iterator[Span]:
         r = n - i
         left = i - (ident_run(rtext, r, r + _LEFT_REACH).end() - r)
         if left < i and left and text[left - 1] == "\\" and text[left] in "ntr":
-            left += (
-                1  # `\\napiKey=...` in a JSON-encoded log: the `n` of an escaped break is no part of the name
-            )
+            # `\\napiKey=...` in a JSON-encoded log: the `n` of an escaped break is no part of the name
+            left += 1
         if covered:
             j = bisect.bisect_right(covered, left * width + n)  # the last value starting at or before left
             if j and right < covered[j - 1] % width:

@@ -321,6 +321,13 @@ def _name_shaped(s: str, parts: tuple[str, ...]) -> bool:
     return len(parts) <= 6 and len(parts) - words <= 2 and singles <= 1 and digits <= 4 and bare <= 2
 
 
+def _remember(table: dict[str, _T], key: str, value: _T) -> None:
+    """Keep key -> value in a process-wide table, bounded: a full table is emptied first."""
+    if len(table) >= _TABLE_SIZE:
+        table.clear()
+    table[key] = value
+
+
 _WORDS: dict[str, tuple[str, ...]] = {}  # components' table (names only)
 # for callers that meet a value and may use the cached answers when it is also a name already seen
 NAMES_SEEN: Mapping[str, tuple[str, ...]] = _WORDS
@@ -343,9 +350,7 @@ def names_only_cache(
         if got is _MISS:
             got = fn(s)
             if (s if name_of is None else name_of(s)) in _WORDS:
-                if len(table) >= _TABLE_SIZE:
-                    table.clear()
-                table[s] = got
+                _remember(table, s, got)
         return got  # type: ignore[return-value]
 
     cached.__doc__ = fn.__doc__
@@ -370,9 +375,7 @@ def components(name: str) -> tuple[str, ...]:
     if got is None:
         got = split_words(name)
         if _MANY_PIECES.match(name) is None and _name_shaped(name, got):
-            if len(_WORDS) >= _TABLE_SIZE:
-                _WORDS.clear()
-            _WORDS[name] = got
+            _remember(_WORDS, name, got)
     return got
 
 
